@@ -1,0 +1,13 @@
+// One function per verb registers its subcommand; each lives in verb_<name>.cpp.
+// app.cpp is the only caller (the composition root).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/invocation.hpp"
+
+namespace kdump::cli {
+
+void add_explain_verb(CLI::App& app, Invocation& inv);
+
+}  // namespace kdump::cli

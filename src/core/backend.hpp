@@ -1,0 +1,60 @@
+// The interface every boot-loader backend implements (backends/<name>/). core defines
+// it; backends/ implements it; cli/ is the only place that knows every backend.
+// plan() is read-only: it returns a Plan and never writes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/facts.hpp"
+#include "core/plan.hpp"
+#include "grammar/crashkernel.hpp"
+#include "util/result.hpp"
+#include "util/root_dir.hpp"
+
+namespace kdump {
+
+// Which kernels/entries to touch: "all", "default", or one release.
+struct KernelSelection {
+  enum class Kind { all, default_entry, release };
+  Kind kind = Kind::all;
+  std::string release;  // when kind == release
+};
+
+struct ReserveRequest {
+  enum class Action { set, remove };
+  Action action = Action::set;
+  std::string value;          // the crashkernel= value to write (already validated)
+  KernelSelection kernel;
+  bool no_update = false;     // list regeneration commands instead of running them
+};
+
+// Does this backend apply to the tree, and why (shown with -v and in status).
+struct Detection {
+  bool applies = false;
+  std::string reason;         // "/etc/default/grub and /boot/grub/grub.cfg exist"
+};
+
+// A crashkernel= value as configured in one place (file + where in it).
+struct ConfiguredValue {
+  std::string file;           // "/etc/default/grub"
+  std::string where;          // "GRUB_CMDLINE_LINUX", "options (entry foo.conf)"
+  std::string value;          // text after "crashkernel=", as written
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+  virtual Detection detect(const RootDir& root, const SystemFacts& facts) const = 0;
+  // The crashkernel= values the next boot will carry, per file.
+  virtual Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
+                                                          const SystemFacts& facts) const = 0;
+  virtual Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
+                            const ReserveRequest& request) const = 0;
+};
+
+}  // namespace kdump

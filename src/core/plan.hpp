@@ -1,0 +1,51 @@
+// Plan: what a run would change, built read-only by a backend, rendered as a diff or
+// JSON, and carried out only by the apply step (design.md §2, §5).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kdump {
+
+// Identity of a file at the time it was read, to refuse replacing a file that another
+// tool rewrote between plan and apply.
+struct FileStamp {
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t content_hash = 0;  // hash of the bytes that were read
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
+struct FileEdit {
+  std::string path;                   // absolute inside the root: "/etc/default/grub"
+  std::optional<std::string> before;  // nullopt: the file does not exist yet
+  std::string after;
+  std::optional<FileStamp> stamp;     // identity at plan time (when before exists)
+  std::string reason;                 // "set crashkernel=512M in GRUB_CMDLINE_LINUX"
+
+  bool changes() const { return !before || *before != after; }
+};
+
+struct Command {
+  std::vector<std::string> argv;      // run without a shell
+  std::string reason;                 // "regenerate /boot/grub/grub.cfg"
+};
+
+struct Plan {
+  std::string backend;                // "grub2", "bls", "systemd-boot"
+  std::vector<FileEdit> edits;        // in the order they must be written
+  std::vector<Command> commands;      // run after every edit is in place
+  std::vector<std::string> notes;     // warnings and explanations for the user
+
+  bool changes_anything() const {
+    for (const auto& e : edits)
+      if (e.changes()) return true;
+    return false;
+  }
+};
+
+}  // namespace kdump
