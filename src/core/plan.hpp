@@ -7,18 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace kdump {
+#include "util/file_stamp.hpp"
 
-// Identity of a file at the time it was read, to refuse replacing a file that another
-// tool rewrote between plan and apply.
-struct FileStamp {
-  std::uint64_t dev = 0;
-  std::uint64_t ino = 0;
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::uint64_t content_hash = 0;  // hash of the bytes that were read
-  friend bool operator==(const FileStamp&, const FileStamp&) = default;
-};
+namespace kdump {
 
 struct FileEdit {
   std::string path;                   // absolute inside the root: "/etc/default/grub"

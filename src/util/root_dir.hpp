@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/plan.hpp"  // FileStamp  (NOTE: moved to util/file_stamp.hpp if needed)
+#include "util/file_stamp.hpp"
 #include "util/result.hpp"
 
 namespace kdump {
