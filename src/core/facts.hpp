@@ -37,6 +37,15 @@ struct SystemFacts {
   std::optional<Fact<bool>> luks;                    // a crypto_LUKS block device exists
   std::optional<Fact<bool>> memory_encryption;       // AMD SME/SEV active
   std::vector<std::string> warnings;                 // e.g. "MemTotal undercounts RAM"
+
+  // What the sizing policies add memory for (core/policy.hpp Condition).
+  std::vector<std::string> luks_devices;             // devices found with crypto_LUKS
+  std::optional<Fact<std::uint64_t>> luks_kdf_memory;  // largest LUKS2 Argon2 memory cost
+  std::optional<Fact<bool>> mlx5;                    // the mlx5_core driver is present
+  std::optional<Fact<bool>> arm_smmu;                // an ARM SMMU platform device exists
+  std::optional<Fact<bool>> fadump;                  // POWER firmware-assisted dump in use
+  std::optional<Fact<unsigned>> capture_cpus;        // nr_cpus= of the capture kernel
+  std::optional<Fact<std::string>> secure_boot_detail;  // "SecureBoot=1 SetupMode=0"
 };
 
 // Values the user gave on the command line; they win over what the system says.
@@ -50,6 +59,9 @@ struct FactOverrides {
 struct FactSource {
   std::filesystem::path root = "/";
   bool live() const { return root == "/"; }
+  // Probe block devices with libblkid on the live system (reads /dev, needs root for a
+  // complete answer). Off in tests.
+  bool probe_block_devices = true;
 };
 
 // Gathers every fact it can. Missing facts stay nullopt; it fails only on I/O errors
@@ -59,6 +71,44 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
 // Sum of the top-level "System RAM" ranges of a /proc/iomem text (end inclusive).
 // nullopt when there is none, or when every address reads 0 (not root).
 std::optional<std::uint64_t> system_ram_from_iomem(std::string_view iomem);
+
+// Sum of the "System RAM" entries of a /sys/firmware/memmap directory (N/start, N/end,
+// N/type; end inclusive). nullopt when there is none.
+std::optional<std::uint64_t> system_ram_from_memmap(const std::filesystem::path& memmap_dir);
+
+// Online memory blocks × block size, from a /sys/devices/system/memory directory.
+std::optional<std::uint64_t> system_ram_from_memory_blocks(const std::filesystem::path& dir);
+
+// MemTotal of a /proc/meminfo text in bytes (undercounts RAM: last resort only).
+std::optional<std::uint64_t> memtotal_from_meminfo(std::string_view meminfo);
+
+// Number of CPUs in a cpulist such as "0-3,5,7-8" (/sys/devices/system/cpu/online).
+std::optional<unsigned> count_cpulist(std::string_view list);
+
+// LUKS on one block device or image file, probed with libblkid. `kdf_memory` is the
+// largest Argon2 memory cost of its LUKS2 keyslots, when the header could be read.
+struct LuksProbe {
+  bool luks = false;
+  int version = 0;
+  std::optional<std::uint64_t> kdf_memory;
+};
+Result<LuksProbe> probe_luks(const std::filesystem::path& device);
+
+// Largest Argon2 memory cost (bytes) in a LUKS2 JSON metadata text; nullopt if none.
+std::optional<std::uint64_t> luks2_kdf_memory_from_json(std::string_view json);
+
+// EFI variables through libefivar, read from `efivarfs_dir` (a directory in efivarfs
+// format: "NAME-GUID" files, 4 bytes of attributes then the data). The live system
+// passes "/sys/firmware/efi/efivars/". nullopt data: the variable does not exist.
+struct EfiVariable {
+  std::vector<std::uint8_t> data;
+  std::uint32_t attributes = 0;
+};
+Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path& efivarfs_dir,
+                                                     std::string_view guid, std::string_view name);
+
+// UTF-16LE NUL-terminated text (LoaderInfo) to UTF-8.
+std::string efi_utf16_to_utf8(const std::vector<std::uint8_t>& data);
 
 // The facts a verb cannot do without: an Error naming the option that supplies them.
 Result<std::uint64_t> require_memory(const SystemFacts& facts);

@@ -1,0 +1,92 @@
+// Sizing policies as data: how much memory the capture kernel gets, per architecture
+// and RAM size, and what is added for hardware that costs it more (design.md §6,
+// shared/notes/peers.md §3). The built-ins are defined here; the configuration file
+// (core/config.hpp) can override them or define more with the same fields.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grammar/crashkernel.hpp"
+#include "grammar/kernel.hpp"
+
+namespace kdump {
+
+// A hardware or setup condition a policy may add memory for. Sizing decides each from
+// the system facts (core/facts.hpp).
+enum class Condition {
+  memory_encryption,  // AMD SME/SEV active
+  mlx5,               // the mlx5_core driver is present
+  page_64k,           // the kernel uses 64 KiB pages
+  arm_smmu,           // an ARM SMMU is present
+  fadump,             // POWER firmware-assisted dump instead of kdump
+  luks,               // a LUKS-encrypted block device exists
+};
+
+std::string_view condition_name(Condition c);              // "memory_encryption", ...
+std::optional<Condition> parse_condition(std::string_view name);
+std::vector<std::string_view> condition_names();
+
+// Memory added to every tier when all conditions hold (a negated condition must not
+// hold). `per_capture_cpu` multiplies by the capture kernel's nr_cpus instead.
+struct Addition {
+  std::optional<Arch> arch;                      // nullopt: every arch
+  std::vector<std::pair<Condition, bool>> when;  // (condition, required value)
+  std::uint64_t bytes = 0;
+  bool per_capture_cpu = false;
+  std::string reason;                            // "AMD SME/SEV", "mlx5 NIC driver"
+  std::string origin;                            // "built-in", "FILE:LINE"
+};
+
+// A fixed range table for one arch (or for "any other arch").
+struct ArchTable {
+  std::vector<RangeSize> tiers;  // parsed range table, ascending
+  std::string text;              // as written
+  std::string origin;
+};
+
+enum class RuleKind { formula, table };
+
+// The key of a table: an arch, optionally the ppc64le fadump variant.
+struct TableKey {
+  std::optional<Arch> arch;  // nullopt: "default", any arch not listed
+  bool fadump = false;
+  friend auto operator<=>(const TableKey&, const TableKey&) = default;
+};
+std::string table_key_name(const TableKey& k);              // "x86_64", "ppc64le-fadump", "default"
+std::optional<TableKey> parse_table_key(std::string_view name);
+
+struct Policy {
+  std::string name;
+  std::string description;  // one line, used in the rationale
+  std::string origin;       // "built-in" or "FILE:LINE"
+  RuleKind kind = RuleKind::table;
+
+  // formula: base + per_tib * RAM / 1 TiB, recommended from min_memory.
+  std::uint64_t base = 0;
+  std::uint64_t per_tib = 0;
+  std::uint64_t min_memory = 0;  // for tables: 0 means "the first tier's start"
+
+  std::map<TableKey, ArchTable> tables;
+  std::vector<Addition> additions;
+};
+
+// The built-in policies: rhel7 (default), kdump-utils, debian, ubuntu, table (empty:
+// the admin fills it in the configuration file).
+const std::vector<Policy>& builtin_policies();
+const Policy* find_builtin_policy(std::string_view name);
+constexpr std::string_view default_policy_name = "rhel7";
+
+// The table that applies to `arch` (and fadump on ppc64le); nullptr when none.
+const ArchTable* table_for(const Policy& p, Arch arch, bool fadump);
+
+// Parses a range table for a policy ("2G-64G:256M,64G-:512M"): the grammar's strict
+// parse, then the sizing rules: a range table without offset or suffix, ascending,
+// non-overlapping, only the last range open. Message on failure.
+Result<std::vector<RangeSize>, std::string> parse_policy_table(std::string_view text);
+
+}  // namespace kdump

@@ -1,0 +1,297 @@
+#include "core/sizing.hpp"
+
+#include <algorithm>
+
+namespace kdump {
+namespace {
+
+constexpr std::uint64_t k_range_rounding = 128 * MiB;
+constexpr std::uint64_t k_min_formula_cap = 16 * TiB;
+
+std::uint64_t round_up(std::uint64_t v, std::uint64_t unit) {
+  if (v % unit == 0) return v;
+  return (v / unit + 1) * unit;
+}
+
+// Tolerance when merging formula tiers: a tier may cost this much more than the rule
+// at its lower end.
+std::uint64_t merge_tolerance(std::uint64_t at_start) { return std::max(8 * MiB, at_start / 16); }
+
+std::string range_text(const MemRange& r) {
+  return format_size(r.start) + "-" + (r.end ? format_size(*r.end) : std::string());
+}
+
+bool addition_applies(const Addition& a, Arch arch) { return !a.arch || *a.arch == arch; }
+
+std::string condition_text(Condition c) {
+  switch (c) {
+    case Condition::memory_encryption: return "AMD SME/SEV memory encryption";
+    case Condition::mlx5: return "the mlx5_core driver";
+    case Condition::page_64k: return "64 KiB pages";
+    case Condition::arm_smmu: return "an ARM SMMU";
+    case Condition::fadump: return "firmware-assisted dump (fadump)";
+    case Condition::luks: return "a LUKS device";
+  }
+  return "?";
+}
+
+ConditionState condition_from(const std::optional<Fact<bool>>& f, std::string_view unknown_why) {
+  if (f) return ConditionState{f->value, f->source};
+  return ConditionState{std::nullopt, std::string(unknown_why)};
+}
+
+}  // namespace
+
+std::uint64_t round_for_ranges(std::uint64_t ram) { return round_up(ram, k_range_rounding); }
+
+std::uint64_t formula_bytes(const Policy& p, std::uint64_t ram) {
+  __extension__ using u128 = unsigned __int128;
+  u128 scaled = (static_cast<u128>(ram) * p.per_tib + (TiB - 1)) / TiB;
+  u128 total = static_cast<u128>(p.base) + scaled;
+  total = (total + (MiB - 1)) / MiB * MiB;
+  if (total > UINT64_MAX / 2) return UINT64_MAX / 2;
+  return static_cast<std::uint64_t>(total);
+}
+
+std::vector<RangeSize> formula_tiers(const Policy& p, std::uint64_t cover) {
+  std::uint64_t start = p.min_memory ? p.min_memory : k_range_rounding;
+  std::uint64_t cap = std::max(k_min_formula_cap, start);
+  while (cap <= cover && cap < (UINT64_MAX >> 2)) cap *= 2;
+  std::vector<RangeSize> tiers;
+  while (start < cap) {
+    std::uint64_t end = std::min(start * 2, cap);
+    std::uint64_t at_start = formula_bytes(p, start);
+    while (end < cap && formula_bytes(p, std::min(end * 2, cap)) - at_start <= merge_tolerance(at_start))
+      end = std::min(end * 2, cap);
+    tiers.push_back(RangeSize{MemRange{start, end}, formula_bytes(p, end)});
+    start = end;
+  }
+  tiers.push_back(RangeSize{MemRange{cap, std::nullopt}, formula_bytes(p, cap * 2)});
+  return tiers;
+}
+
+SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memory_bytes, Arch arch,
+                                    const SizingSettings& settings) {
+  SizingInput in;
+  in.arch = arch;
+  in.arch_source = facts.arch ? facts.arch->source : "--arch";
+  in.memory_bytes = memory_bytes;
+  in.memory_source = facts.memory_bytes ? facts.memory_bytes->source : "--memory";
+  in.settings = settings;
+  bool same_machine = !facts.arch || facts.arch->value == arch || facts.arch->source == "--arch";
+  if (!same_machine) {
+    std::string why = "not known: --arch " + std::string(arch_name(arch)) +
+                      " describes another machine than this one";
+    for (auto c : {Condition::memory_encryption, Condition::mlx5, Condition::page_64k,
+                   Condition::arm_smmu, Condition::fadump, Condition::luks})
+      in.conditions[c] = ConditionState{std::nullopt, why};
+  } else {
+    in.conditions[Condition::memory_encryption] =
+        condition_from(facts.memory_encryption, "not known: no kernel log or /proc/cpuinfo to read");
+    in.conditions[Condition::mlx5] = condition_from(facts.mlx5, "not known: no /sys/module to read");
+    in.conditions[Condition::arm_smmu] =
+        condition_from(facts.arm_smmu, "not known: no /sys/devices/platform to read");
+    in.conditions[Condition::fadump] = condition_from(facts.fadump, "not known: no /sys/kernel/fadump");
+    in.conditions[Condition::luks] = condition_from(facts.luks, "not known: block devices not probed");
+    if (facts.page_size)
+      in.conditions[Condition::page_64k] =
+          ConditionState{facts.page_size->value == 64 * KiB, facts.page_size->source};
+    else if (facts.kernel_release && arch == Arch::aarch64)
+      // kdump-utils' own test: the release names a 64k kernel ("...+64k").
+      in.conditions[Condition::page_64k] =
+          ConditionState{facts.kernel_release->value.find("64k") != std::string::npos,
+                         "kernel release " + facts.kernel_release->value};
+    else
+      in.conditions[Condition::page_64k] = ConditionState{std::nullopt, "not known: page size unknown"};
+    if (facts.capture_cpus) {
+      in.capture_cpus = facts.capture_cpus->value;
+      in.capture_cpus_source = facts.capture_cpus->source;
+    }
+    if (facts.luks_kdf_memory) {
+      in.luks_kdf_memory = facts.luks_kdf_memory->value;
+      in.luks_kdf_source = facts.luks_kdf_memory->source;
+    }
+  }
+  if (facts.kernel_release && same_machine)
+    in.model = model_for_release(arch, facts.kernel_release->value);
+  return in;
+}
+
+Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
+  Recommendation r;
+  r.policy = policy.name;
+  r.arch = in.arch;
+  r.memory_bytes = in.memory_bytes;
+  r.memory_for_ranges = round_for_ranges(in.memory_bytes);
+  r.model = in.model ? *in.model : KernelModel{in.arch, 6, 12};
+  auto& why = r.rationale;
+
+  why.push_back("policy " + policy.name + " (" + policy.origin + "): " + policy.description);
+  why.push_back("memory: " + human_size(in.memory_bytes) + " from " + in.memory_source +
+                (r.memory_for_ranges != in.memory_bytes
+                     ? ", " + human_size(r.memory_for_ranges) + " for range matching (rounded up to 128 MiB)"
+                     : std::string()));
+
+  // The base tiers.
+  std::vector<RangeSize> tiers;
+  std::uint64_t rule_here = 0;
+  bool fadump = in.arch == Arch::ppc64le && in.conditions.count(Condition::fadump) &&
+                in.conditions.at(Condition::fadump).value.value_or(false);
+  if (policy.kind == RuleKind::formula) {
+    tiers = formula_tiers(policy, r.memory_for_ranges);
+    r.min_memory = policy.min_memory;
+    rule_here = formula_bytes(policy, r.memory_for_ranges);
+    why.push_back("rule at " + human_size(r.memory_for_ranges) + ": " + human_size(policy.base) +
+                  " + " + human_size(policy.per_tib) + " per TiB = " + human_size(rule_here));
+    why.push_back("range tiers: each tier reserves the rule's figure at its upper end, so the value "
+                  "stays at or above the rule when RAM changes");
+  } else {
+    const ArchTable* t = table_for(policy, in.arch, fadump);
+    if (!t || t->tiers.empty()) {
+      Error e = make_error(ErrorKind::config, "policy " + policy.name + " has no table for " +
+                                                  std::string(arch_name(in.arch)) +
+                                                  (fadump ? " with fadump" : ""));
+      if (policy.name == "table")
+        e.hints.push_back("define it in the configuration file: [table] " +
+                          std::string(arch_name(in.arch)) + " = \"2G-64G:256M,64G-:512M\"");
+      else
+        e.hints.push_back("choose another --policy, or add a table for " +
+                          std::string(arch_name(in.arch)) + " under [policies." + policy.name +
+                          ".tables] in the configuration file");
+      return fail(e);
+    }
+    tiers = t->tiers;
+    r.min_memory = std::max(policy.min_memory, tiers.front().range.start);
+    why.push_back("table for " + table_key_name(TableKey{in.arch, fadump}) + " (" + t->origin +
+                  "): " + t->text);
+    for (const auto& tier : tiers)
+      if (tier.range.start <= r.memory_for_ranges && (!tier.range.end || r.memory_for_ranges < *tier.range.end))
+        rule_here = tier.size;
+  }
+
+  // Additions of the policy, the LUKS addition, headroom: added to every tier.
+  std::uint64_t added = 0;
+  for (const auto& a : policy.additions) {
+    if (!addition_applies(a, in.arch)) continue;
+    bool holds = true;
+    std::string unknown;
+    std::vector<std::string> sources;
+    for (auto [c, want] : a.when) {
+      auto it = in.conditions.find(c);
+      if (it == in.conditions.end() || !it->second.value) {
+        unknown = condition_text(c) + " is " +
+                  (it == in.conditions.end() ? std::string("not known") : it->second.source);
+        holds = false;
+        break;
+      }
+      if (*it->second.value != want) {
+        holds = false;
+        break;
+      }
+      sources.push_back(it->second.source);
+    }
+    if (!unknown.empty()) {
+      why.push_back("not added: +" + human_size(a.bytes) + " when " + a.reason + " (" + unknown + ")");
+      continue;
+    }
+    if (!holds) continue;
+    std::uint64_t bytes = a.bytes;
+    std::string what = a.reason;
+    if (a.per_capture_cpu) {
+      // Without a kdump configuration to read, kdump-utils' shipped ppc64le default
+      // (KDUMP_COMMANDLINE_APPEND has nr_cpus=16).
+      unsigned cpus = in.capture_cpus.value_or(16);
+      bytes = a.bytes * cpus;
+      what += ": " + std::to_string(cpus) + " × " + human_size(a.bytes) + " (nr_cpus " +
+              (in.capture_cpus ? "from " + in.capture_cpus_source
+                               : std::string("16, kdump-utils' shipped default")) + ")";
+    }
+    std::string src;
+    for (auto& s : sources) src += (src.empty() ? "" : ", ") + s;
+    why.push_back("+" + human_size(bytes) + ": " + what + (src.empty() ? "" : " (" + src + ")") +
+                  (a.origin != "built-in" ? " [" + a.origin + "]" : ""));
+    added += bytes;
+  }
+
+  const auto& luks = in.settings.luks;
+  auto luks_state = in.conditions.find(Condition::luks);
+  bool luks_known = luks_state != in.conditions.end() && luks_state->second.value.has_value();
+  bool luks_present = luks_known && *luks_state->second.value;
+  if (luks.mode != LuksMode::off) {
+    if (luks_present) {
+      if (luks.mode == LuksMode::fixed) {
+        added += luks.bytes;
+        why.push_back("+" + human_size(luks.bytes) + ": a LUKS device exists (" +
+                      luks_state->second.source + "), luks setting from " + luks.origin);
+      } else if (in.luks_kdf_memory) {
+        std::uint64_t overhead = (in.arch == Arch::aarch64 ? 50 : 20) * MiB;
+        std::uint64_t bytes = round_up(*in.luks_kdf_memory, MiB) + overhead;
+        added += bytes;
+        why.push_back("+" + human_size(bytes) + ": unlocking LUKS2 in the capture kernel needs the "
+                      "Argon2 memory cost " + human_size(*in.luks_kdf_memory) + " (" +
+                      in.luks_kdf_source + ") + " + human_size(overhead));
+      } else {
+        std::string w = "a LUKS device exists (" + luks_state->second.source +
+                        ") but its key derivation memory cost could not be read (run as root); "
+                        "nothing added for it: set luks = SIZE in the configuration if the dump "
+                        "target is encrypted";
+        why.push_back("not added: " + w);
+        r.warnings.push_back(w);
+      }
+    } else if (!luks_known) {
+      why.push_back("not added: LUKS unlocking memory (" +
+                    (luks_state != in.conditions.end() ? luks_state->second.source : std::string("not known")) +
+                    ")");
+    }
+  }
+
+  if (in.settings.extra.bytes) {
+    added += in.settings.extra.bytes;
+    why.push_back("+" + human_size(in.settings.extra.bytes) + ": extra headroom (" +
+                  in.settings.extra.origin + ")");
+  }
+  if (auto it = in.settings.arch_extra.find(in.arch); it != in.settings.arch_extra.end() && it->second.bytes) {
+    added += it->second.bytes;
+    why.push_back("+" + human_size(it->second.bytes) + ": extra headroom for " +
+                  std::string(arch_name(in.arch)) + " (" + it->second.origin + ")");
+  }
+  r.additions_bytes = added;
+  for (auto& t : tiers) t.size += added;
+
+  r.spec.amount = tiers;
+  r.expression = format_crashkernel(r.spec);
+  r.policy_bytes = rule_here ? rule_here + added : 0;
+
+  // What the kernel does with it here, by our own model of the kernel.
+  KernelOutcome out = evaluate_cmdline("crashkernel=" + r.expression, in.memory_bytes, r.model);
+  r.bytes_for_this_machine = out.crash_bytes;
+  r.matched = out.matched;
+  r.recommended = r.memory_for_ranges >= r.min_memory;
+
+  if (out.matched)
+    why.push_back("this machine falls in " + range_text(out.matched->range) + ": " +
+                  human_size(out.matched->size) + " (evaluated as kernel " + r.model.label() +
+                  (in.model ? "" : ", no kernel release known") + ")");
+  if (!r.recommended) {
+    std::string w = "kdump is not recommended: " + human_size(r.memory_for_ranges) +
+                    " of RAM is below this policy's minimum of " + human_size(r.min_memory) + "; " +
+                    (out.crash_bytes ? "the expression would still reserve " + human_size(out.crash_bytes)
+                                     : "with this expression the kernel reserves nothing here (from " +
+                                           human_size(tiers.front().range.start) + " it would reserve " +
+                                           human_size(tiers.front().size) + ")");
+    why.push_back(w);
+    r.warnings.push_back(w);
+  } else if (out.error || out.silent_rejection || !out.reserves()) {
+    std::string w = "the kernel model reserves nothing with this expression here";
+    if (out.error) w += ": " + out.error->text;
+    if (out.silent_rejection) w += ": " + *out.silent_rejection;
+    why.push_back(w);
+    r.warnings.push_back(w);
+  }
+  if (policy.kind == RuleKind::formula && tiers.back().range.start <= r.memory_for_ranges)
+    r.warnings.push_back("the open last tier is below the rule from " +
+                         human_size(tiers.back().range.start * 2));
+  return r;
+}
+
+}  // namespace kdump

@@ -1,0 +1,283 @@
+// Sizing engine and built-in policies (issue 3): tables per policy, arch and RAM point,
+// additions, and the property that the expression, evaluated by our own kernel model at
+// any RAM, reserves at least the policy's figure.
+#include <gtest/gtest.h>
+
+#include "core/policy.hpp"
+#include "core/sizing.hpp"
+#include "grammar/crashkernel.hpp"
+#include "grammar/kernel.hpp"
+
+using namespace kdump;
+
+namespace {
+
+SizingInput input(Arch arch, std::uint64_t ram, std::map<Condition, bool> set = {}) {
+  SizingInput in;
+  in.arch = arch;
+  in.arch_source = "--arch";
+  in.memory_bytes = ram;
+  in.memory_source = "--memory";
+  for (auto c : {Condition::memory_encryption, Condition::mlx5, Condition::page_64k,
+                 Condition::arm_smmu, Condition::fadump, Condition::luks})
+    in.conditions[c] = ConditionState{false, "test"};
+  for (auto [c, v] : set) in.conditions[c] = ConditionState{v, "test"};
+  in.model = KernelModel{arch, 6, 1};
+  return in;
+}
+
+Recommendation rec(std::string_view policy, Arch arch, std::uint64_t ram,
+                   std::map<Condition, bool> set = {}) {
+  const Policy* p = find_builtin_policy(policy);
+  EXPECT_NE(p, nullptr) << policy;
+  auto r = recommend(*p, input(arch, ram, std::move(set)));
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
+  return r ? *r : Recommendation{};
+}
+
+std::string expr(std::string_view policy, Arch arch, std::uint64_t ram,
+                 std::map<Condition, bool> set = {}) {
+  return rec(policy, arch, ram, std::move(set)).expression;
+}
+
+std::uint64_t reserve_at(const std::string& expression, std::uint64_t ram, Arch arch, int minor = 1) {
+  return evaluate_cmdline("crashkernel=" + expression, ram, KernelModel{arch, 6, minor}).crash_bytes;
+}
+
+}  // namespace
+
+TEST(SizingPolicies, BuiltinsExistAndTablesParse) {
+  for (auto name : {"rhel7", "kdump-utils", "debian", "ubuntu", "table"})
+    EXPECT_NE(find_builtin_policy(name), nullptr) << name;
+  EXPECT_EQ(find_builtin_policy("nope"), nullptr);
+  EXPECT_EQ(default_policy_name, "rhel7");
+  for (const auto& p : builtin_policies())
+    for (const auto& [k, t] : p.tables) {
+      auto again = parse_policy_table(t.text);
+      ASSERT_TRUE(again.has_value()) << p.name << " " << table_key_name(k);
+      EXPECT_EQ(*again, t.tiers);
+    }
+}
+
+TEST(SizingPolicies, TableValidation) {
+  EXPECT_TRUE(parse_policy_table("2G-64G:256M,64G-:512M").has_value());
+  EXPECT_FALSE(parse_policy_table("256M").has_value());
+  EXPECT_FALSE(parse_policy_table("2G-:256M@16M").has_value());
+  EXPECT_FALSE(parse_policy_table("2G-4G:256M,3G-:512M").has_value());
+  EXPECT_FALSE(parse_policy_table("2G-:256M,4G-:512M").has_value());
+  EXPECT_FALSE(parse_policy_table("2G-4G:0").has_value());
+  EXPECT_FALSE(parse_policy_table("4G-2G:1M").has_value());
+  EXPECT_FALSE(parse_policy_table("").has_value());
+}
+
+TEST(SizingPolicies, TableKeys) {
+  EXPECT_EQ(table_key_name(*parse_table_key("ppc64le-fadump")), "ppc64le-fadump");
+  EXPECT_EQ(table_key_name(*parse_table_key("amd64")), "x86_64");
+  EXPECT_EQ(table_key_name(*parse_table_key("default")), "default");
+  EXPECT_FALSE(parse_table_key("vax").has_value());
+  for (auto n : condition_names()) EXPECT_EQ(condition_name(*parse_condition(n)), n);
+}
+
+TEST(SizingFormula, Rhel7Figures) {
+  const Policy& p = *find_builtin_policy("rhel7");
+  EXPECT_EQ(formula_bytes(p, 16 * GiB), 161 * MiB);
+  EXPECT_EQ(formula_bytes(p, 1 * TiB), 224 * MiB);
+  EXPECT_EQ(formula_bytes(p, 2 * GiB), 161 * MiB);  // 160.125 MiB rounded up
+  EXPECT_EQ(formula_bytes(p, 4 * TiB), 416 * MiB);
+}
+
+TEST(SizingFormula, Rhel7Expression) {
+  auto r = rec("rhel7", Arch::x86_64, 16 * GiB);
+  EXPECT_EQ(r.expression,
+            "2G-128G:168M,128G-256G:176M,256G-512G:192M,512G-1T:224M,1T-2T:288M,2T-4T:416M,"
+            "4T-8T:672M,8T-16T:1184M,16T-:2208M");
+  EXPECT_EQ(r.bytes_for_this_machine, 168 * MiB);
+  EXPECT_EQ(r.policy_bytes, 161 * MiB);
+  EXPECT_GE(r.bytes_for_this_machine, 161 * MiB);
+  EXPECT_TRUE(r.recommended);
+  // The expression is the same for every machine below the cap: images move.
+  EXPECT_EQ(rec("rhel7", Arch::x86_64, 3 * GiB).expression, r.expression);
+  EXPECT_EQ(rec("rhel7", Arch::x86_64, 9 * TiB).expression, r.expression);
+  // The rationale names the rule.
+  ASSERT_FALSE(r.rationale.empty());
+  EXPECT_NE(r.rationale[0].find("rhel7"), std::string::npos);
+  EXPECT_NE(r.rationale[0].find("160 MiB"), std::string::npos);
+}
+
+TEST(SizingFormula, HugeMachineMovesTheCap) {
+  auto r = rec("rhel7", Arch::x86_64, 40 * TiB);
+  auto spec = parse_crashkernel(r.expression);
+  ASSERT_TRUE(spec.has_value());
+  auto& tiers = std::get<std::vector<RangeSize>>(spec->amount);
+  EXPECT_EQ(tiers.back().range.start, 64 * TiB);
+  EXPECT_GE(r.bytes_for_this_machine, formula_bytes(*find_builtin_policy("rhel7"), 40 * TiB));
+}
+
+TEST(SizingFormula, BelowMinimum) {
+  auto r = rec("rhel7", Arch::x86_64, 1 * GiB);
+  EXPECT_FALSE(r.recommended);
+  EXPECT_EQ(r.bytes_for_this_machine, 0u);
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings[0].find("not recommended"), std::string::npos);
+  EXPECT_NE(r.warnings[0].find("reserves nothing"), std::string::npos);
+  // 2 GiB minus what the firmware keeps: the kernel rounds it up to 2 GiB.
+  auto r2 = rec("rhel7", Arch::x86_64, 2 * GiB - 400 * KiB);
+  EXPECT_TRUE(r2.recommended);
+  EXPECT_EQ(r2.memory_for_ranges, 2 * GiB);
+  EXPECT_EQ(r2.bytes_for_this_machine, 168 * MiB);
+}
+
+TEST(SizingTables, KdumpUtils) {
+  EXPECT_EQ(expr("kdump-utils", Arch::x86_64, 4 * GiB), "2G-64G:256M,64G-:512M");
+  EXPECT_EQ(rec("kdump-utils", Arch::x86_64, 4 * GiB).bytes_for_this_machine, 256 * MiB);
+  EXPECT_EQ(rec("kdump-utils", Arch::x86_64, 64 * GiB).bytes_for_this_machine, 512 * MiB);
+  EXPECT_EQ(rec("kdump-utils", Arch::x86_64, 63 * GiB).bytes_for_this_machine, 256 * MiB);
+  EXPECT_EQ(expr("kdump-utils", Arch::s390x, 4 * GiB), "2G-64G:256M,64G-:512M");
+  EXPECT_EQ(expr("kdump-utils", Arch::aarch64, 4 * GiB), "2G-4G:256M,4G-64G:320M,64G-:576M");
+  EXPECT_EQ(expr("kdump-utils", Arch::ppc64le, 4 * GiB),
+            "2G-4G:400M,4G-16G:528M,16G-64G:1040M,64G-128G:2064M,128G-:4112M");
+}
+
+// The combined values peers.md §3.1 observed from kdump-utils' own _crashkernel_add.
+TEST(SizingTables, KdumpUtilsAdditionsMatchThePeer) {
+  EXPECT_EQ(expr("kdump-utils", Arch::x86_64, 4 * GiB, {{Condition::memory_encryption, true}}),
+            "2G-64G:320M,64G-:576M");
+  EXPECT_EQ(expr("kdump-utils", Arch::aarch64, 4 * GiB, {{Condition::mlx5, true}}),
+            "2G-4G:406M,4G-64G:470M,64G-:726M");
+  EXPECT_EQ(expr("kdump-utils", Arch::aarch64, 4 * GiB, {{Condition::page_64k, true}}),
+            "2G-4G:356M,4G-64G:420M,64G-:676M");
+  EXPECT_EQ(expr("kdump-utils", Arch::aarch64, 4 * GiB,
+                 {{Condition::page_64k, true}, {Condition::arm_smmu, true}, {Condition::mlx5, true}}),
+            "2G-4G:940M,4G-64G:1004M,64G-:1260M");
+  auto in = input(Arch::ppc64le, 8 * GiB);
+  in.capture_cpus = 1;
+  in.capture_cpus_source = "/etc/sysconfig/kdump";
+  auto r = recommend(*find_builtin_policy("kdump-utils"), in);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->expression, "2G-4G:385M,4G-16G:513M,16G-64G:1025M,64G-128G:2049M,128G-:4097M");
+  EXPECT_EQ(expr("kdump-utils", Arch::ppc64le, 8 * GiB, {{Condition::fadump, true}}),
+            "4G-16G:784M,16G-64G:1040M,64G-128G:2064M,128G-1T:4112M,1T-2T:6160M,2T-4T:12304M,"
+            "4T-8T:20496M,8T-16T:36880M,16T-32T:65552M,32T-64T:131088M,64T-:184336M");
+  // SME/SEV is not an aarch64 thing but the peer adds it everywhere it is seen.
+  EXPECT_EQ(expr("kdump-utils", Arch::x86_64, 4 * GiB, {{Condition::mlx5, true}}),
+            "2G-64G:256M,64G-:512M");
+}
+
+TEST(SizingTables, UnknownConditionIsSaidNotGuessed) {
+  auto in = input(Arch::x86_64, 8 * GiB);
+  in.conditions[Condition::memory_encryption] = ConditionState{std::nullopt, "not known: no log"};
+  auto r = recommend(*find_builtin_policy("kdump-utils"), in);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->expression, "2G-64G:256M,64G-:512M");
+  bool said = false;
+  for (auto& l : r->rationale) said |= l.find("not added: +64 MiB") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST(SizingTables, DebianUbuntu) {
+  EXPECT_EQ(expr("debian", Arch::x86_64, 4 * GiB), "384M-:128M");
+  EXPECT_EQ(expr("debian", Arch::s390x, 4 * GiB), "384M-:128M");
+  EXPECT_EQ(expr("debian", Arch::aarch64, 4 * GiB),
+            "2G-4G:320M,4G-32G:512M,32G-64G:1G,64G-128G:2G,128G-:4G");
+  EXPECT_EQ(expr("ubuntu", Arch::x86_64, 4 * GiB),
+            "2G-4G:320M,4G-32G:512M,32G-64G:1G,64G-128G:2G,128G-:4G");
+  auto small = rec("debian", Arch::x86_64, 256 * MiB);
+  EXPECT_FALSE(small.recommended);
+  EXPECT_EQ(small.bytes_for_this_machine, 0u);
+  EXPECT_TRUE(rec("debian", Arch::x86_64, 512 * MiB).recommended);
+}
+
+TEST(SizingTables, MissingTableIsAConfigError) {
+  auto r = recommend(*find_builtin_policy("debian"), input(Arch::riscv64, 8 * GiB));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::config);
+  auto t = recommend(*find_builtin_policy("table"), input(Arch::x86_64, 8 * GiB));
+  ASSERT_FALSE(t.has_value());
+  ASSERT_FALSE(t.error().hints.empty());
+  EXPECT_NE(t.error().hints[0].find("[table]"), std::string::npos);
+}
+
+TEST(SizingHeadroom, ExtraAndLuks) {
+  auto in = input(Arch::x86_64, 8 * GiB, {{Condition::luks, true}});
+  in.settings.extra = SizeSetting{32 * MiB, "/etc/kdump-setup.toml:2"};
+  in.settings.arch_extra[Arch::x86_64] = SizeSetting{16 * MiB, "/etc/kdump-setup.toml:4"};
+  in.luks_kdf_memory = 1000 * MiB + 5;
+  in.luks_kdf_source = "/dev/vda3 keyslot 0";
+  auto r = recommend(*find_builtin_policy("kdump-utils"), in);
+  ASSERT_TRUE(r.has_value());
+  // 256 + 32 + 16 + (1001 + 20)
+  EXPECT_EQ(r->bytes_for_this_machine, (256 + 32 + 16 + 1021) * MiB);
+  EXPECT_EQ(r->additions_bytes, (32 + 16 + 1021) * MiB);
+
+  in.settings.luks = LuksSetting{LuksMode::fixed, 100 * MiB, "x:1"};
+  EXPECT_EQ(recommend(*find_builtin_policy("kdump-utils"), in)->bytes_for_this_machine,
+            (256 + 48 + 100) * MiB);
+  in.settings.luks = LuksSetting{LuksMode::off, 0, "x:1"};
+  EXPECT_EQ(recommend(*find_builtin_policy("kdump-utils"), in)->bytes_for_this_machine,
+            (256 + 48) * MiB);
+  in.settings.luks = LuksSetting{};
+  in.luks_kdf_memory.reset();
+  auto w = recommend(*find_builtin_policy("kdump-utils"), in);
+  EXPECT_EQ(w->bytes_for_this_machine, (256 + 48) * MiB);
+  ASSERT_FALSE(w->warnings.empty());
+  EXPECT_NE(w->warnings[0].find("luks = SIZE"), std::string::npos);
+}
+
+// The property of issue 3: at every RAM size, on every arch and policy, the expression
+// parses with our grammar and the kernel (6.1 and a current model) reserves at least the
+// policy's figure whenever RAM is at or above the policy's minimum.
+TEST(SizingProperty, ExpressionCoversThePolicyEverywhere) {
+  std::vector<std::uint64_t> points;
+  for (std::uint64_t g : {1ull, 2ull, 3ull, 4ull, 8ull, 15ull, 16ull, 31ull, 32ull, 63ull, 64ull,
+                          100ull, 127ull, 128ull, 255ull, 256ull, 512ull, 1000ull, 1024ull, 2048ull,
+                          4096ull, 8192ull, 16384ull, 30000ull, 65536ull})
+    for (std::int64_t delta : std::initializer_list<std::int64_t>{
+             -static_cast<std::int64_t>(4 * MiB), -4096, 0, 4096, static_cast<std::int64_t>(200 * MiB)})
+      points.push_back(g * GiB + static_cast<std::uint64_t>(delta));
+  for (std::uint64_t m = 256 * MiB; m < 3 * GiB; m += 96 * MiB + 4096) points.push_back(m);
+
+  for (const auto& p : builtin_policies()) {
+    if (p.name == "table") continue;
+    for (auto arch : {Arch::x86_64, Arch::aarch64, Arch::ppc64le, Arch::s390x, Arch::riscv64})
+      for (bool sev : {false, true})
+        for (auto ram : points) {
+          auto in = input(arch, ram, {{Condition::memory_encryption, sev}});
+          auto r = recommend(p, in);
+          if (!r) {
+            EXPECT_EQ(r.error().kind, ErrorKind::config);
+            continue;
+          }
+          SCOPED_TRACE(p.name + " " + std::string(arch_name(arch)) + " " + human_size(ram));
+          auto spec = parse_crashkernel(r->expression);
+          ASSERT_TRUE(spec.has_value()) << r->expression;
+          EXPECT_EQ(format_crashkernel(*spec), r->expression);
+          EXPECT_TRUE(spec->is_range_table());
+          if (!r->recommended) continue;
+          std::uint64_t want = r->policy_bytes;
+          if (p.kind == RuleKind::formula)
+            want = formula_bytes(p, round_for_ranges(ram)) + r->additions_bytes;
+          EXPECT_GE(r->bytes_for_this_machine, want);
+          EXPECT_GE(reserve_at(r->expression, ram, arch, 1), want);
+          EXPECT_GE(reserve_at(r->expression, ram, arch, 12), want);
+        }
+  }
+}
+
+// The same expression must stay right at any other RAM size (an image moving machines).
+TEST(SizingProperty, FormulaTiersCoverEveryRamBelowTwiceTheCap) {
+  const Policy& p = *find_builtin_policy("rhel7");
+  auto tiers = formula_tiers(p, 16 * GiB);
+  CrashkernelSpec spec;
+  spec.amount = tiers;
+  std::string e = format_crashkernel(spec);
+  for (std::uint64_t ram = 2 * GiB; ram < 32 * TiB; ram = ram + ram / 7 + 4096) {
+    SCOPED_TRACE(human_size(ram));
+    EXPECT_GE(reserve_at(e, ram, Arch::x86_64, 1), formula_bytes(p, round_for_ranges(ram)));
+    EXPECT_GE(reserve_at(e, ram, Arch::aarch64, 12), formula_bytes(p, round_for_ranges(ram)));
+  }
+  // Tiers are ascending, contiguous, and never cost more than the tolerance at their start.
+  for (std::size_t i = 0; i + 1 < tiers.size(); ++i) {
+    EXPECT_EQ(*tiers[i].range.end, tiers[i + 1].range.start);
+    EXPECT_LT(tiers[i].size, tiers[i + 1].size);
+  }
+}
