@@ -1,26 +1,405 @@
+// System facts (issue 3). Every file is read through RootDir, so under --root DIR
+// nothing outside DIR is read; the libraries that open paths themselves (libefivar,
+// libblkid, libudev) are pointed inside DIR or, for the live-only probes, not used
+// under --root at all.
 #include "core/facts.hpp"
 
+#include <dlfcn.h>
+#include <sys/klog.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+
+#include <blkid/blkid.h>
+#include <libudev.h>
+#include <nlohmann/json.hpp>
+extern "C" {
+#include <efivar/efivar.h>  // the header has no extern "C" of its own
+}
+
+#include "util/root_dir.hpp"
 
 namespace kdump {
 namespace {
 
-std::optional<std::string> read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+constexpr std::string_view k_efi_global_guid = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
+constexpr std::string_view k_loader_guid = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
 }
 
-std::filesystem::path under(const FactSource& s, const char* abs) {
-  return s.root / std::filesystem::path(abs).relative_path();
+std::optional<std::uint64_t> parse_u64(std::string_view text, int base) {
+  std::string t = trim(std::string(text));
+  std::string_view v = t;
+  if (base == 16 && v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) v.remove_prefix(2);
+  if (v.empty()) return std::nullopt;
+  std::uint64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out, base);
+  if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+// Reading below the root. Absent or unreadable files are "no answer", never a guess.
+class Tree {
+public:
+  explicit Tree(const FactSource& s) : m_source(s) {
+    auto r = RootDir::open(s.root);
+    if (r) m_root.emplace(std::move(*r));
+    else m_open_error = r.error().message;
+  }
+  bool ok() const { return m_root.has_value(); }
+  const std::string& open_error() const { return m_open_error; }
+  bool live() const { return m_source.live(); }
+
+  std::optional<std::string> read(std::string_view abs, std::size_t limit = 4u << 20) const {
+    if (!m_root) return std::nullopt;
+    auto r = m_root->read_text(abs, limit);
+    if (!r) return std::nullopt;
+    return std::move(*r);
+  }
+  bool exists(std::string_view abs) const { return m_root && m_root->exists(abs); }
+  bool is_directory(std::string_view abs) const { return m_root && m_root->is_directory(abs); }
+  std::vector<std::string> list(std::string_view abs) const {
+    if (!m_root) return {};
+    auto r = m_root->list(abs);
+    return r ? std::move(*r) : std::vector<std::string>{};
+  }
+  // The source string of a fact: the path as the user knows it.
+  std::string show(std::string_view abs) const {
+    if (live() || !m_root) return std::string(abs);
+    return m_root->display(abs);
+  }
+  // A real path for libraries that open it themselves; nullopt when `abs` resolves
+  // (through symlinks) outside the root.
+  std::optional<std::filesystem::path> real_path(std::string_view abs) const {
+    std::error_code ec;
+    auto root = std::filesystem::canonical(m_source.root, ec);
+    if (ec) return std::nullopt;
+    auto p = std::filesystem::canonical(m_source.root / std::filesystem::path(abs).relative_path(), ec);
+    if (ec) return std::nullopt;
+    auto rs = root.string(), ps = p.string();
+    if (rs != "/" && ps != rs && ps.rfind(rs + "/", 0) != 0) return std::nullopt;
+    return p;
+  }
+
+private:
+  FactSource m_source;
+  std::optional<RootDir> m_root;
+  std::string m_open_error;
+};
+
+// ---------------------------------------------------------------------------------------
+// libefivar. Its backend and directory are chosen once, in a library constructor, from
+// EFIVARFS_PATH (verified: setting the variable after the library is loaded changes
+// nothing). So the library is loaded here, on first use, after EFIVARFS_PATH is set;
+// another directory later in the same process (tests, never the CLI) gets a fresh copy
+// in its own link-map namespace (dlmopen).
+struct EfiLib {
+  void* handle = nullptr;
+  bool own_namespace = false;
+  decltype(&efi_get_variable) get_variable = nullptr;
+  decltype(&efi_str_to_guid) str_to_guid = nullptr;
+  decltype(&efi_error_clear) error_clear = nullptr;
+  void (*free_fn)(void*) = nullptr;
+  int* (*errno_location)() = nullptr;  // a copy in its own namespace has its own errno
+};
+
+Result<EfiLib*> efivar_for(const std::string& dir) {
+  static std::mutex mu;
+  static std::map<std::string, EfiLib> libs;
+  static bool first_used = false;
+  std::lock_guard lock(mu);
+  if (auto it = libs.find(dir); it != libs.end()) return &it->second;
+
+  const char* old = std::getenv("EFIVARFS_PATH");
+  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  setenv("EFIVARFS_PATH", dir.c_str(), 1);
+  EfiLib lib;
+  // Already in the process (linked in): its constructor ran at start-up with the
+  // process environment, which is right when that names the same directory.
+  void* loaded = dlopen("libefivar.so.1", RTLD_NOW | RTLD_NOLOAD);
+  std::string startup_dir = saved ? *saved : "/sys/firmware/efi/efivars/";
+  if (loaded && !first_used && startup_dir == dir) {
+    lib.handle = loaded;
+  } else {
+    if (loaded) dlclose(loaded);
+    if (!loaded && !first_used) {
+      lib.handle = dlopen("libefivar.so.1", RTLD_NOW | RTLD_LOCAL);
+    } else {
+      lib.handle = dlmopen(LM_ID_NEWLM, "libefivar.so.1", RTLD_NOW | RTLD_LOCAL);
+      lib.own_namespace = true;
+    }
+  }
+  if (saved) setenv("EFIVARFS_PATH", saved->c_str(), 1);
+  else unsetenv("EFIVARFS_PATH");
+  if (!lib.handle) {
+    const char* why = dlerror();
+    return fail(make_error(ErrorKind::io, std::string("cannot load libefivar.so.1: ") +
+                                              (why ? why : "unknown error")));
+  }
+  first_used = true;
+  lib.get_variable = reinterpret_cast<decltype(lib.get_variable)>(dlsym(lib.handle, "efi_get_variable"));
+  lib.str_to_guid = reinterpret_cast<decltype(lib.str_to_guid)>(dlsym(lib.handle, "efi_str_to_guid"));
+  lib.error_clear = reinterpret_cast<decltype(lib.error_clear)>(dlsym(lib.handle, "efi_error_clear"));
+  // Memory from a copy in its own namespace goes back to that namespace's allocator.
+  lib.free_fn = lib.own_namespace ? reinterpret_cast<void (*)(void*)>(dlsym(lib.handle, "free"))
+                                  : &std::free;
+  lib.errno_location = lib.own_namespace
+                           ? reinterpret_cast<int* (*)()>(dlsym(lib.handle, "__errno_location"))
+                           : &__errno_location;
+  if (!lib.get_variable || !lib.str_to_guid || !lib.free_fn || !lib.errno_location)
+    return fail(make_error(ErrorKind::io, "libefivar.so.1 lacks efi_get_variable"));
+  return &libs.emplace(dir, lib).first->second;
+}
+
+// ---------------------------------------------------------------------------------------
+// RAM.
+
+struct RamAnswer {
+  std::uint64_t bytes = 0;
+  std::string source;
+};
+
+std::optional<RamAnswer> ram_from_memory_blocks_udev() {
+  udev* u = udev_new();
+  if (!u) return std::nullopt;
+  std::optional<RamAnswer> out;
+  std::uint64_t block = 0;
+  if (auto t = std::ifstream("/sys/devices/system/memory/block_size_bytes"); t) {
+    std::string s;
+    std::getline(t, s);
+    block = parse_u64(s, 16).value_or(0);
+  }
+  udev_enumerate* e = udev_enumerate_new(u);
+  if (e && block) {
+    udev_enumerate_add_match_subsystem(e, "memory");
+    if (udev_enumerate_scan_devices(e) >= 0) {
+      std::uint64_t online = 0;
+      udev_list_entry* entry = nullptr;
+      udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
+        udev_device* d = udev_device_new_from_syspath(u, udev_list_entry_get_name(entry));
+        if (!d) continue;
+        const char* state = udev_device_get_sysattr_value(d, "state");
+        if (state && (std::string_view(state) == "online" || std::string_view(state) == "1")) ++online;
+        udev_device_unref(d);
+      }
+      if (online)
+        out = RamAnswer{online * block, "memory blocks (libudev subsystem memory: " +
+                                            std::to_string(online) + " online × " +
+                                            human_size(block) + ")"};
+    }
+  }
+  if (e) udev_enumerate_unref(e);
+  udev_unref(u);
+  return out;
+}
+
+std::optional<RamAnswer> ram_from_tree_memmap(const Tree& t) {
+  std::uint64_t total = 0;
+  bool any = false;
+  for (const auto& n : t.list("/sys/firmware/memmap")) {
+    std::string base = "/sys/firmware/memmap/" + n;
+    auto type = t.read(base + "/type");
+    if (!type || trim(*type) != "System RAM") continue;
+    auto s = t.read(base + "/start");
+    auto e = t.read(base + "/end");
+    if (!s || !e) continue;
+    auto start = parse_u64(*s, 16), end = parse_u64(*e, 16);
+    if (!start || !end || *end < *start) continue;
+    total += *end - *start + 1;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return RamAnswer{total, t.show("/sys/firmware/memmap") + " (sum of System RAM entries)"};
+}
+
+std::optional<RamAnswer> ram_from_tree_blocks(const Tree& t) {
+  auto bs = t.read("/sys/devices/system/memory/block_size_bytes");
+  if (!bs) return std::nullopt;
+  auto block = parse_u64(*bs, 16);
+  if (!block || !*block) return std::nullopt;
+  std::uint64_t online = 0;
+  for (const auto& n : t.list("/sys/devices/system/memory")) {
+    if (n.rfind("memory", 0) != 0 || n.size() == 6) continue;
+    auto st = t.read("/sys/devices/system/memory/" + n + "/state");
+    if (st && (trim(*st) == "online" || trim(*st) == "1")) ++online;
+  }
+  if (!online) return std::nullopt;
+  return RamAnswer{online * *block, t.show("/sys/devices/system/memory") + " (" +
+                                        std::to_string(online) + " online blocks × " +
+                                        human_size(*block) + ")"};
+}
+
+// ---------------------------------------------------------------------------------------
+// Small parsers.
+
+bool has_flag(std::string_view cpuinfo, std::string_view flag) {
+  std::istringstream in{std::string(cpuinfo)};
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("flags", 0) != 0) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::istringstream words(line.substr(colon + 1));
+    for (std::string w; words >> w;)
+      if (w == flag) return true;
+    return false;  // the first CPU's flags are enough
+  }
+  return false;
+}
+
+bool cpuinfo_has_flags_line(std::string_view cpuinfo) {
+  return cpuinfo.find("\nflags") != std::string_view::npos || cpuinfo.rfind("flags", 0) == 0;
+}
+
+// "nr_cpus=N" in the value of a shell assignment VAR="..." (not sourced: only read).
+std::optional<unsigned> nr_cpus_in_assignment(std::string_view text, std::string_view var) {
+  std::istringstream in{std::string(text)};
+  std::optional<unsigned> found;
+  for (std::string line; std::getline(in, line);) {
+    std::string l = trim(line);
+    if (l.rfind(std::string(var) + "=", 0) != 0) continue;
+    auto pos = l.find("nr_cpus=");
+    if (pos == std::string::npos) {
+      found.reset();
+      continue;
+    }
+    unsigned n = 0;
+    auto s = l.data() + pos + 8;
+    auto [p, ec] = std::from_chars(s, l.data() + l.size(), n);
+    if (ec == std::errc{} && p != s) found = n;
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------
+// The kernel log (live only): the line kdump-utils looks for.
+std::optional<std::string> read_kernel_log() {
+  int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, nullptr, 0);
+  if (size <= 0) return std::nullopt;
+  std::string buf(static_cast<std::size_t>(size), '\0');
+  int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf.data(), size);
+  if (n < 0) return std::nullopt;
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
+void gather_memory_encryption(const Tree& t, SystemFacts& f) {
+  constexpr std::string_view marker = "Memory Encryption Features active: AMD";
+  std::optional<std::string> log;
+  std::string log_source;
+  if (t.live()) {
+    log = read_kernel_log();
+    log_source = "kernel log (syslog(2))";
+  } else if (auto d = t.read("/var/log/dmesg", 64u << 20)) {
+    log = std::move(d);
+    log_source = t.show("/var/log/dmesg");
+  }
+  if (log) {
+    if (auto pos = log->find(marker); pos != std::string::npos) {
+      auto eol = log->find('\n', pos);
+      std::string line = log->substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+      f.memory_encryption = Fact<bool>{true, log_source + ": \"" + trim(line) + "\""};
+      return;
+    }
+    // The whole log since boot is there: the message would have been seen.
+    if (log->find("Linux version") != std::string::npos) {
+      f.memory_encryption = Fact<bool>{false, log_source + " since boot: no \"" +
+                                                  std::string(marker) + "\""};
+      return;
+    }
+  }
+  if (auto cpu = t.read("/proc/cpuinfo", 16u << 20); cpu && cpuinfo_has_flags_line(*cpu)) {
+    // The kernel clears "sme" when SME is not in use; "sev" in a guest means SEV is on.
+    if (has_flag(*cpu, "sme")) {
+      f.memory_encryption = Fact<bool>{true, t.show("/proc/cpuinfo") + " flag sme"};
+    } else if (has_flag(*cpu, "sev") && has_flag(*cpu, "hypervisor")) {
+      f.memory_encryption = Fact<bool>{true, t.show("/proc/cpuinfo") + " flags sev, hypervisor (SEV guest)"};
+    } else {
+      f.memory_encryption = Fact<bool>{false, t.show("/proc/cpuinfo") + " flags: no sme, no SEV guest"};
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// LUKS.
+
+void gather_luks(const Tree& t, const FactSource& s, SystemFacts& f) {
+  if (!t.live()) {
+    // An image: its crypttab says what the booted system will unlock. Its block devices
+    // are not this machine's, so nothing is probed.
+    auto ct = t.read("/etc/crypttab");
+    if (!ct) {
+      f.luks = Fact<bool>{false, "no " + t.show("/etc/crypttab")};
+      return;
+    }
+    unsigned entries = 0;
+    std::istringstream in(*ct);
+    for (std::string line; std::getline(in, line);) {
+      std::string l = trim(line);
+      if (l.empty() || l[0] == '#') continue;
+      ++entries;
+      std::istringstream w(l);
+      std::string name;
+      w >> name;
+      f.luks_devices.push_back(name);
+    }
+    f.luks = Fact<bool>{entries > 0, t.show("/etc/crypttab") + ": " + std::to_string(entries) +
+                                         " encrypted volume(s)"};
+    return;
+  }
+  if (!s.probe_block_devices) return;
+  unsigned probed = 0;
+  std::string denied;
+  std::uint64_t kdf = 0;
+  std::string kdf_dev;
+  for (const auto& name : t.list("/sys/class/block")) {
+    if (name.rfind("loop", 0) == 0 || name.rfind("ram", 0) == 0 || name.rfind("zram", 0) == 0) continue;
+    auto size = t.read("/sys/class/block/" + name + "/size");
+    if (!size || parse_u64(*size, 10).value_or(0) == 0) continue;
+    std::string dev = "/dev/" + name;
+    auto p = probe_luks(dev);
+    if (!p) {
+      if (denied.empty()) denied = dev + ": " + p.error().message;
+      continue;
+    }
+    ++probed;
+    if (!p->luks) continue;
+    f.luks_devices.push_back(dev);
+    if (p->kdf_memory && *p->kdf_memory > kdf) {
+      kdf = *p->kdf_memory;
+      kdf_dev = dev;
+    }
+  }
+  if (!f.luks_devices.empty()) {
+    std::string list;
+    for (auto& d : f.luks_devices) list += (list.empty() ? "" : ", ") + d;
+    f.luks = Fact<bool>{true, "libblkid: crypto_LUKS on " + list};
+    if (kdf) f.luks_kdf_memory = Fact<std::uint64_t>{kdf, "LUKS2 header of " + kdf_dev};
+  } else if (denied.empty()) {
+    f.luks = Fact<bool>{false, "libblkid: no crypto_LUKS on " + std::to_string(probed) + " block device(s)"};
+  } else {
+    f.warnings.push_back("cannot tell whether a LUKS device exists: " + denied);
+  }
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Public parsers.
 
 std::optional<std::uint64_t> system_ram_from_iomem(std::string_view iomem) {
   std::uint64_t total = 0;
@@ -33,28 +412,228 @@ std::optional<std::uint64_t> system_ram_from_iomem(std::string_view iomem) {
     if (colon == std::string::npos || line.substr(colon + 3) != "System RAM") continue;
     auto dash = line.find('-');
     if (dash == std::string::npos || dash > colon) continue;
-    std::uint64_t start = std::stoull(line.substr(0, dash), nullptr, 16);
-    std::uint64_t end = std::stoull(line.substr(dash + 1, colon - dash - 1), nullptr, 16);
-    if (end < start) continue;
-    total += end - start + 1;
+    auto start = parse_u64(std::string_view(line).substr(0, dash), 16);
+    auto end = parse_u64(std::string_view(line).substr(dash + 1, colon - dash - 1), 16);
+    if (!start || !end || *end < *start) continue;
+    if (*start == 0 && *end == 0) continue;  // read without root: every address is zero
+    total += *end - *start + 1;
     any = true;
   }
-  if (!any || total <= 1) return std::nullopt;  // all zeros: not read as root
+  if (!any) return std::nullopt;
   return total;
 }
 
+std::optional<std::uint64_t> system_ram_from_memmap(const std::filesystem::path& memmap_dir) {
+  FactSource s;
+  s.root = memmap_dir;
+  Tree t(s);
+  std::uint64_t total = 0;
+  bool any = false;
+  for (const auto& n : t.list("/")) {
+    auto type = t.read("/" + n + "/type");
+    if (!type || trim(*type) != "System RAM") continue;
+    auto a = t.read("/" + n + "/start"), b = t.read("/" + n + "/end");
+    if (!a || !b) continue;
+    auto start = parse_u64(*a, 16), end = parse_u64(*b, 16);
+    if (!start || !end || *end < *start) continue;
+    total += *end - *start + 1;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return total;
+}
+
+std::optional<std::uint64_t> system_ram_from_memory_blocks(const std::filesystem::path& dir) {
+  FactSource s;
+  s.root = dir;
+  Tree t(s);
+  auto bs = t.read("/block_size_bytes");
+  if (!bs) return std::nullopt;
+  auto block = parse_u64(*bs, 16);
+  if (!block || !*block) return std::nullopt;
+  std::uint64_t online = 0;
+  for (const auto& n : t.list("/")) {
+    if (n.rfind("memory", 0) != 0 || n.size() == 6) continue;
+    auto st = t.read("/" + n + "/state");
+    if (st && (trim(*st) == "online" || trim(*st) == "1")) ++online;
+  }
+  if (!online) return std::nullopt;
+  return online * *block;
+}
+
+std::optional<std::uint64_t> memtotal_from_meminfo(std::string_view meminfo) {
+  std::istringstream in{std::string(meminfo)};
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("MemTotal:", 0) != 0) continue;
+    std::istringstream w(line.substr(9));
+    std::uint64_t kb = 0;
+    std::string unit;
+    if (!(w >> kb)) return std::nullopt;
+    w >> unit;
+    if (!unit.empty() && unit != "kB") return std::nullopt;
+    return kb * KiB;
+  }
+  return std::nullopt;
+}
+
+std::optional<unsigned> count_cpulist(std::string_view list) {
+  std::string t = trim(std::string(list));
+  if (t.empty()) return std::nullopt;
+  unsigned count = 0;
+  std::istringstream in(t);
+  for (std::string part; std::getline(in, part, ',');) {
+    auto dash = part.find('-');
+    auto a = parse_u64(part.substr(0, dash), 10);
+    if (!a) return std::nullopt;
+    std::uint64_t b = *a;
+    if (dash != std::string::npos) {
+      auto e = parse_u64(part.substr(dash + 1), 10);
+      if (!e || *e < *a) return std::nullopt;
+      b = *e;
+    }
+    count += static_cast<unsigned>(b - *a + 1);
+  }
+  return count;
+}
+
+std::optional<std::uint64_t> luks2_kdf_memory_from_json(std::string_view json) {
+  auto j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("keyslots") || !j["keyslots"].is_object())
+    return std::nullopt;
+  std::optional<std::uint64_t> best;
+  for (auto& [id, slot] : j["keyslots"].items()) {
+    (void)id;
+    if (!slot.is_object() || !slot.contains("kdf") || !slot["kdf"].is_object()) continue;
+    const auto& kdf = slot["kdf"];
+    if (!kdf.contains("memory") || !kdf["memory"].is_number_unsigned()) continue;
+    std::uint64_t bytes = kdf["memory"].get<std::uint64_t>() * KiB;  // LUKS2 stores KiB
+    if (!best || bytes > *best) best = bytes;
+  }
+  return best;
+}
+
+Result<LuksProbe> probe_luks(const std::filesystem::path& device) {
+  errno = 0;
+  blkid_probe pr = blkid_new_probe_from_filename(device.c_str());
+  if (!pr) {
+    int e = errno ? errno : EIO;
+    Error err = make_error(ErrorKind::io, std::string("cannot open for probing: ") + std::strerror(e));
+    err.file = device.string();
+    err.sys_errno = e;
+    return fail(err);
+  }
+  blkid_probe_enable_superblocks(pr, 1);
+  blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_VERSION);
+  LuksProbe out;
+  if (blkid_do_safeprobe(pr) == 0) {
+    const char* type = nullptr;
+    const char* version = nullptr;
+    if (blkid_probe_lookup_value(pr, "TYPE", &type, nullptr) == 0 && type &&
+        std::string_view(type) == "crypto_LUKS") {
+      out.luks = true;
+      if (blkid_probe_lookup_value(pr, "VERSION", &version, nullptr) == 0 && version)
+        out.version = std::atoi(version);
+    }
+  }
+  blkid_free_probe(pr);
+  if (out.luks && out.version == 2) {
+    // LUKS2 binary header: magic[6] version[2] hdr_size[8] (big endian), JSON from 4096.
+    std::ifstream in(device, std::ios::binary);
+    unsigned char hdr[16] = {};
+    if (in.read(reinterpret_cast<char*>(hdr), sizeof hdr)) {
+      std::uint64_t hdr_size = 0;
+      for (int i = 8; i < 16; ++i) hdr_size = (hdr_size << 8) | hdr[i];
+      if (hdr_size > 4096 && hdr_size <= (4u << 20)) {
+        std::string json(hdr_size - 4096, '\0');
+        in.seekg(4096);
+        if (in.read(json.data(), static_cast<std::streamsize>(json.size()))) {
+          json.resize(std::strlen(json.c_str()));
+          out.kdf_memory = luks2_kdf_memory_from_json(json);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::string efi_utf16_to_utf8(const std::vector<std::uint8_t>& data) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
+    std::uint32_t c = data[i] | (static_cast<std::uint32_t>(data[i + 1]) << 8);
+    if (c == 0) break;
+    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < data.size()) {
+      std::uint32_t lo = data[i + 2] | (static_cast<std::uint32_t>(data[i + 3]) << 8);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+        i += 2;
+      }
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path& efivarfs_dir,
+                                                     std::string_view guid, std::string_view name) {
+  std::string dir = efivarfs_dir.string();
+  if (dir.empty() || dir.back() != '/') dir += '/';  // libefivar concatenates
+  auto lib = efivar_for(dir);
+  if (!lib) return fail(std::move(lib).error());
+  efi_guid_t g{};
+  std::string guid_s(guid), name_s(name);
+  if ((*lib)->str_to_guid(guid_s.c_str(), &g) < 0)
+    return fail(make_error(ErrorKind::internal, "bad EFI GUID " + guid_s));
+  std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::uint32_t attributes = 0;
+  *(*lib)->errno_location() = 0;
+  int rc = (*lib)->get_variable(g, name_s.c_str(), &data, &size, &attributes);
+  int e = *(*lib)->errno_location();
+  if ((*lib)->error_clear) (*lib)->error_clear();
+  if (rc < 0) {
+    if (e == ENOENT) return std::optional<EfiVariable>{};
+    Error err = make_error(ErrorKind::io, "cannot read EFI variable " + name_s + "-" + guid_s + ": " +
+                                              std::strerror(e ? e : EIO));
+    err.sys_errno = e;
+    return fail(err);
+  }
+  EfiVariable v;
+  v.data.assign(data, data + size);
+  v.attributes = attributes;
+  (*lib)->free_fn(data);
+  return std::optional<EfiVariable>{std::move(v)};
+}
+
+// ---------------------------------------------------------------------------------------
+
 Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& overrides) {
   SystemFacts f;
+  Tree t(source);
+  if (!t.ok()) {
+    Error e = make_error(ErrorKind::io, "cannot open the root directory: " + t.open_error());
+    e.file = source.root.string();
+    return fail(e);
+  }
   if (overrides.memory_bytes) f.memory_bytes = Fact<std::uint64_t>{*overrides.memory_bytes, "--memory"};
   if (overrides.arch) f.arch = Fact<Arch>{*overrides.arch, "--arch"};
   if (overrides.kernel_release)
     f.kernel_release = Fact<std::string>{*overrides.kernel_release, "--kernel-release"};
 
-  if (!f.memory_bytes) {
-    if (auto iomem = read_file(under(source, "/proc/iomem")))
-      if (auto ram = system_ram_from_iomem(*iomem))
-        f.memory_bytes = Fact<std::uint64_t>{*ram, under(source, "/proc/iomem").string()};
-  }
+  // Architecture, kernel release, page size, CPUs.
   if (source.live()) {
     utsname u{};
     if (uname(&u) == 0) {
@@ -62,10 +641,121 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
         if (auto a = parse_arch(u.machine)) f.arch = Fact<Arch>{*a, "uname(2)"};
       if (!f.kernel_release) f.kernel_release = Fact<std::string>{u.release, "uname(2)"};
     }
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps > 0) f.page_size = Fact<std::uint64_t>{static_cast<std::uint64_t>(ps), "sysconf(_SC_PAGESIZE)"};
+  } else {
+    if (!f.arch)
+      if (auto a = t.read("/proc/sys/kernel/arch"))
+        if (auto arch = parse_arch(trim(*a)))
+          f.arch = Fact<Arch>{*arch, t.show("/proc/sys/kernel/arch")};
+    if (!f.kernel_release)
+      if (auto r = t.read("/proc/sys/kernel/osrelease"); r && !trim(*r).empty())
+        f.kernel_release = Fact<std::string>{trim(*r), t.show("/proc/sys/kernel/osrelease")};
   }
-  if (auto cmdline = read_file(under(source, "/proc/cmdline"))) {
+  if (auto online = t.read("/sys/devices/system/cpu/online"))
+    if (auto n = count_cpulist(*online))
+      f.online_cpus = Fact<unsigned>{*n, t.show("/sys/devices/system/cpu/online")};
+  if (!f.online_cpus && source.live()) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > 0) f.online_cpus = Fact<unsigned>{static_cast<unsigned>(n), "sysconf(_SC_NPROCESSORS_ONLN)"};
+  }
+
+  // RAM as the kernel counts it.
+  if (!f.memory_bytes) {
+    if (auto iomem = t.read("/proc/iomem"))
+      if (auto ram = system_ram_from_iomem(*iomem))
+        f.memory_bytes = Fact<std::uint64_t>{*ram, t.show("/proc/iomem") + " (sum of System RAM)"};
+  }
+  if (!f.memory_bytes)
+    if (auto r = ram_from_tree_memmap(t)) f.memory_bytes = Fact<std::uint64_t>{r->bytes, r->source};
+  if (!f.memory_bytes) {
+    auto r = source.live() ? ram_from_memory_blocks_udev() : ram_from_tree_blocks(t);
+    if (!r && source.live()) r = ram_from_tree_blocks(t);
+    if (r) f.memory_bytes = Fact<std::uint64_t>{r->bytes, r->source};
+  }
+  if (!f.memory_bytes)
+    if (auto mi = t.read("/proc/meminfo"))
+      if (auto total = memtotal_from_meminfo(*mi)) {
+        f.memory_bytes = Fact<std::uint64_t>{*total, t.show("/proc/meminfo") + " MemTotal"};
+        f.warnings.push_back("RAM taken from MemTotal, which undercounts what the kernel sizes "
+                             "crashkernel= ranges with (no readable /proc/iomem, "
+                             "/sys/firmware/memmap or memory blocks); pass --memory to be exact");
+      }
+
+  if (auto cmdline = t.read("/proc/cmdline")) {
     while (!cmdline->empty() && cmdline->back() == '\n') cmdline->pop_back();
-    f.running_cmdline = Fact<std::string>{*cmdline, under(source, "/proc/cmdline").string()};
+    f.running_cmdline = Fact<std::string>{*cmdline, t.show("/proc/cmdline")};
+  }
+
+  // Firmware and EFI variables.
+  if (t.is_directory("/sys/firmware/efi")) {
+    f.firmware = Fact<Firmware>{Firmware::uefi, t.show("/sys/firmware/efi")};
+  } else if (t.is_directory("/sys/firmware")) {
+    f.firmware = Fact<Firmware>{Firmware::bios, "no " + t.show("/sys/firmware/efi")};
+  }
+  if (f.firmware && f.firmware->value == Firmware::uefi && t.is_directory("/sys/firmware/efi/efivars")) {
+    auto dir = t.real_path("/sys/firmware/efi/efivars");
+    if (!dir) {
+      f.warnings.push_back(t.show("/sys/firmware/efi/efivars") + " leads outside the root: EFI variables not read");
+    } else {
+      std::string shown = t.show("/sys/firmware/efi/efivars");
+      auto sb = read_efi_variable(*dir, k_efi_global_guid, "SecureBoot");
+      if (!sb) {
+        f.warnings.push_back("EFI variables not read: " + sb.error().message);
+      } else {
+        if (*sb && !(*sb)->data.empty()) {
+          bool on = (*sb)->data[0] == 1;
+          std::string detail = "SecureBoot=" + std::to_string((*sb)->data[0]);
+          auto sm = read_efi_variable(*dir, k_efi_global_guid, "SetupMode");
+          if (sm && *sm && !(*sm)->data.empty()) {
+            detail += " SetupMode=" + std::to_string((*sm)->data[0]);
+            if ((*sm)->data[0] == 1) on = false;
+          }
+          f.secure_boot = Fact<bool>{on, "EFI variable SecureBoot (libefivar, " + shown + ")"};
+          f.secure_boot_detail = Fact<std::string>{detail, shown};
+        } else if (!*sb) {
+          f.secure_boot = Fact<bool>{false, "no SecureBoot EFI variable (libefivar, " + shown + ")"};
+        }
+        auto li = read_efi_variable(*dir, k_loader_guid, "LoaderInfo");
+        if (li && *li)
+          f.loader_info = Fact<std::string>{efi_utf16_to_utf8((*li)->data),
+                                            "EFI variable LoaderInfo (libefivar, " + shown + ")"};
+      }
+    }
+  }
+
+  // What the policies add memory for.
+  gather_luks(t, source, f);
+  gather_memory_encryption(t, f);
+  if (t.is_directory("/sys/module")) {
+    bool mlx5 = t.is_directory("/sys/module/mlx5_core");
+    f.mlx5 = Fact<bool>{mlx5, (mlx5 ? "" : "no ") + t.show("/sys/module/mlx5_core")};
+  }
+  if (t.is_directory("/sys/devices/platform")) {
+    std::optional<std::string> smmu;
+    for (const auto& n : t.list("/sys/devices/platform"))
+      if (n.rfind("arm-smmu", 0) == 0) {
+        smmu = n;
+        break;
+      }
+    f.arm_smmu = Fact<bool>{smmu.has_value(), smmu ? t.show("/sys/devices/platform/" + *smmu)
+                                                   : "no arm-smmu* in " + t.show("/sys/devices/platform")};
+  }
+  if (auto fa = t.read("/sys/kernel/fadump/enabled")) {
+    f.fadump = Fact<bool>{trim(*fa) == "1", t.show("/sys/kernel/fadump/enabled")};
+  } else if (auto fo = t.read("/sys/kernel/fadump_enabled")) {
+    f.fadump = Fact<bool>{trim(*fo) == "1", t.show("/sys/kernel/fadump_enabled")};
+  } else if (f.running_cmdline && f.running_cmdline->value.find("fadump=on") != std::string::npos) {
+    f.fadump = Fact<bool>{true, f.running_cmdline->source + " fadump=on"};
+  } else if (t.is_directory("/sys/kernel")) {
+    f.fadump = Fact<bool>{false, "no " + t.show("/sys/kernel/fadump")};
+  }
+  if (auto sc = t.read("/etc/sysconfig/kdump")) {
+    if (auto n = nr_cpus_in_assignment(*sc, "KDUMP_COMMANDLINE_APPEND"))
+      f.capture_cpus = Fact<unsigned>{*n, t.show("/etc/sysconfig/kdump") + " KDUMP_COMMANDLINE_APPEND"};
+  } else if (auto dk = t.read("/etc/default/kdump-tools")) {
+    if (auto n = nr_cpus_in_assignment(*dk, "KDUMP_CMDLINE_APPEND"))
+      f.capture_cpus = Fact<unsigned>{*n, t.show("/etc/default/kdump-tools") + " KDUMP_CMDLINE_APPEND"};
   }
   return f;
 }
@@ -73,7 +763,8 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
 Result<std::uint64_t> require_memory(const SystemFacts& facts) {
   if (facts.memory_bytes) return facts.memory_bytes->value;
   Error e = make_error(ErrorKind::missing_fact,
-                       "the RAM size is not known: no readable \"System RAM\" in /proc/iomem");
+                       "the RAM size is not known: no readable \"System RAM\" in /proc/iomem, "
+                       "no /sys/firmware/memmap, no memory blocks, no /proc/meminfo");
   e.hints.push_back("pass --memory SIZE (for example --memory 16G)");
   return fail(e);
 }
