@@ -25,18 +25,23 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 }  // namespace
 
-int main(int argc, char** argv) noexcept try {
+int main(int argc, char** argv) noexcept { return run(argc, argv, std::cout, std::cerr); }
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err) noexcept try {
   Invocation inv;
+  inv.out = &out;
+  inv.err = &err;
   CLI::App app{k_description, "kdump-setup"};
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the verb too
   add_global_options(app, inv.global);
   add_explain_verb(app, inv);
+  add_recommend_verb(app, inv);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);  // prints help or the CLI11 message
+    int code = app.exit(e, out, err);  // prints help or the CLI11 message
     return code == 0 ? exit_ok : exit_bad_input;
   }
   if (!inv.run) return exit_bad_input;
@@ -45,7 +50,7 @@ int main(int argc, char** argv) noexcept try {
   render_error(*inv.err, result.error());
   return exit_code_for(result.error().kind);
 } catch (const std::exception& e) {
-  std::cerr << "kdump-setup: internal error: " << e.what() << '\n';
+  err << "kdump-setup: internal error: " << e.what() << '\n';
   return exit_cannot_act;
 }
 

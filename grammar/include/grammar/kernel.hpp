@@ -33,10 +33,13 @@ struct KernelModel {
   bool rounds_ram_to_128m() const { return at_least(6, 0); }
   bool generic_reservation() const;      // reserve_crashkernel_generic() in use
   bool rejects_size_not_below_ram() const;  // generic "crash_size >= system_ram" check
-  bool knows_cma() const;                // ",cma" is a known suffix
+  bool knows_cma() const { return at_least(6, 16); }  // ",cma" is in suffix_tbl[]
+  bool reserves_cma() const;             // the arch passes cma_size (x86 from 6.16)
   bool has_high_low() const;             // ",high"/",low" are understood on this arch
   bool crash_size_counts_low() const { return at_least(6, 5); }  // commit 16c6006af4d4
-  std::uint64_t default_low_size() const;  // low region when none is given
+  std::uint64_t default_low_size() const;  // low region when ",low" is not given
+  std::uint64_t fixed_base_alignment() const;  // what "@offset" must be a multiple of
+  std::uint64_t size_granule() const;    // sizes are rounded up to this (1: not rounded)
   std::string label() const;             // "6.1 x86_64"
 };
 
@@ -73,11 +76,13 @@ struct KernelOutcome {
   std::optional<KernelMessage> error;   // the parse was rejected (pr_warn)
   std::vector<KernelMessage> info;      // pr_info lines, e.g. "resulted in zero bytes"
   std::optional<std::string> silent_rejection;  // a check the kernel makes without a message
+  std::optional<std::string> placement_failure; // the allocator will not find the region
 
   bool used_high = false;               // the ",high" form decided the reservation
   std::uint64_t total_for_ranges = 0;   // RAM as the range form compares it
   std::optional<RangeSize> matched;     // the range entry that matched
-  std::uint64_t crash_bytes = 0;        // main region requested (0: none)
+  std::uint64_t requested_bytes = 0;    // size the parse produced (before placement)
+  std::uint64_t crash_bytes = 0;        // main region that will be reserved (0: none)
   std::optional<std::uint64_t> offset;  // fixed base, when one was given (non-zero)
   std::uint64_t low_bytes = 0;          // low region that will be reserved too
   std::uint64_t cma_bytes = 0;          // ",cma" reservation (not part of kexec_crash_size)
@@ -89,6 +94,8 @@ struct KernelOutcome {
   std::uint64_t kexec_crash_size(const KernelModel& m) const {
     return crash_bytes + (m.crash_size_counts_low() ? low_bytes : 0);
   }
+  // The sum of the "Crash kernel" regions in /proc/iomem (main + low).
+  std::uint64_t crash_regions_bytes() const { return crash_bytes + low_bytes; }
 };
 
 // What the kernel `model` does with `cmdline` on a machine whose RAM, as the kernel

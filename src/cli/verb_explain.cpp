@@ -1,0 +1,149 @@
+// kdump-setup explain [EXPR] [--cmdline LINE] [--memory SIZE] [--arch ARCH]
+//                     [--kernel-release REL]
+// What a kernel release will reserve for a value or a whole command line (design.md §3).
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "cli/facts_options.hpp"
+#include "cli/verbs.hpp"
+#include "core/explain.hpp"
+#include "core/facts.hpp"
+
+namespace kdump::cli {
+namespace {
+
+struct ExplainOptions {
+  std::optional<std::string> expr;
+  std::optional<std::string> cmdline;
+  FactOptions facts;
+};
+
+nlohmann::json optional_json(const std::optional<std::uint64_t>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json error_json(const Explanation& x) {
+  const KernelOutcome& o = x.outcome;
+  if (o.error)
+    return {{"message", "the kernel rejects this value: " + o.error->text},
+            {"kernel_message", o.error->text},
+            {"column", x.user_column(o.error->offset)}};
+  if (o.silent_rejection)
+    return {{"message", "the kernel rejects this value without a message: " + *o.silent_rejection},
+            {"kernel_message", nullptr},
+            {"column", nullptr}};
+  return nullptr;
+}
+
+nlohmann::json explanation_json(const Explanation& x) {
+  const KernelOutcome& o = x.outcome;
+  nlohmann::json token = nullptr;
+  if (o.used_high && o.high) token = x.cmdline.substr(o.high->begin, o.high->end - o.high->begin);
+  else if (o.plain) token = x.cmdline.substr(o.plain->begin, o.plain->end - o.plain->begin);
+  return {
+      {"valid", x.valid()},
+      {"error", error_json(x)},
+      {"memory_bytes", x.memory_bytes},
+      {"ram_for_ranges_bytes", o.total_for_ranges},
+      {"kernel_release", x.kernel_release},
+      {"kernel_model", x.model.label()},
+      {"arch", std::string(arch_name(x.model.arch))},
+      {"crash",
+       {{"bytes", o.crash_bytes},
+        {"requested_bytes", o.requested_bytes},
+        {"offset", optional_json(o.offset)},
+        {"matched_range", o.matched ? nlohmann::json(format_range(o.matched->range)) : nullptr},
+        {"token", token},
+        {"high", o.used_high}}},
+      {"low", {{"bytes", o.low_bytes}}},
+      {"cma", {{"bytes", o.cma_bytes}}},
+      {"kexec_crash_size", o.kexec_crash_size(x.model)},
+      {"crash_regions_bytes", o.crash_regions_bytes()},
+      {"warnings", x.warnings},
+      {"assumptions", o.assumptions},
+  };
+}
+
+// The value with a caret under the column, then the kernel's own words.
+void print_rejection(std::ostream& err, const Explanation& x) {
+  const KernelOutcome& o = x.outcome;
+  std::string shown = x.cmdline.substr(x.column_base);
+  err << "kdump-setup: invalid crashkernel= value (kernel " << x.model.label() << ")\n";
+  if (o.error) {
+    err << "  " << shown << "\n  " << std::string(x.user_column(o.error->offset) - 1, ' ')
+        << "^\n  kernel: " << o.error->text << '\n';
+  } else if (o.silent_rejection) {
+    err << "  " << shown << "\n  the kernel refuses it without a message: " << *o.silent_rejection
+        << '\n';
+  }
+}
+
+void print_text(std::ostream& out, const Explanation& x) {
+  const KernelOutcome& o = x.outcome;
+  out << "kernel " << x.kernel_release << " (" << x.model.label() << "), RAM "
+      << human_size(x.memory_bytes);
+  if (o.matched || (o.plain && o.plain->value.find(':') != std::string_view::npos))
+    out << " (" << human_size(o.total_for_ranges) << " for range matching)";
+  out << '\n';
+  if (!o.plain && !o.used_high) out << "no crashkernel= value: nothing is reserved\n";
+  if (o.matched) out << "matched range " << format_range(o.matched->range) << '\n';
+  if (o.reserves()) {
+    out << "reserves " << human_size(o.crash_bytes) << " (" << o.crash_bytes << " bytes)"
+        << (o.used_high ? " high" : "");
+    if (o.offset) out << " at " << human_size(*o.offset);
+    out << '\n';
+  } else {
+    out << "reserves nothing\n";
+  }
+  if (o.low_bytes) out << "plus a low region of " << human_size(o.low_bytes) << '\n';
+  if (o.cma_bytes) out << "plus CMA of " << human_size(o.cma_bytes) << '\n';
+  out << "/sys/kernel/kexec_crash_size will read " << o.kexec_crash_size(x.model) << '\n';
+  for (const auto& w : x.warnings) out << "warning: " << w << '\n';
+  for (const auto& a : o.assumptions) out << "assumes: " << a << '\n';
+}
+
+Result<int> run_explain(Invocation& inv, const ExplainOptions& opt) {
+  KDUMP_TRY(check_exclusive(opt.expr.has_value(), "EXPR", opt.cmdline.has_value(), "--cmdline"));
+  auto overrides = parse_fact_options(opt.facts);
+  if (!overrides) return fail(std::move(overrides).error());
+  auto facts = gather_facts(FactSource{inv.global.root}, *overrides);
+  if (!facts) return fail(std::move(facts).error());
+  auto memory = require_memory(*facts);
+  if (!memory) return fail(std::move(memory).error());
+  auto model = require_model(*facts);
+  if (!model) return fail(std::move(model).error());
+
+  std::string cmdline;
+  std::size_t base = 0;
+  if (opt.expr) {
+    cmdline = "crashkernel=" + *opt.expr;
+    base = 12;
+  } else if (opt.cmdline) {
+    cmdline = *opt.cmdline;
+  } else if (facts->running_cmdline) {
+    cmdline = facts->running_cmdline->value;
+  }
+  Explanation x = explain_cmdline(cmdline, base, *memory, facts->kernel_release->value, *model);
+  if (inv.global.json) *inv.out << explanation_json(x).dump(2) << '\n';
+  else if (!inv.global.quiet && x.valid()) print_text(*inv.out, x);
+  if (!x.valid()) {
+    print_rejection(*inv.err, x);
+    return exit_bad_input;
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_explain_verb(CLI::App& app, Invocation& inv) {
+  auto opt = std::make_shared<ExplainOptions>();
+  auto* sub = app.add_subcommand("explain", "Say what the kernel will reserve for a value or a "
+                                            "command line, and why");
+  sub->add_option("EXPR", opt->expr, "A crashkernel= value, e.g. 512M-2G:64M,2G-:128M");
+  sub->add_option("--cmdline", opt->cmdline, "A whole kernel command line; the token is chosen "
+                                             "as the kernel does")->type_name("LINE");
+  add_fact_options(*sub, opt->facts, FactOptionSet::with_release);
+  sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_explain(inv, *opt); }; });
+}
+
+}  // namespace kdump::cli
