@@ -9,5 +9,6 @@
 namespace kdump::cli {
 
 void add_explain_verb(CLI::App& app, Invocation& inv);
+void add_recommend_verb(CLI::App& app, Invocation& inv);
 
 }  // namespace kdump::cli

@@ -361,7 +361,10 @@ void gather_luks(const Tree& t, const FactSource& s, SystemFacts& f) {
                                          " encrypted volume(s)"};
     return;
   }
-  if (!s.probe_block_devices) return;
+  if (!s.probe_block_devices) {
+    f.unknown_reasons["luks"] = "block devices not probed";
+    return;
+  }
   unsigned probed = 0;
   std::string denied;
   std::uint64_t kdf = 0;
@@ -392,7 +395,7 @@ void gather_luks(const Tree& t, const FactSource& s, SystemFacts& f) {
   } else if (denied.empty()) {
     f.luks = Fact<bool>{false, "libblkid: no crypto_LUKS on " + std::to_string(probed) + " block device(s)"};
   } else {
-    f.warnings.push_back("cannot tell whether a LUKS device exists: " + denied);
+    f.unknown_reasons["luks"] = "cannot probe " + denied + (geteuid() != 0 ? " (run as root)" : "");
   }
 }
 
@@ -637,21 +640,20 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
   if (source.live()) {
     utsname u{};
     if (uname(&u) == 0) {
-      if (!f.arch)
-        if (auto a = parse_arch(u.machine)) f.arch = Fact<Arch>{*a, "uname(2)"};
+      if (auto a = parse_arch(u.machine)) f.detected_arch = Fact<Arch>{*a, "uname(2)"};
       if (!f.kernel_release) f.kernel_release = Fact<std::string>{u.release, "uname(2)"};
     }
     long ps = sysconf(_SC_PAGESIZE);
     if (ps > 0) f.page_size = Fact<std::uint64_t>{static_cast<std::uint64_t>(ps), "sysconf(_SC_PAGESIZE)"};
   } else {
-    if (!f.arch)
-      if (auto a = t.read("/proc/sys/kernel/arch"))
-        if (auto arch = parse_arch(trim(*a)))
-          f.arch = Fact<Arch>{*arch, t.show("/proc/sys/kernel/arch")};
+    if (auto a = t.read("/proc/sys/kernel/arch"))
+      if (auto arch = parse_arch(trim(*a)))
+        f.detected_arch = Fact<Arch>{*arch, t.show("/proc/sys/kernel/arch")};
     if (!f.kernel_release)
       if (auto r = t.read("/proc/sys/kernel/osrelease"); r && !trim(*r).empty())
         f.kernel_release = Fact<std::string>{trim(*r), t.show("/proc/sys/kernel/osrelease")};
   }
+  if (!f.arch) f.arch = f.detected_arch;
   if (auto online = t.read("/sys/devices/system/cpu/online"))
     if (auto n = count_cpulist(*online))
       f.online_cpus = Fact<unsigned>{*n, t.show("/sys/devices/system/cpu/online")};

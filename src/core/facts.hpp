@@ -46,6 +46,12 @@ struct SystemFacts {
   std::optional<Fact<bool>> fadump;                  // POWER firmware-assisted dump in use
   std::optional<Fact<unsigned>> capture_cpus;        // nr_cpus= of the capture kernel
   std::optional<Fact<std::string>> secure_boot_detail;  // "SecureBoot=1 SetupMode=0"
+  // Why a fact is missing, by fact name ("luks": "cannot probe /dev/vda: ..."), where
+  // something more useful than "not found" can be said.
+  std::map<std::string, std::string> unknown_reasons;
+  // The architecture the system itself reports, even when --arch overrides `arch`: the
+  // hardware facts describe this machine, not the one --arch names.
+  std::optional<Fact<Arch>> detected_arch;
 };
 
 // Values the user gave on the command line; they win over what the system says.

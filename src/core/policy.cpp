@@ -65,7 +65,7 @@ std::vector<Policy> make_builtins() {
   ku.tables[{Arch::ppc64le, true}] = builtin_table(
       "4G-16G:768M,16G-64G:1G,64G-128G:2G,128G-1T:4G,1T-2T:6G,2T-4T:12G,4T-8T:20G,"
       "8T-16T:36G,16T-32T:64G,32T-64T:128G,64T-:180G");
-  ku.additions.push_back(builtin_addition(std::nullopt, {{Condition::memory_encryption, true}},
+  ku.additions.push_back(builtin_addition(Arch::x86_64, {{Condition::memory_encryption, true}},
                                           64 * MiB, "AMD SME/SEV memory encryption is active"));
   ku.additions.push_back(builtin_addition(Arch::aarch64,
                                           {{Condition::page_64k, false}, {Condition::mlx5, true}},

@@ -25,18 +25,21 @@ bool addition_applies(const Addition& a, Arch arch) { return !a.arch || *a.arch 
 
 std::string condition_text(Condition c) {
   switch (c) {
-    case Condition::memory_encryption: return "AMD SME/SEV memory encryption";
-    case Condition::mlx5: return "the mlx5_core driver";
-    case Condition::page_64k: return "64 KiB pages";
-    case Condition::arm_smmu: return "an ARM SMMU";
-    case Condition::fadump: return "firmware-assisted dump (fadump)";
-    case Condition::luks: return "a LUKS device";
+    case Condition::memory_encryption: return "AMD SME/SEV is active";
+    case Condition::mlx5: return "the mlx5_core driver is present";
+    case Condition::page_64k: return "the kernel uses 64 KiB pages";
+    case Condition::arm_smmu: return "an ARM SMMU exists";
+    case Condition::fadump: return "firmware-assisted dump is in use";
+    case Condition::luks: return "a LUKS device exists";
   }
   return "?";
 }
 
-ConditionState condition_from(const std::optional<Fact<bool>>& f, std::string_view unknown_why) {
+ConditionState condition_from(const SystemFacts& facts, const std::optional<Fact<bool>>& f,
+                              const char* name, std::string_view unknown_why) {
   if (f) return ConditionState{f->value, f->source};
+  if (auto it = facts.unknown_reasons.find(name); it != facts.unknown_reasons.end())
+    return ConditionState{std::nullopt, it->second};
   return ConditionState{std::nullopt, std::string(unknown_why)};
 }
 
@@ -78,21 +81,20 @@ SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memo
   in.memory_bytes = memory_bytes;
   in.memory_source = facts.memory_bytes ? facts.memory_bytes->source : "--memory";
   in.settings = settings;
-  bool same_machine = !facts.arch || facts.arch->value == arch || facts.arch->source == "--arch";
+  bool same_machine = !facts.detected_arch || facts.detected_arch->value == arch;
   if (!same_machine) {
-    std::string why = "not known: --arch " + std::string(arch_name(arch)) +
-                      " describes another machine than this one";
+    std::string why = "--arch " + std::string(arch_name(arch)) + " describes another machine than this one";
     for (auto c : {Condition::memory_encryption, Condition::mlx5, Condition::page_64k,
                    Condition::arm_smmu, Condition::fadump, Condition::luks})
       in.conditions[c] = ConditionState{std::nullopt, why};
   } else {
     in.conditions[Condition::memory_encryption] =
-        condition_from(facts.memory_encryption, "not known: no kernel log or /proc/cpuinfo to read");
-    in.conditions[Condition::mlx5] = condition_from(facts.mlx5, "not known: no /sys/module to read");
+        condition_from(facts, facts.memory_encryption, "memory_encryption", "no kernel log or /proc/cpuinfo to read");
+    in.conditions[Condition::mlx5] = condition_from(facts, facts.mlx5, "mlx5", "no /sys/module to read");
     in.conditions[Condition::arm_smmu] =
-        condition_from(facts.arm_smmu, "not known: no /sys/devices/platform to read");
-    in.conditions[Condition::fadump] = condition_from(facts.fadump, "not known: no /sys/kernel/fadump");
-    in.conditions[Condition::luks] = condition_from(facts.luks, "not known: block devices not probed");
+        condition_from(facts, facts.arm_smmu, "arm_smmu", "no /sys/devices/platform to read");
+    in.conditions[Condition::fadump] = condition_from(facts, facts.fadump, "fadump", "no /sys/kernel to read");
+    in.conditions[Condition::luks] = condition_from(facts, facts.luks, "luks", "block devices not probed");
     if (facts.page_size)
       in.conditions[Condition::page_64k] =
           ConditionState{facts.page_size->value == 64 * KiB, facts.page_size->source};
@@ -102,7 +104,7 @@ SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memo
           ConditionState{facts.kernel_release->value.find("64k") != std::string::npos,
                          "kernel release " + facts.kernel_release->value};
     else
-      in.conditions[Condition::page_64k] = ConditionState{std::nullopt, "not known: page size unknown"};
+      in.conditions[Condition::page_64k] = ConditionState{std::nullopt, "no page size or kernel release"};
     if (facts.capture_cpus) {
       in.capture_cpus = facts.capture_cpus->value;
       in.capture_cpus_source = facts.capture_cpus->source;
@@ -160,6 +162,12 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
                           ".tables] in the configuration file");
       return fail(e);
     }
+    if (!fadump && in.arch == Arch::ppc64le && table_for(policy, in.arch, true) != t) {
+      auto it = in.conditions.find(Condition::fadump);
+      if (it == in.conditions.end() || !it->second.value)
+        why.push_back("the kdump table is used: not known whether firmware-assisted dump is in use (" +
+                      (it == in.conditions.end() ? std::string("no fact") : it->second.source) + ")");
+    }
     tiers = t->tiers;
     r.min_memory = std::max(policy.min_memory, tiers.front().range.start);
     why.push_back("table for " + table_key_name(TableKey{in.arch, fadump}) + " (" + t->origin +
@@ -173,25 +181,26 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
   std::uint64_t added = 0;
   for (const auto& a : policy.additions) {
     if (!addition_applies(a, in.arch)) continue;
+    // A condition known not to hold rules the addition out; otherwise an unknown one
+    // makes it "not added", said in the rationale, never guessed.
     bool holds = true;
     std::string unknown;
     std::vector<std::string> sources;
     for (auto [c, want] : a.when) {
       auto it = in.conditions.find(c);
       if (it == in.conditions.end() || !it->second.value) {
-        unknown = condition_text(c) + " is " +
-                  (it == in.conditions.end() ? std::string("not known") : it->second.source);
-        holds = false;
-        break;
+        if (unknown.empty())
+          unknown = condition_text(c) + ": " +
+                    (it == in.conditions.end() ? std::string("no fact") : it->second.source);
+        continue;
       }
-      if (*it->second.value != want) {
-        holds = false;
-        break;
-      }
-      sources.push_back(it->second.source);
+      if (*it->second.value != want) holds = false;
+      else sources.push_back(it->second.source);
     }
+    if (!holds) continue;
     if (!unknown.empty()) {
-      why.push_back("not added: +" + human_size(a.bytes) + " when " + a.reason + " (" + unknown + ")");
+      why.push_back("not added: +" + human_size(a.bytes) + " when " + a.reason + " (not known whether " +
+                    unknown + ")");
       continue;
     }
     if (!holds) continue;
@@ -239,8 +248,8 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
         r.warnings.push_back(w);
       }
     } else if (!luks_known) {
-      why.push_back("not added: LUKS unlocking memory (" +
-                    (luks_state != in.conditions.end() ? luks_state->second.source : std::string("not known")) +
+      why.push_back("not added: memory to unlock LUKS (not known whether a LUKS device exists: " +
+                    (luks_state != in.conditions.end() ? luks_state->second.source : std::string("no fact")) +
                     ")");
     }
   }

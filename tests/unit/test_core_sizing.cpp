@@ -165,7 +165,7 @@ TEST(SizingTables, KdumpUtilsAdditionsMatchThePeer) {
 
 TEST(SizingTables, UnknownConditionIsSaidNotGuessed) {
   auto in = input(Arch::x86_64, 8 * GiB);
-  in.conditions[Condition::memory_encryption] = ConditionState{std::nullopt, "not known: no log"};
+  in.conditions[Condition::memory_encryption] = ConditionState{std::nullopt, "no log"};
   auto r = recommend(*find_builtin_policy("kdump-utils"), in);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->expression, "2G-64G:256M,64G-:512M");
@@ -280,4 +280,139 @@ TEST(SizingProperty, FormulaTiersCoverEveryRamBelowTwiceTheCap) {
     EXPECT_EQ(*tiers[i].range.end, tiers[i + 1].range.start);
     EXPECT_LT(tiers[i].size, tiers[i + 1].size);
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// The recommend verb end to end (in-process CLI): the "done when" commands.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/app.hpp"
+
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "kdump-setup");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+struct FakeRoot {
+  std::filesystem::path path;
+  FakeRoot() {
+    std::string t = (std::filesystem::temp_directory_path() / "kdump-rec-XXXXXX").string();
+    if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp");
+    path = t;
+  }
+  ~FakeRoot() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  void write(const std::string& rel, const std::string& text) const {
+    std::filesystem::create_directories((path / rel).parent_path());
+    std::ofstream(path / rel) << text;
+  }
+};
+
+}  // namespace
+
+TEST(RecommendCli, JsonForSixteenGigabytesExplainsToAtLeast161M) {
+  auto r = run_cli({"recommend", "--memory", "16G", "--arch", "x86_64", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"policy", "expression", "bytes_for_this_machine", "memory_bytes", "arch", "rationale"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["policy"], "rhel7");
+  EXPECT_EQ(j["arch"], "x86_64");
+  EXPECT_EQ(j["memory_bytes"], 16 * GiB);
+  EXPECT_GE(j["bytes_for_this_machine"].get<std::uint64_t>(), 161 * MiB);
+  ASSERT_TRUE(j["rationale"].is_array());
+  EXPECT_NE(j["rationale"][0].get<std::string>().find("rhel7"), std::string::npos);
+  // explain, through the same CLI, agrees.
+  auto x = run_cli({"explain", j["expression"].get<std::string>(), "--memory", "16G", "--arch", "x86_64",
+                    "--kernel-release", "6.1.0-28-amd64", "--json"});
+  ASSERT_EQ(x.code, 0) << x.err;
+  auto xj = nlohmann::json::parse(x.out);
+  EXPECT_GE(xj["crash"]["bytes"].get<std::uint64_t>(), 161 * MiB);
+}
+
+TEST(RecommendCli, KdumpUtilsAndDebian) {
+  auto k = run_cli({"recommend", "--policy", "kdump-utils", "--memory", "4G", "--arch", "x86_64"});
+  ASSERT_EQ(k.code, 0) << k.err;
+  EXPECT_EQ(k.out.substr(0, k.out.find('\n')), "crashkernel=2G-64G:256M,64G-:512M");
+  EXPECT_NE(k.out.find("reserves 256 MiB"), std::string::npos);
+  auto d = run_cli({"recommend", "--policy", "debian", "--memory", "4G", "--arch", "x86_64"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(d.out.substr(0, d.out.find('\n')), "crashkernel=384M-:128M");
+}
+
+TEST(RecommendCli, ExitCodes) {
+  FakeRoot root;
+  // A fact missing under --root: exit 3, naming the option.
+  auto m = run_cli({"--root", root.path.string(), "recommend"});
+  EXPECT_EQ(m.code, 3);
+  EXPECT_NE(m.err.find("--memory"), std::string::npos);
+  auto a = run_cli({"--root", root.path.string(), "recommend", "--memory", "8G"});
+  EXPECT_EQ(a.code, 3);
+  EXPECT_NE(a.err.find("--arch"), std::string::npos);
+  // Bad option values and config: exit 2.
+  EXPECT_EQ(run_cli({"recommend", "--memory", "8X", "--arch", "x86_64"}).code, 2);
+  EXPECT_EQ(run_cli({"recommend", "--memory", "8G", "--arch", "vax"}).code, 2);
+  EXPECT_EQ(run_cli({"recommend", "--memory", "8G", "--arch", "x86_64", "--policy", "suse"}).code, 2);
+  root.write("etc/kdump-setup.toml", "policy = \"debian\"\nextra = \"lots\"\n");
+  auto c = run_cli({"--root", root.path.string(), "recommend", "--memory", "8G", "--arch", "x86_64"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("kdump-setup.toml:2:9"), std::string::npos) << c.err;
+  // Below the minimum: said, exit 0.
+  auto s = run_cli({"recommend", "--memory", "1G", "--arch", "x86_64", "--json"});
+  ASSERT_EQ(s.code, 0);
+  auto sj = nlohmann::json::parse(s.out);
+  EXPECT_FALSE(sj["recommended"].get<bool>());
+  EXPECT_EQ(sj["bytes_for_this_machine"], 0);
+}
+
+TEST(RecommendCli, FakeRootWithConfigVerboseShowsOrigins) {
+  FakeRoot root;
+  root.write("proc/sys/kernel/arch", "x86_64\n");
+  root.write("proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+  root.write("proc/iomem", "00001000-0009ffff : System RAM\n00100000-7ffdffff : System RAM\n"
+                           "100000000-27fffffff : System RAM\n");
+  root.write("proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu sme\n");
+  root.write("etc/kdump-setup.toml", "policy = \"kdump-utils\"\n\nextra = \"16M\"\n");
+  auto r = run_cli({"--root", root.path.string(), "-v", "recommend"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "crashkernel=2G-64G:336M,64G-:592M");
+  EXPECT_NE(r.out.find("+64 MiB: AMD SME/SEV memory encryption is active"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("policy = kdump-utils  [" + (root.path / "etc/kdump-setup.toml").string() + ":1]"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("extra = 16M  [" + (root.path / "etc/kdump-setup.toml").string() + ":3]"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("memory_bytes = 8191.5 MiB  [" + (root.path / "proc/iomem").string()), std::string::npos)
+      << r.out;
+  auto j = run_cli({"--root", root.path.string(), "--json", "recommend"});
+  auto jj = nlohmann::json::parse(j.out);
+  EXPECT_EQ(jj["facts"]["arch"]["source"], (root.path / "proc/sys/kernel/arch").string());
+  EXPECT_EQ(jj["kernel_model"], "6.1 x86_64");
+  EXPECT_EQ(jj["bytes_for_this_machine"], 336 * MiB);
+}
+
+TEST(RecommendCli, LiveMachineSaysWhereFactsCameFrom) {
+  auto r = run_cli({"--json", "recommend"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["facts"]["arch"]["source"], "uname(2)");
+  EXPECT_FALSE(j["facts"]["memory_bytes"]["source"].get<std::string>().empty());
+  EXPECT_GT(j["bytes_for_this_machine"].get<std::uint64_t>(), 0u);
 }

@@ -1,0 +1,161 @@
+// kdump-setup recommend [--memory SIZE] [--arch ARCH] [--policy NAME]
+// The sizing engine's answer for this machine: a crashkernel= range expression, what it
+// reserves here, and why (design.md §3, §6; issue 3).
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "cli/facts_options.hpp"
+#include "cli/verbs.hpp"
+#include "core/config.hpp"
+#include "core/facts.hpp"
+#include "core/sizing.hpp"
+
+namespace kdump::cli {
+namespace {
+
+struct RecommendOptions {
+  FactOptions facts;
+  std::optional<std::string> policy;
+};
+
+std::string firmware_text(Firmware f) {
+  switch (f) {
+    case Firmware::uefi: return "uefi";
+    case Firmware::bios: return "bios";
+    case Firmware::unknown: break;
+  }
+  return "unknown";
+}
+
+// Every fact that was found, as (name, value, source), in a fixed order.
+struct FactLine {
+  std::string name;
+  nlohmann::json value;
+  std::string text;
+  std::string source;
+};
+
+std::vector<FactLine> fact_lines(const SystemFacts& f) {
+  std::vector<FactLine> out;
+  auto add = [&](const char* name, const auto& fact, nlohmann::json v, std::string text) {
+    if (fact) out.push_back({name, std::move(v), std::move(text), fact->source});
+  };
+  auto yes_no = [](bool b) { return std::string(b ? "yes" : "no"); };
+  if (f.arch) add("arch", f.arch, std::string(arch_name(f.arch->value)), std::string(arch_name(f.arch->value)));
+  add("kernel_release", f.kernel_release, f.kernel_release ? f.kernel_release->value : "",
+      f.kernel_release ? f.kernel_release->value : "");
+  if (f.memory_bytes)
+    add("memory_bytes", f.memory_bytes, f.memory_bytes->value, human_size(f.memory_bytes->value));
+  if (f.online_cpus)
+    add("online_cpus", f.online_cpus, f.online_cpus->value, std::to_string(f.online_cpus->value));
+  if (f.page_size) add("page_size", f.page_size, f.page_size->value, human_size(f.page_size->value));
+  if (f.firmware)
+    add("firmware", f.firmware, firmware_text(f.firmware->value), firmware_text(f.firmware->value));
+  if (f.secure_boot) add("secure_boot", f.secure_boot, f.secure_boot->value, yes_no(f.secure_boot->value));
+  if (f.loader_info) add("loader_info", f.loader_info, f.loader_info->value, f.loader_info->value);
+  if (f.luks) add("luks", f.luks, f.luks->value, yes_no(f.luks->value));
+  if (f.luks_kdf_memory)
+    add("luks_kdf_memory", f.luks_kdf_memory, f.luks_kdf_memory->value, human_size(f.luks_kdf_memory->value));
+  if (f.memory_encryption)
+    add("memory_encryption", f.memory_encryption, f.memory_encryption->value,
+        yes_no(f.memory_encryption->value));
+  if (f.mlx5) add("mlx5", f.mlx5, f.mlx5->value, yes_no(f.mlx5->value));
+  if (f.arm_smmu) add("arm_smmu", f.arm_smmu, f.arm_smmu->value, yes_no(f.arm_smmu->value));
+  if (f.fadump) add("fadump", f.fadump, f.fadump->value, yes_no(f.fadump->value));
+  if (f.capture_cpus)
+    add("capture_cpus", f.capture_cpus, f.capture_cpus->value, std::to_string(f.capture_cpus->value));
+  return out;
+}
+
+nlohmann::json recommendation_json(const Recommendation& r, const SystemFacts& facts, const Config& config) {
+  nlohmann::json fj = nlohmann::json::object();
+  for (auto& l : fact_lines(facts)) fj[l.name] = {{"value", l.value}, {"source", l.source}};
+  nlohmann::json settings = nlohmann::json::array();
+  for (auto& l : config.describe())
+    settings.push_back({{"key", l.key}, {"value", l.value}, {"origin", l.origin}});
+  nlohmann::json warnings = r.warnings;
+  for (auto& w : facts.warnings) warnings.push_back(w);
+  return {
+      {"policy", r.policy},
+      {"expression", r.expression},
+      {"bytes_for_this_machine", r.bytes_for_this_machine},
+      {"memory_bytes", r.memory_bytes},
+      {"arch", std::string(arch_name(r.arch))},
+      {"rationale", r.rationale},
+      {"recommended", r.recommended},
+      {"policy_bytes", r.policy_bytes},
+      {"ram_for_ranges_bytes", r.memory_for_ranges},
+      {"min_memory_bytes", r.min_memory},
+      {"matched_range", r.matched ? nlohmann::json(format_size(r.matched->range.start) + "-" +
+                                                   (r.matched->range.end ? format_size(*r.matched->range.end)
+                                                                         : std::string()))
+                                  : nlohmann::json(nullptr)},
+      {"kernel_model", r.model.label()},
+      {"warnings", warnings},
+      {"facts", fj},
+      {"config_file", config.file ? nlohmann::json(*config.file) : nlohmann::json(nullptr)},
+      {"settings", settings},
+  };
+}
+
+void print_text(std::ostream& out, std::ostream& err, const Recommendation& r, const SystemFacts& facts,
+                const Config& config, bool verbose) {
+  out << "crashkernel=" << r.expression << '\n';
+  out << "this machine (" << human_size(r.memory_bytes) << ", " << arch_name(r.arch) << "): ";
+  if (r.bytes_for_this_machine)
+    out << "reserves " << human_size(r.bytes_for_this_machine) << " (" << r.bytes_for_this_machine
+        << " bytes)\n";
+  else
+    out << "reserves nothing\n";
+  for (const auto& l : r.rationale) out << "  " << l << '\n';
+  if (verbose) {
+    out << "settings (" << (config.file ? *config.file : std::string("no configuration file")) << "):\n";
+    for (const auto& l : config.describe())
+      out << "  " << l.key << " = " << l.value << "  [" << l.origin << "]\n";
+    out << "facts:\n";
+    for (const auto& l : fact_lines(facts)) out << "  " << l.name << " = " << l.text << "  [" << l.source << "]\n";
+  }
+  for (const auto& w : facts.warnings) err << "kdump-setup: warning: " << w << '\n';
+  for (const auto& w : r.warnings) err << "kdump-setup: warning: " << w << '\n';
+}
+
+Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
+  auto overrides = parse_fact_options(opt.facts);
+  if (!overrides) return fail(std::move(overrides).error());
+  auto config = load_config(inv.global.root, inv.global.config);
+  if (!config) return fail(std::move(config).error());
+  auto policy = select_policy(*config, opt.policy);
+  if (!policy) return fail(std::move(policy).error());
+  auto facts = gather_facts(FactSource{inv.global.root}, *overrides);
+  if (!facts) return fail(std::move(facts).error());
+  auto memory = require_memory(*facts);
+  if (!memory) return fail(std::move(memory).error());
+  auto arch = require_arch(*facts);
+  if (!arch) return fail(std::move(arch).error());
+
+  SizingInput input = sizing_input_from_facts(*facts, *memory, *arch, config->sizing);
+  auto r = recommend(**policy, input);
+  if (!r) return fail(std::move(r).error());
+
+  if (inv.global.json)
+    *inv.out << recommendation_json(*r, *facts, *config).dump(2) << '\n';
+  else if (!inv.global.quiet)
+    print_text(*inv.out, *inv.err, *r, *facts, *config, inv.global.verbose);
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_recommend_verb(CLI::App& app, Invocation& inv) {
+  auto opt = std::make_shared<RecommendOptions>();
+  auto* sub = app.add_subcommand("recommend", "Size a crashkernel= value for this machine with a "
+                                              "policy, and say why");
+  add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
+  sub->add_option("--policy", opt->policy,
+                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, or one "
+                  "from the configuration file")
+      ->type_name("NAME");
+  sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_recommend(inv, *opt); }; });
+}
+
+}  // namespace kdump::cli
