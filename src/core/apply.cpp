@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,6 +34,27 @@ std::string parent_of(std::string_view abs) {
   std::size_t slash = p.rfind('/');
   return slash == std::string::npos || slash == 0 ? "/" : p.substr(0, slash);
 }
+
+// Holds back the signals that normally end a process while the renames run, so that
+// Ctrl-C or a service manager's SIGTERM cannot stop a multi-file install halfway.
+class SignalHold {
+public:
+  SignalHold() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&s, sig);
+    m_active = ::pthread_sigmask(SIG_BLOCK, &s, &m_old) == 0;
+  }
+  ~SignalHold() {
+    if (m_active) ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  SignalHold(const SignalHold&) = delete;
+  SignalHold& operator=(const SignalHold&) = delete;
+
+private:
+  sigset_t m_old{};
+  bool m_active = false;
+};
 
 // One changed file of the plan, from resolution to commit.
 struct Target {
@@ -67,6 +89,7 @@ public:
       auto r = prepare(t);
       if (!r) return fail(undo(std::move(r).error(), 0));
     }
+    SignalHold hold;
     for (std::size_t i = 0; i < m_targets.size(); ++i) {
       auto& t = m_targets[i];
       auto r = t.file->install(existing(t));
@@ -310,10 +333,16 @@ Result<Ok> check_lock(const RunLock& lock, const RootDir& root) {
   return Ok{};
 }
 
-void run_commands(const Plan& plan, Runner& runner, const ApplyOptions& options,
-                  ApplyReport& report) {
+void run_commands(const Plan& plan, const RootDir& root, Runner& runner,
+                  const ApplyOptions& options, ApplyReport& report) {
   for (const auto& c : plan.commands) report.commands.push_back({c.argv, c.reason, false, {}});
-  if (options.no_update) return;
+  if (options.no_update || report.commands.empty()) return;
+  if (!root.is_host_root() && !options.run_commands_under_root) {
+    for (const auto& c : report.commands)
+      report.warnings.push_back("not run under --root " + root.path().string() +
+                                " (it would act on the running system): " + format_argv(c.argv));
+    return;
+  }
   for (auto& c : report.commands) {
     auto r = runner.run(c.argv, options.run);
     if (!r) {
@@ -361,7 +390,7 @@ Result<ApplyReport> apply_plan(const Plan& plan, const RootDir& root, Runner& ru
     report.files[i].changed = plan.edits[i].changes();
     report.files[i].created = plan.edits[i].changes() && !plan.edits[i].before;
   }
-  run_commands(plan, runner, options, report);
+  run_commands(plan, root, runner, options, report);
   return report;
 }
 

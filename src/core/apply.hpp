@@ -12,7 +12,12 @@
 //   6. install   the renames, in plan order; the old versions kept as backups
 //   7. sync      fsync of every directory touched
 //   8. commit    backups removed (a failure here is only a warning)
-//   9. commands  run in order after every file is in place, unless no_update
+//   9. commands  run in order after every file is in place, unless no_update (or the
+//                root is not the host's, see ApplyOptions::run_commands_under_root)
+//
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked during steps 6-8 (a few renames and
+// fsyncs), so an interrupt lands after the set is consistent, not between two renames;
+// the previous signal mask is restored afterwards and pending signals then act.
 //
 // Any failure in steps 1-7 undoes what was installed (in reverse order), removes temp
 // files and created directories, and returns the Error: every file then has its old
@@ -41,6 +46,10 @@ struct ApplyOptions {
   std::chrono::milliseconds lock_wait{0}; // when taking the lock here
   SysOps* sys = nullptr;                  // tests: fault injection; null = real calls
   RunOptions run;                         // for the commands
+  // Commands act on the running system (update-grub writes the host's grub.cfg), so
+  // under --root they are listed, not run, unless the caller says they are safe
+  // there (e.g. it wrapped them in a chroot).
+  bool run_commands_under_root = false;
 };
 
 struct AppliedFile {

@@ -5,6 +5,8 @@
 #include "core/apply.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -126,7 +128,9 @@ protected:
     return out;
   }
 
+  // The fixture's roots are never the host's; the command tests pretend they are safe.
   Result<ApplyReport> apply(const Plan& p, ApplyOptions o = {}) {
+    o.run_commands_under_root = true;
     return apply_plan(p, *m_dir, m_runner, o);
   }
 
@@ -459,6 +463,19 @@ TEST_F(ApplyTest, NoUpdateListsCommandsWithoutRunning) {
   EXPECT_EQ(r->commands[0].reason, "regenerate grub.cfg");
 }
 
+TEST_F(ApplyTest, CommandsAreNotRunUnderAnotherRoot) {
+  put("/etc/default/grub", "A\n");
+  Plan p = plan_for({{"/etc/default/grub", "A2\n"}});
+  p.commands.push_back({{"update-grub"}, "regenerate grub.cfg"});
+  auto r = apply_plan(p, *m_dir, m_runner, ApplyOptions{});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(m_runner.calls.empty());
+  EXPECT_FALSE(r->commands[0].ran);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("update-grub"), std::string::npos);
+  EXPECT_EQ(get("/etc/default/grub"), "A2\n");
+}
+
 TEST_F(ApplyTest, FailingCommandIsReportedAndStopsTheRest) {
   put("/etc/default/grub", "A\n");
   Plan p = plan_for({{"/etc/default/grub", "A2\n"}});
@@ -493,6 +510,84 @@ TEST_F(ApplyTest, RenderPlanDiffShowsChangedEditsOnly) {
             "--- a/etc/default/grub\n+++ b/etc/default/grub\n@@ -1 +1 @@\n-A\n+A2\n"
             "--- /dev/null\n+++ b/boot/new.conf\n@@ -0,0 +1 @@\n+n\n");
   EXPECT_EQ(render_edit_diff(p.edits[1]), "");
+}
+
+// ---- real file system failures: a full tmpfs, a read-only mount --------------------
+
+// Runs `body` in a child with a private mount namespace (so nothing it mounts is seen
+// outside). Returns the child's exit status, or -1 to skip when mounting is not allowed.
+int in_private_mounts(const std::function<int()>& body) {
+  std::fflush(nullptr);
+  pid_t child = ::fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+      ::_exit(77);
+    ::_exit(body());
+  }
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  if (!WIFEXITED(st)) return -2;
+  return WEXITSTATUS(st) == 77 ? -1 : WEXITSTATUS(st);
+}
+
+// Child-side check: prints what failed and returns a distinct exit code.
+#define CHILD_CHECK(cond, code)                                        \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
+      std::fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__); \
+      return code;                                                     \
+    }                                                                  \
+  } while (0)
+
+TEST_F(ApplyTest, FullFileSystemLeavesTheOldBytes) {
+  int rc = in_private_mounts([&]() -> int {
+    if (::mount("tmpfs", m_root.c_str(), "tmpfs", 0, "size=64k,mode=0755") != 0) return 77;
+    put("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"quiet\"\n");
+    put("/etc/default/other", "x\n");
+    {  // fill the file system
+      std::ofstream filler(host("/filler"), std::ios::binary);
+      std::string block(4096, 'f');
+      for (int i = 0; i < 64 && filler; ++i) filler << block << std::flush;
+    }
+    auto root = RootDir::open(m_root);
+    CHILD_CHECK(root, 2);
+    m_dir.emplace(std::move(*root));
+    Plan p = plan_for({{"/etc/default/other", "y\n"},
+                       {"/etc/default/grub", "GRUB_CMDLINE_LINUX=\"quiet crashkernel=256M\"\n" +
+                                                 std::string(32768, '#')}});
+    auto r = apply(p);
+    CHILD_CHECK(!r, 3);
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    CHILD_CHECK(r.error().kind == ErrorKind::io, 4);
+    CHILD_CHECK(r.error().sys_errno == ENOSPC, 5);
+    CHILD_CHECK(get("/etc/default/grub") == "GRUB_CMDLINE_LINUX=\"quiet\"\n", 6);
+    CHILD_CHECK(get("/etc/default/other") == "x\n", 7);
+    CHILD_CHECK(leftovers().empty(), 8);
+    return 0;
+  });
+  if (rc == -1) GTEST_SKIP() << "cannot mount a tmpfs here";
+  EXPECT_EQ(rc, 0);
+}
+
+TEST_F(ApplyTest, ReadOnlyMountLeavesTheOldBytes) {
+  int rc = in_private_mounts([&]() -> int {
+    if (::mount("tmpfs", m_root.c_str(), "tmpfs", 0, "size=1m") != 0) return 77;
+    put("/boot/loader/entries/a.conf", "options quiet\n");
+    if (::mount(nullptr, m_root.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) != 0) return 77;
+    auto root = RootDir::open(m_root);
+    CHILD_CHECK(root, 2);
+    m_dir.emplace(std::move(*root));
+    auto r = apply(plan_for({{"/boot/loader/entries/a.conf", "options quiet crashkernel=1G\n"}}));
+    CHILD_CHECK(!r, 3);
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    CHILD_CHECK(r.error().sys_errno == EROFS, 4);
+    CHILD_CHECK(get("/boot/loader/entries/a.conf") == "options quiet\n", 5);
+    return 0;
+  });
+  if (rc == -1) GTEST_SKIP() << "cannot mount a tmpfs here";
+  EXPECT_EQ(rc, 0);
 }
 
 // ---- several files: all or nothing ---------------------------------------------------
@@ -530,6 +625,7 @@ protected:
     fs::create_directories(host("/boot/grub2"));
     fs::create_symlink("../efi/EFI/fedora/grubenv", host("/boot/grub2/grubenv"));
     ASSERT_EQ(::chmod(host("/etc/default/grub").c_str(), 0600), 0);
+    m_xattr = ::setxattr(host("/etc/default/grub").c_str(), "user.kdump-test", "keep", 4, 0) == 0;
     open_root();
   }
   Plan plan() {
@@ -550,6 +646,11 @@ protected:
       else EXPECT_EQ(std::optional<std::string>(now), before) << ctx << ": " << path << " is mixed";
     }
     EXPECT_EQ(lstat_of(host("/etc/default/grub")).st_mode & 07777, 0600u) << ctx;
+    if (m_xattr) {
+      char buf[8] = {};
+      EXPECT_EQ(::getxattr(host("/etc/default/grub").c_str(), "user.kdump-test", buf, sizeof buf), 4)
+          << ctx;
+    }
     EXPECT_TRUE(S_ISLNK(lstat_of(host("/boot/grub2/grubenv")).st_mode)) << ctx;
     return fresh;
   }
@@ -579,6 +680,7 @@ protected:
   }
 
   Scenario m_s;
+  bool m_xattr = false;
 };
 
 TEST_F(ApplyFaultTest, AllFilesWithEveryStrategyAndResolver) {

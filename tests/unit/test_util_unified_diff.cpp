@@ -148,10 +148,13 @@ TEST(UnifiedDiff, NewFileIsFromDevNull) {
 }
 
 TEST(UnifiedDiff, RoundTripsThroughPatchOnGeneratedEdits) {
+  // Many generated cases, one file each, all applied by a single `patch -p1` run.
   std::mt19937 rng(20261122);
   const char* words[] = {"a", "b", "c", "GRUB_CMDLINE_LINUX=\"\"", "", "# comment", "x y z"};
-  int cases = 0;
-  for (int round = 0; round < 300; ++round) {
+  TempDir t;
+  std::string all;
+  std::vector<std::pair<std::string, std::string>> expected;  // path -> after
+  for (int round = 0; round < 400; ++round) {
     std::vector<std::string> lines;
     int n = static_cast<int>(rng() % 30);
     for (int i = 0; i < n; ++i) lines.push_back(words[rng() % 7]);
@@ -173,11 +176,16 @@ TEST(UnifiedDiff, RoundTripsThroughPatchOnGeneratedEdits) {
     std::string a = join(lines, rng() % 4 != 0);
     std::string b = join(edited, rng() % 4 != 0);
     if (a == b) continue;
-    ++cases;
-    std::string d = unified_diff("/etc/f", a, b);
-    ASSERT_EQ(patched(a, d), b) << "diff:\n" << d;
+    std::string path = "/etc/case" + std::to_string(round);
+    spit(t.path() / path.substr(1), a);
+    all += unified_diff(path, a, b);
+    expected.emplace_back(path, b);
   }
-  EXPECT_GT(cases, 200);
+  spit(t.path() / "all.patch", all);
+  ASSERT_EQ(sh("cd " + t.path().string() + " && patch -p1 -s --no-backup-if-mismatch < all.patch"), 0);
+  for (const auto& [path, b] : expected)
+    EXPECT_EQ(slurp(t.path() / path.substr(1)), b) << path;
+  EXPECT_GT(expected.size(), 300u);
 }
 
 TEST(UnifiedDiff, ContextWidthIsAParameter) {
