@@ -308,14 +308,13 @@ std::vector<LookAlike> look_alikes(std::string_view line, Dialect d) {
 
 namespace {
 
-void add_look_alike_warnings(std::string_view line, Dialect d, std::vector<std::string>& warnings) {
-  for (const auto& l : look_alikes(line, d))
-    warnings.push_back("'" + l.word +
-                       "' contains \"crashkernel=\": it is left alone, but the kernel's substring "
-                       "search sees it and may take it as the crashkernel= value");
-}
-
 }  // namespace
+
+std::string describe(const LookAlike& l) {
+  return "'" + l.word +
+         "' contains \"crashkernel=\": it is left alone, but the kernel's substring search sees "
+         "it and may take it as the crashkernel= value";
+}
 
 Result<EditResult> set_crashkernel(std::string_view line, std::string_view value, Dialect d) {
   if (!valid_value(value)) {
@@ -331,15 +330,7 @@ Result<EditResult> set_crashkernel(std::string_view line, std::string_view value
   const std::size_t dd = init_separator(words);
   const auto ours = crashkernel_words(line, d);
 
-  auto conflicts = [&](Kind k) {
-    switch (kind) {
-      case Kind::plain: return k != Kind::cma;
-      case Kind::high: return k == Kind::high || k == Kind::plain;
-      case Kind::low: return k == Kind::low;
-      case Kind::cma: return k == Kind::cma;
-    }
-    return false;
-  };
+  auto conflicts = [&](Kind k) { return replaces(kind, k); };
 
   // Operations by word index, applied from the right so lower indices stay valid.
   struct Op {
@@ -453,25 +444,48 @@ Result<EditResult> set_crashkernel(std::string_view line, std::string_view value
                              "6.16 do not know ,cma)");
       }
   }
-  add_look_alike_warnings(s, d, r.warnings);
+  r.look_alikes = look_alikes(s, d);
   r.changed = s != line;
   r.text = std::move(s);
   return r;
 }
 
-Result<EditResult> remove_crashkernel(std::string_view line, Dialect d) {
+bool replaces(Kind new_kind, Kind k) {
+  switch (new_kind) {
+    case Kind::plain: return k != Kind::cma;
+    case Kind::high: return k == Kind::high || k == Kind::plain;
+    case Kind::low: return k == Kind::low;
+    case Kind::cma: return k == Kind::cma;
+  }
+  return false;
+}
+
+namespace {
+
+Result<EditResult> remove_where(std::string_view line, Dialect d, std::optional<Kind> new_kind) {
   if (auto q = unterminated_quote(line, d)) return fail(unterminated_error(*q));
   EditResult r;
   std::string s(line);
   const auto ours = crashkernel_words(line, d);
   for (auto it = ours.rbegin(); it != ours.rend(); ++it) {
+    if (new_kind && !replaces(*new_kind, it->kind)) continue;
     r.removed.insert(r.removed.begin(), std::string(line.substr(it->begin, it->end - it->begin)));
     erase_word(s, it->index, d);
   }
-  add_look_alike_warnings(s, d, r.warnings);
+  r.look_alikes = look_alikes(s, d);
   r.changed = s != line;
   r.text = std::move(s);
   return r;
+}
+
+}  // namespace
+
+Result<EditResult> remove_crashkernel(std::string_view line, Dialect d) {
+  return remove_where(line, d, std::nullopt);
+}
+
+Result<EditResult> remove_replaced(std::string_view line, Kind new_kind, Dialect d) {
+  return remove_where(line, d, new_kind);
 }
 
 }  // namespace kdump::cmdline

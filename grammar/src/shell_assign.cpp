@@ -176,11 +176,12 @@ private:
   Result<Word> word(Ctx ctx, bool in_dq = false) {
     Word w;
     w.span.begin = i;
-    std::optional<std::size_t> bare_begin;
+    constexpr std::size_t none = std::string_view::npos;
+    std::size_t bare_begin = none;
     auto close_bare = [&] {
-      if (bare_begin) {
-        w.segments.push_back(Segment{Quote::none, {*bare_begin, i}, {*bare_begin, i}});
-        bare_begin.reset();
+      if (bare_begin != none) {
+        w.segments.push_back(Segment{Quote::none, {bare_begin, i}, {bare_begin, i}});
+        bare_begin = none;
       }
     };
     while (i < s.size() && !word_end(ctx, in_dq)) {
@@ -204,7 +205,7 @@ private:
         w.segments.push_back(*seg);
         continue;
       }
-      if (!bare_begin) bare_begin = i;
+      if (bare_begin == none) bare_begin = i;
       if (cont(i)) {
         add_literal(w.pieces, "", i, i + 2, in_dq);  // deleted by the shell
         i += 2;
@@ -795,35 +796,36 @@ Result<std::string_view> editable_inner(const Document& doc, const Assignment& a
   return doc.slice((*seg)->inner);
 }
 
-Result<std::string> replace_value(const Document& doc, const Assignment& a, std::string_view new_inner) {
+Result<Splice> value_splice(const Document& doc, const Assignment& a, std::string_view new_inner) {
   auto segr = one_segment(doc, a);
   if (!segr) return fail(std::move(segr).error());
   const Segment* seg = *segr;
-  std::string out = doc.text();
   const Quote q = seg ? seg->quote : Quote::none;
   if (q == Quote::single) {
     if (new_inner.find('\'') != std::string_view::npos)
       return fail(doc.error_at(a.value.begin, "the new value of " + a.name + " cannot be written in single quotes"));
-    out.replace(seg->inner.begin, seg->inner.size(), new_inner);
-    return out;
+    return Splice{seg->inner, std::string(new_inner)};
   }
   if (q == Quote::dbl) {
     if (!fits_double_quotes(new_inner))
       return fail(doc.error_at(a.value.begin, "the new value of " + a.name + " cannot be written in double quotes"));
-    out.replace(seg->inner.begin, seg->inner.size(), new_inner);
-    return out;
+    return Splice{seg->inner, std::string(new_inner)};
   }
   // Unquoted or empty.
   const Span where = seg ? seg->outer : Span{a.value.begin, a.value.begin};
-  if (!needs_quotes(new_inner)) {
-    out.replace(where.begin, where.size(), new_inner);
-    return out;
-  }
+  if (!needs_quotes(new_inner)) return Splice{where, std::string(new_inner)};
   if (!same_in_double_quotes(new_inner) || !fits_double_quotes(new_inner))
     return fail(doc.error_at(a.value.begin, "the unquoted value of " + a.name +
                                                 " would need quotes, and its text would change "
                                                 "meaning inside them"));
-  out.replace(where.begin, where.size(), "\"" + std::string(new_inner) + "\"");
+  return Splice{where, "\"" + std::string(new_inner) + "\""};
+}
+
+Result<std::string> replace_value(const Document& doc, const Assignment& a, std::string_view new_inner) {
+  auto sp = value_splice(doc, a, new_inner);
+  if (!sp) return fail(std::move(sp).error());
+  std::string out = doc.text();
+  out.replace(sp->span.begin, sp->span.size(), sp->text);
   return out;
 }
 

@@ -149,7 +149,10 @@ TEST(CmdlineSet, LookAlikesUntouchedButWarned) {
   auto r = set_crashkernel("mycrashkernel=1 foo.crashkernel=2 quiet", "256M");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->text, "mycrashkernel=1 foo.crashkernel=2 quiet crashkernel=256M");
-  EXPECT_EQ(r->warnings.size(), 2u);
+  EXPECT_TRUE(r->warnings.empty());
+  ASSERT_EQ(r->look_alikes.size(), 2u);
+  EXPECT_EQ(r->look_alikes[1].word, "foo.crashkernel=2");
+  EXPECT_NE(describe(r->look_alikes[0]).find("substring search"), std::string::npos);
 }
 
 TEST(CmdlineSet, KeepsQuotedValuesByteForByte) {

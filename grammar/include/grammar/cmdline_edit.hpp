@@ -101,7 +101,11 @@ struct EditResult {
   std::optional<std::string> replaced;   // raw word replaced in place
   bool inserted = false;                 // a new word was inserted
   std::vector<std::string> warnings;     // one sentence each, no trailing period
+  std::vector<LookAlike> look_alikes;    // in the result, left alone (see above)
 };
+
+// A sentence about a look-alike for the user.
+std::string describe(const LookAlike& l);
 
 // `value` is the text after "crashkernel=": one word of [0-9A-Za-z,:@-] (the caller
 // validates it with the grammar first); ErrorKind::usage otherwise. A line with an
@@ -111,6 +115,14 @@ Result<EditResult> set_crashkernel(std::string_view line, std::string_view value
                                    Dialect d = Dialect::kernel);
 
 Result<EditResult> remove_crashkernel(std::string_view line, Dialect d = Dialect::kernel);
+
+// Whether set_crashkernel() with a value of kind `new_kind` drops an existing word of
+// kind `existing` (see the table above).
+bool replaces(Kind new_kind, Kind existing);
+
+// remove_crashkernel() restricted to the words that a value of kind `new_kind` replaces:
+// what the other places of a command line must lose when set() writes one place.
+Result<EditResult> remove_replaced(std::string_view line, Kind new_kind, Dialect d = Dialect::kernel);
 
 // The 0-based offset of an opening quote that is never closed, if any.
 std::optional<std::size_t> unterminated_quote(std::string_view line, Dialect d);

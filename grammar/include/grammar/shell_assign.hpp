@@ -149,6 +149,14 @@ std::optional<std::string> literal_text(const std::vector<Piece>& pieces);
 // value) mixed quoting, and text that would end the quoting early.
 Result<std::string> replace_value(const Document& doc, const Assignment& a, std::string_view new_inner);
 
+// The same edit as replace_value, as the span of the original text to replace and its
+// new bytes (to apply several edits to one file from the last to the first).
+struct Splice {
+  Span span;
+  std::string text;
+};
+Result<Splice> value_splice(const Document& doc, const Assignment& a, std::string_view new_inner);
+
 // The raw text that `replace_value` edits: the inner text of the one segment ("" for an
 // empty value). Refuses mixed quoting, like replace_value.
 Result<std::string_view> editable_inner(const Document& doc, const Assignment& a);

@@ -1,0 +1,543 @@
+#include "backends/grub2/grub2_backend.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "backends/grub2/grub_defaults.hpp"
+#include "grammar/cmdline_edit.hpp"
+
+namespace kdump {
+
+using grub2::Defaults;
+using grub2::Evaluation;
+using grub2::Origin;
+
+namespace {
+
+constexpr auto kGrub = cmdline::Dialect::grub;
+
+bool is_stub(const RootDir& root, const std::string& path) {
+  auto t = root.read_text(path, 1u << 20);
+  return t && t->size() < 256 && t->find("configfile") != std::string::npos;
+}
+
+Error error_in(const Defaults& d, std::size_t source, std::size_t offset, std::string message) {
+  Error e = d.sources[source].doc.error_at(offset, std::move(message));
+  e.file = d.sources[source].path;
+  return e;
+}
+
+// A crashkernel= word that reaches the kernel: which variable, where it was written.
+struct Occurrence {
+  std::string var;
+  cmdline::CrashkernelWord word;
+  std::string raw;
+  Origin origin;
+};
+
+Result<std::vector<Occurrence>> occurrences(const Defaults& d, const Evaluation& ev) {
+  std::vector<Occurrence> out;
+  for (const auto& var : grub2::cmdline_variables()) {
+    const auto& v = ev.get(var);
+    const std::string text = v.text();
+    if (auto q = cmdline::unterminated_quote(text, kGrub)) {
+      auto o = v.origin_of(*q, *q + 1);
+      Error e = o ? error_in(d, o->source, d.assignment(*o).value.begin, "")
+                  : make_error(ErrorKind::parse, "");
+      e.kind = ErrorKind::parse;
+      e.message = var + " has a quote that GRUB never sees closed; its words cannot be told apart";
+      if (!e.file) e.file = std::string(grub2::kMainFile);
+      return fail(std::move(e));
+    }
+    for (auto& w : cmdline::crashkernel_words(text, kGrub)) {
+      auto o = v.origin_of(w.begin, w.end);
+      const std::string raw = text.substr(w.begin, w.end - w.begin);
+      if (!o) {
+        Error e = make_error(ErrorKind::parse, "'" + raw + "' in " + var +
+                                                   " is put together from several places or "
+                                                   "expansions; kdump-setup cannot tell which one "
+                                                   "to edit");
+        e.file = std::string(grub2::kMainFile);
+        e.hints.push_back("write the crashkernel= word as plain text in one assignment");
+        return fail(std::move(e));
+      }
+      out.push_back(Occurrence{var, std::move(w), raw, *o});
+    }
+  }
+  return out;
+}
+
+// Refuses uncertainty that could hide or add a crashkernel= word.
+Result<Ok> check_uncertainty(const Defaults& d, const Evaluation& ev, std::vector<std::string>& notes) {
+  std::set<std::pair<std::size_t, std::size_t>> noted;
+  for (const auto& var : grub2::cmdline_variables()) {
+    for (const auto& u : ev.get(var).uncertain) {
+      if (u.may_add_crashkernel) {
+        Error e = error_in(d, u.source, u.offset,
+                           u.reason + "; kdump-setup does not run shell code and cannot tell "
+                                      "whether it adds crashkernel= to " + var);
+        e.hints.push_back("move the crashkernel= setting out of shell code into a plain "
+                          "assignment, or edit the file by hand");
+        return fail(std::move(e));
+      }
+      if (noted.insert({u.source, u.offset}).second)
+        notes.push_back(u.reason + "; kdump-setup does not evaluate it (it does not mention crashkernel)");
+    }
+  }
+  return Ok{};
+}
+
+std::string describe_source(const RootDir& root, const grub2::Source& s) {
+  // Package-owned? (dpkg's conffiles lists; Debian is where drop-ins are read.)
+  auto names = root.list("/var/lib/dpkg/info");
+  if (names) {
+    for (const auto& n : *names) {
+      if (!n.ends_with(".conffiles")) continue;
+      auto t = root.read_text("/var/lib/dpkg/info/" + n, 1u << 20);
+      if (!t) continue;
+      std::size_t at = 0;
+      while ((at = t->find(s.path, at)) != std::string::npos) {
+        const std::size_t e = at + s.path.size();
+        if ((at == 0 || (*t)[at - 1] == '\n') && (e == t->size() || (*t)[e] == '\n' || (*t)[e] == ' ')) {
+          std::string pkg = n.substr(0, n.size() - std::string_view(".conffiles").size());
+          return s.path + " (a conffile of the package " + pkg +
+                 "; dpkg will ask about the change when the package is upgraded)";
+        }
+        at = e;
+      }
+    }
+  }
+  return s.path + " (not written by kdump-setup)";
+}
+
+// Deletes the line holding `a` (a line kdump-setup appended).
+void erase_line(std::string& text, const shell::Assignment& a) {
+  std::size_t b = text.rfind('\n', a.statement.begin == 0 ? 0 : a.statement.begin - 1);
+  b = (a.statement.begin == 0 || b == std::string::npos) ? 0 : b + 1;
+  std::size_t e = text.find('\n', a.statement.end);
+  if (e == std::string::npos) {
+    // Last line without a newline: take the newline before it instead.
+    if (b > 0) --b;
+    text.erase(b);
+  } else {
+    text.erase(b, e + 1 - b);
+  }
+}
+
+void append_line(std::string& text, const std::string& line) {
+  if (text.empty() || text.back() == '\n') text += line + "\n";
+  else text += "\n" + line;
+}
+
+std::vector<std::string> other_words(const std::string& text) {
+  std::vector<std::string> out;
+  const auto ck = cmdline::crashkernel_words(text, kGrub);
+  std::size_t k = 0;
+  for (const auto& w : cmdline::split_words(text, kGrub)) {
+    while (k < ck.size() && ck[k].end <= w.begin) ++k;
+    if (k < ck.size() && ck[k].begin == w.begin) continue;
+    out.emplace_back(w.text);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> Grub2Backend::grub_cfg_path(const RootDir& root, const SystemFacts& facts) {
+  std::optional<std::string> efi;
+  if (auto dirs = root.list("/boot/efi/EFI")) {
+    for (const auto& v : *dirs) {
+      const std::string p = "/boot/efi/EFI/" + v + "/grub.cfg";
+      if (root.exists(p) && !is_stub(root, p)) {
+        efi = p;
+        break;
+      }
+    }
+  }
+  const bool uefi = facts.firmware && facts.firmware->value == Firmware::uefi;
+  if (efi && uefi) return efi;
+  for (const char* p : {"/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"})
+    if (root.exists(p) && !is_stub(root, p)) return std::string(p);
+  return efi;
+}
+
+std::optional<Command> Grub2Backend::regeneration_command(const RootDir& root, const SystemFacts& facts) {
+  auto cfg = grub_cfg_path(root, facts);
+  if (!cfg) return std::nullopt;
+  Command c;
+  c.reason = "regenerate " + *cfg + " from /etc/default/grub";
+  if (*cfg == "/boot/grub/grub.cfg") {
+    for (const char* p : {"/usr/sbin/update-grub", "/sbin/update-grub"})
+      if (root.exists(p)) {
+        c.argv = {p};
+        return c;
+      }
+  }
+  for (const char* p : {"/usr/sbin/grub-mkconfig", "/sbin/grub-mkconfig", "/usr/bin/grub-mkconfig",
+                        "/usr/sbin/grub2-mkconfig", "/sbin/grub2-mkconfig", "/usr/bin/grub2-mkconfig"})
+    if (root.exists(p)) {
+      c.argv = {p, "-o", *cfg};
+      return c;
+    }
+  return std::nullopt;
+}
+
+Detection Grub2Backend::detect(const RootDir& root, const SystemFacts& facts) const {
+  Detection det;
+  if (root.exists("/run/ostree-booted")) {
+    det.reason = "/run/ostree-booted exists: kernel arguments of rpm-ostree/bootc systems are "
+                 "changed with `rpm-ostree kargs`, not through GRUB's files";
+    return det;
+  }
+  if (!root.exists(grub2::kMainFile)) {
+    det.reason = std::string(grub2::kMainFile) + " does not exist";
+    return det;
+  }
+  auto cfg = grub_cfg_path(root, facts);
+  if (!cfg) {
+    det.reason = std::string(grub2::kMainFile) +
+                 " exists, but no grub.cfg under /boot (/boot/grub/grub.cfg, /boot/grub2/grub.cfg, "
+                 "/boot/efi/EFI/*/grub.cfg)";
+    return det;
+  }
+  // GRUB reading BLS entries: the bls backend's job.
+  if (auto d = grub2::load_defaults(root)) {
+    auto ev = grub2::evaluate(*d);
+    const auto& bls = ev.get("GRUB_ENABLE_BLSCFG");
+    auto entries = root.list("/boot/loader/entries");
+    const bool has_entries = entries && std::any_of(entries->begin(), entries->end(), [](const std::string& n) {
+                               return n.ends_with(".conf");
+                             });
+    if (bls.set && bls.text() == "true" && has_entries) {
+      det.reason = "GRUB_ENABLE_BLSCFG=true and /boot/loader/entries has entries: GRUB boots "
+                   "BLS entries here (the bls backend edits them)";
+      return det;
+    }
+  }
+  det.applies = true;
+  det.reason = std::string(grub2::kMainFile) + " and " + *cfg + " exist";
+  return det;
+}
+
+Result<std::vector<ConfiguredValue>> Grub2Backend::configured(const RootDir& root,
+                                                              const SystemFacts& facts) const {
+  (void)facts;
+  auto d = grub2::load_defaults(root);
+  if (!d) return fail(std::move(d).error());
+  const auto ev = grub2::evaluate(*d);
+  std::vector<ConfiguredValue> out;
+  for (const auto& var : grub2::cmdline_variables()) {
+    const auto& v = ev.get(var);
+    const std::string text = v.text();
+    for (const auto& w : cmdline::crashkernel_words(text, kGrub)) {
+      auto o = v.origin_of(w.begin, w.end);
+      ConfiguredValue c;
+      c.file = o ? d->sources[o->source].path : std::string(grub2::kMainFile);
+      c.where = var;
+      c.value = w.value;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
+                                const ReserveRequest& request) const {
+  Plan plan;
+  plan.backend = "grub2";
+  if (root.exists("/run/ostree-booted"))
+    return fail(make_error(ErrorKind::unsupported,
+                           "this is an rpm-ostree/bootc system (/run/ostree-booted): use "
+                           "`rpm-ostree kargs`, GRUB's files are generated there"));
+  if (request.kernel.kind == KernelSelection::Kind::release) {
+    Error e = make_error(ErrorKind::usage, "the grub2 backend writes GRUB_CMDLINE_LINUX, which every "
+                                           "kernel gets; it cannot choose kernel " +
+                                               request.kernel.release);
+    e.hints.push_back("use --kernel all, or the bls backend on systems with BLS entries");
+    return fail(std::move(e));
+  }
+  if (request.kernel.kind == KernelSelection::Kind::default_entry)
+    plan.notes.push_back("GRUB_CMDLINE_LINUX applies to every kernel, not only the default entry");
+
+  const bool set = request.action == ReserveRequest::Action::set;
+  const cmdline::Kind kind = cmdline::kind_of_value(request.value);
+  if (set) {
+    // Validate the word shape early (the CLI validated the value with the grammar).
+    auto probe = cmdline::set_crashkernel("", request.value, kGrub);
+    if (!probe) return fail(std::move(probe).error());
+  }
+
+  auto loaded = grub2::load_defaults(root);
+  if (!loaded) return fail(std::move(loaded).error());
+  Defaults d = std::move(*loaded);
+  std::optional<std::size_t> own;
+  if (d.reads_drop_ins) own = grub2::add_own_drop_in(d);
+  for (const auto& p : d.ignored_drop_ins) {
+    auto t = root.read_text(p);
+    if (t && t->find("crashkernel") != std::string::npos)
+      plan.notes.push_back(p + " mentions crashkernel, but is not read: " + d.drop_in_reason);
+  }
+
+  const Evaluation ev = grub2::evaluate(d);
+  KDUMP_TRY(check_uncertainty(d, ev, plan.notes));
+  auto occ_r = occurrences(d, ev);
+  if (!occ_r) return fail(std::move(occ_r).error());
+  const auto& occ = *occ_r;
+
+  // What to do to which assignment.
+  enum class Op { write, remove };
+  std::map<std::pair<std::size_t, std::size_t>, Op> ops;
+  std::vector<std::string> foreign;  // notes for edits outside main and our drop-in
+  std::optional<Origin> target;
+  bool append_to_main = false;
+  bool append_to_own = false;
+
+  const std::string linux_var(grub2::kLinux);
+  const auto& L = ev.get(grub2::kLinux);
+
+  if (set) {
+    for (const auto& o : occ)
+      if (o.var == linux_var && cmdline::replaces(kind, o.word.kind)) {
+        target = o.origin;
+        break;
+      }
+    if (!target) {
+      for (const auto& c : L.contributors) {
+        const auto& src = d.sources[c.source];
+        if (!src.main && !src.ours) continue;
+        const auto& a = d.assignment(c);
+        if (a.name != grub2::kLinux) continue;
+        if (!shell::editable_inner(src.doc, a)) continue;
+        const bool changed_later = std::any_of(L.uncertain.begin(), L.uncertain.end(), [&](const auto& u) {
+          return u.source > c.source || (u.source == c.source && u.offset > a.statement.begin);
+        });
+        if (changed_later) continue;
+        target = c;
+        break;
+      }
+    }
+    if (!target) {
+      bool assigned_anywhere = false;
+      for (const auto& s : d.sources)
+        for (const auto& st : s.doc.statements())
+          if (auto* a = std::get_if<shell::Assignment>(&st); a && a->name == grub2::kLinux)
+            assigned_anywhere = true;
+      if (!assigned_anywhere) {
+        append_to_main = true;
+      } else if (own) {
+        append_to_own = true;
+        if (assigned_anywhere)
+          plan.notes.push_back("GRUB_CMDLINE_LINUX of " + std::string(grub2::kMainFile) +
+                               " does not reach grub.cfg as written (a later drop-in or shell code "
+                               "changes it, or it cannot be edited faithfully): crashkernel= goes "
+                               "into " + std::string(grub2::kOwnDropIn) +
+                               ", which is read last and appends to it");
+      } else {
+        // Explain with the assignment that takes effect.
+        for (auto it = L.contributors.rbegin(); it != L.contributors.rend(); ++it) {
+          const auto& a = d.assignment(*it);
+          auto ed = shell::editable_inner(d.sources[it->source].doc, a);
+          if (!ed) return fail(std::move(ed).error());
+        }
+        Error e = make_error(ErrorKind::unsupported,
+                             "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
+                                 " takes effect as written" +
+                                 (L.uncertain.empty() ? std::string() : " (" + L.uncertain.front().reason + ")") +
+                                 ", and this distribution does not read " + std::string(grub2::kDropInDir));
+        e.file = std::string(grub2::kMainFile);
+        e.hints.push_back("set crashkernel= in GRUB_CMDLINE_LINUX by hand");
+        return fail(std::move(e));
+      }
+    }
+    if (target) ops[{target->source, target->statement}] = Op::write;
+    for (const auto& o : occ) {
+      if (target && o.origin == *target) continue;
+      if (!cmdline::replaces(kind, o.word.kind)) continue;
+      ops.try_emplace({o.origin.source, o.origin.statement}, Op::remove);
+    }
+  } else {
+    for (const auto& o : occ) ops.try_emplace({o.origin.source, o.origin.statement}, Op::remove);
+  }
+
+  // Words in assignments that do not take effect: left alone, said.
+  for (std::size_t si = 0; si < d.sources.size(); ++si) {
+    const auto& sts = d.sources[si].doc.statements();
+    for (std::size_t k = 0; k < sts.size(); ++k) {
+      const auto* a = std::get_if<shell::Assignment>(&sts[k]);
+      if (!a || !a->unconditional()) continue;
+      const auto& vars = grub2::cmdline_variables();
+      if (std::find(vars.begin(), vars.end(), a->name) == vars.end()) continue;
+      auto inner = shell::editable_inner(d.sources[si].doc, *a);
+      if (!inner || cmdline::crashkernel_words(*inner, kGrub).empty()) continue;
+      const Origin o{si, k};
+      const bool live = std::any_of(occ.begin(), occ.end(), [&](const auto& x) { return x.origin == o; });
+      if (!live)
+        plan.notes.push_back("crashkernel= in " + a->name + " at " + d.where(o) +
+                             " has no effect (a later assignment replaces it); left unchanged");
+    }
+  }
+
+  // Apply the operations, per file from the last assignment to the first.
+  std::vector<std::string> texts;
+  std::vector<std::vector<std::string>> reasons(d.sources.size());
+  for (const auto& s : d.sources) texts.push_back(s.text);
+  for (std::size_t si = 0; si < d.sources.size(); ++si) {
+    std::vector<std::pair<std::size_t, Op>> here;
+    for (const auto& [key, op] : ops)
+      if (key.first == si) here.emplace_back(key.second, op);
+    std::sort(here.begin(), here.end(), [](auto& x, auto& y) { return x.first > y.first; });
+    const auto& src = d.sources[si];
+    std::string& t = texts[si];
+    for (const auto& [stmt, op] : here) {
+      const auto& a = std::get<shell::Assignment>(src.doc.statements()[stmt]);
+      auto inner = shell::editable_inner(src.doc, a);
+      if (!inner) return fail(std::move(inner).error());
+      Result<cmdline::EditResult> r = op == Op::write ? cmdline::set_crashkernel(*inner, request.value, kGrub)
+                                      : set         ? cmdline::remove_replaced(*inner, kind, kGrub)
+                                                    : cmdline::remove_crashkernel(*inner, kGrub);
+      if (!r) {
+        const Error& e = r.error();
+        const std::size_t col = e.column ? *e.column - 1 : 0;
+        const std::size_t inner_begin = a.segments.empty() ? a.value.begin : a.segments.front().inner.begin;
+        return fail(error_in(d, si, inner_begin + col, a.name + ": " + e.message));
+      }
+      for (const auto& w : r->warnings) plan.notes.push_back(a.name + " at " + d.where({si, stmt}) + ": " + w);
+      if (op == Op::write) {
+        reasons[si].push_back((r->changed ? "set crashkernel=" : "keep crashkernel=") + request.value +
+                              " in " + a.name);
+        if (!src.main && !src.ours && r->changed)
+          foreign.push_back(describe_source(root, src) + " sets " + a.name +
+                            " with crashkernel=: changed there, where it takes effect");
+      } else {
+        std::string words;
+        for (const auto& w : r->removed) words += (words.empty() ? "" : " ") + w;
+        reasons[si].push_back("remove " + words + " from " + a.name);
+        if (!src.main && !src.ours)
+          foreign.push_back(describe_source(root, src) + " adds " + words + " to " + a.name +
+                            ": removed there" +
+                            (set ? ", so that the value in GRUB_CMDLINE_LINUX is the only one "
+                                   "the kernel sees"
+                                 : ""));
+      }
+      if (!set && src.main && a.comment && src.doc.slice(*a.comment) == grub2::kAddedMarker &&
+          a.name == grub2::kLinux && r->text.find_first_not_of(" \t") == std::string::npos) {
+        erase_line(t, a);
+        continue;
+      }
+      auto sp = shell::value_splice(src.doc, a, r->text);
+      if (!sp) return fail(std::move(sp).error());
+      t.replace(sp->span.begin, sp->span.size(), sp->text);
+    }
+  }
+  if (append_to_main) {
+    // Shell code that changes GRUB_CMDLINE_LINUX without assigning it (noted above) keeps
+    // its effect through a self-reference.
+    const std::string self = L.uncertain.empty() ? "" : "$GRUB_CMDLINE_LINUX ";
+    append_line(texts[0], "GRUB_CMDLINE_LINUX=\"" + self + "crashkernel=" + request.value + "\" " +
+                              std::string(grub2::kAddedMarker));
+    reasons[0].push_back("add GRUB_CMDLINE_LINUX with crashkernel=" + request.value);
+    target = Origin{0, d.sources[0].doc.statements().size()};
+  }
+  if (append_to_own) {
+    std::string& t = texts[*own];
+    if (t.empty())
+      t = "# Written by kdump-setup: the crash kernel reservation for every boot entry.\n"
+          "# Read after the other files; `kdump-setup remove` takes the value out again.\n";
+    append_line(t, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX crashkernel=" + request.value + "\"");
+    reasons[*own].push_back("append crashkernel=" + request.value + " to GRUB_CMDLINE_LINUX");
+  }
+  plan.notes.insert(plan.notes.end(), foreign.begin(), foreign.end());
+
+  // Check the result as grub-mkconfig would see it.
+  auto after = grub2::reparse(d, texts);
+  if (!after) {
+    Error e = std::move(after).error();
+    e.kind = ErrorKind::internal;
+    e.message = "the planned edit would not parse: " + e.message;
+    return fail(std::move(e));
+  }
+  const Evaluation ev2 = grub2::evaluate(*after);
+  std::vector<std::string> problems;
+  for (const auto& var : grub2::cmdline_variables()) {
+    const std::string before_text = ev.get(var).text();
+    const std::string after_text = ev2.get(var).text();
+    if (other_words(before_text) != other_words(after_text))
+      problems.push_back(var + " would change in more than its crashkernel= words");
+    const auto words = cmdline::crashkernel_words(after_text, kGrub);
+    std::size_t ours = 0;
+    for (const auto& w : words) {
+      if (!set) {
+        problems.push_back(var + " would still carry crashkernel=" + w.value);
+        continue;
+      }
+      if (!cmdline::replaces(kind, w.kind)) continue;
+      if (var == linux_var && w.value == request.value) ++ours;
+      else problems.push_back(var + " would also carry crashkernel=" + w.value);
+    }
+    if (set && var == linux_var && ours != 1)
+      problems.push_back("GRUB_CMDLINE_LINUX would carry crashkernel=" + request.value + " " +
+                         std::to_string(ours) + " times");
+    for (const auto& la : cmdline::look_alikes(after_text, kGrub))
+      plan.notes.push_back(var + ": " + cmdline::describe(la));
+  }
+  if (!problems.empty()) {
+    std::string msg = "cannot place crashkernel= so that it reaches the kernel exactly once: ";
+    for (std::size_t k = 0; k < problems.size(); ++k) msg += (k ? "; " : "") + problems[k];
+    Error e = make_error(ErrorKind::unsupported, msg);
+    e.file = std::string(grub2::kMainFile);
+    e.hints.push_back("set crashkernel= by hand in GRUB_CMDLINE_LINUX and run update-grub/grub-mkconfig");
+    return fail(std::move(e));
+  }
+  // Notes that need the whole picture.
+  if (set && kind == cmdline::Kind::plain) {
+    for (const auto& var : grub2::cmdline_variables())
+      if (var != linux_var)
+        for (const auto& w : cmdline::crashkernel_words(ev2.get(var).text(), kGrub))
+          if (w.kind == cmdline::Kind::cma)
+            plan.notes.push_back(var + " keeps crashkernel=" + w.value +
+                                 " after GRUB_CMDLINE_LINUX on the command line: kernels before 6.16 "
+                                 "take it as the plain value");
+  }
+  if (ev2.get("GRUB_ENABLE_BLSCFG").text() == "true")
+    plan.notes.push_back("GRUB_ENABLE_BLSCFG=true: existing boot entries are the BLS files in "
+                         "/boot/loader/entries (the bls backend edits them); GRUB_CMDLINE_LINUX "
+                         "reaches entries created later");
+  if (!ev2.get("GRUB_CMDLINE_XEN").text().empty() || !ev2.get("GRUB_CMDLINE_XEN_DEFAULT").text().empty())
+    plan.notes.push_back("Xen entries: a dom0's crash kernel is reserved by the hypervisor "
+                         "(crashkernel= in GRUB_CMDLINE_XEN_DEFAULT); not changed");
+
+  // The edits, main file first, then drop-ins in the order they are read.
+  for (std::size_t si = 0; si < d.sources.size(); ++si) {
+    const auto& src = d.sources[si];
+    const bool touched = !reasons[si].empty();
+    if (!touched && texts[si] == src.text) continue;
+    FileEdit e;
+    e.path = src.path;
+    if (src.exists) {
+      e.before = src.text;
+      e.stamp = src.stamp;
+    }
+    e.after = texts[si];
+    for (std::size_t k = 0; k < reasons[si].size(); ++k) e.reason += (k ? "; " : "") + reasons[si][k];
+    plan.edits.push_back(std::move(e));
+  }
+
+  if (plan.changes_anything()) {
+    auto cmd = regeneration_command(root, facts);
+    if (!root.is_host_root()) {
+      plan.notes.push_back("--root: grub.cfg of " + root.path().string() +
+                           " is not regenerated here; run " +
+                           (cmd ? cmd->argv.front() : std::string("update-grub or grub-mkconfig")) +
+                           " inside that system (for example in a chroot)");
+    } else if (cmd) {
+      plan.commands.push_back(std::move(*cmd));
+    } else {
+      plan.notes.push_back("no update-grub, grub-mkconfig or grub2-mkconfig found: regenerate "
+                           "grub.cfg yourself");
+    }
+  }
+  return plan;
+}
+
+}  // namespace kdump

@@ -1,0 +1,495 @@
+// The GRUB2 backend: golden trees (golden/grub2/, layout in golden/README.md), backend
+// details, and Debian's real grub-mkconfig run on the edited trees.
+#include <gtest/gtest.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "backends/grub2/grub2_backend.hpp"
+#include "backends/grub2/grub_defaults.hpp"
+#include "core/render_plan.hpp"
+#include "grammar/cmdline_edit.hpp"
+
+#ifndef KDUMP_SOURCE_DIR
+#define KDUMP_SOURCE_DIR "."
+#endif
+
+extern char** environ;
+
+namespace kdump {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kGolden = fs::path(KDUMP_SOURCE_DIR) / "golden" / "grub2";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << text;
+}
+
+bool updating() {
+  const char* u = std::getenv("KDUMP_UPDATE_GOLDEN");
+  return u && *u && std::string(u) != "0";
+}
+
+// A scratch copy of a tree, removed at the end.
+struct Scratch {
+  fs::path dir;
+  explicit Scratch(const fs::path& from) {
+    char tmpl[] = "/tmp/kdump-grub2-XXXXXX";
+    dir = mkdtemp(tmpl);
+    if (!from.empty())
+      fs::copy(from, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+RootDir open_root(const fs::path& p) {
+  auto r = RootDir::open(p);
+  if (!r) throw std::runtime_error("cannot open root " + p.string() + ": " + r.error().message);
+  return std::move(*r);
+}
+
+ReserveRequest request_from_args(const std::string& args) {
+  std::istringstream in(args);
+  std::string verb, value;
+  in >> verb >> value;
+  ReserveRequest r;
+  r.action = verb == "remove" ? ReserveRequest::Action::remove : ReserveRequest::Action::set;
+  r.value = value;
+  return r;
+}
+
+void apply_edits(const fs::path& root, const Plan& plan) {
+  for (const auto& e : plan.edits)
+    if (e.changes()) write_file(root / e.path.substr(1), e.after);
+}
+
+std::string error_line(const Error& e) {
+  std::string s = "error:";
+  if (e.file) s += " " + *e.file;
+  if (e.line) s += ":" + std::to_string(*e.line);
+  if (e.column) s += ":" + std::to_string(*e.column);
+  return s + ": " + e.message + "\n";
+}
+
+// The final command-line variables of a tree, as grub-mkconfig would see them.
+std::string effective_values(const RootDir& root) {
+  auto d = grub2::load_defaults(root);
+  if (!d) return error_line(d.error());
+  const auto ev = grub2::evaluate(*d);
+  std::string s;
+  for (const auto& var : grub2::cmdline_variables()) {
+    const auto& v = ev.get(var);
+    if (v.set) s += "after " + var + "=" + v.text() + "\n";
+  }
+  return s;
+}
+
+std::string summary(const RootDir& root, const Plan& plan) {
+  std::string s;
+  for (const auto& e : plan.edits)
+    s += "edit " + e.path + (e.before ? "" : " (new file)") + (e.changes() ? "" : " (unchanged)") +
+         ": " + e.reason + "\n";
+  for (const auto& c : plan.commands) {
+    s += "command:";
+    for (const auto& a : c.argv) s += " " + a;
+    s += "\n";
+  }
+  if (auto cmd = Grub2Backend::regeneration_command(root, SystemFacts{})) {
+    s += "regenerates with:";
+    for (const auto& a : cmd->argv) s += " " + a;
+    s += "\n";
+  }
+  for (const auto& n : plan.notes) {
+    // The scratch directory's name changes from run to run.
+    std::string t = n;
+    const std::string rp = root.path().string();
+    for (std::size_t at; (at = t.find(rp)) != std::string::npos;) t.replace(at, rp.size(), "<root>");
+    s += "note: " + t + "\n";
+  }
+  return s;
+}
+
+void check_golden(const fs::path& file, const std::string& actual) {
+  if (updating()) {
+    if (actual.empty()) fs::remove(file);
+    else write_file(file, actual);
+    return;
+  }
+  const std::string expected = fs::exists(file) ? read_file(file) : std::string();
+  EXPECT_EQ(actual, expected) << "golden file " << file
+                              << " differs (KDUMP_UPDATE_GOLDEN=1 rewrites it; review the diff)";
+}
+
+std::vector<fs::path> golden_cases() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(kGolden))
+    if (e.is_directory() && fs::exists(e.path() / "args")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Every file of the tree, by relative path.
+std::map<std::string, std::string> tree(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = read_file(e.path());
+  return out;
+}
+
+class GrubGolden : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(GrubGolden, PlanDiffIdempotenceRoundTrip) {
+  const fs::path dir = GetParam();
+  const ReserveRequest req = request_from_args(read_file(dir / "args"));
+  Scratch s(dir / "root");
+  const auto original = tree(s.dir);
+  RootDir root = open_root(s.dir);
+  Grub2Backend be;
+  SystemFacts facts;
+
+  auto before_values = be.configured(root, facts);
+  auto p = be.plan(root, facts, req);
+  if (!p) {
+    check_golden(dir / "expected.txt", error_line(p.error()));
+    check_golden(dir / "expected.diff", "");
+    EXPECT_EQ(tree(s.dir), original);
+    return;
+  }
+  EXPECT_EQ(p->backend, "grub2");
+  EXPECT_TRUE(p->commands.empty()) << "a --root plan must not run the host's commands";
+  const std::string diff = render_plan_diff(*p);
+  apply_edits(s.dir, *p);
+  std::string text = summary(root, *p) + effective_values(root);
+  auto after_values = be.configured(root, facts);
+  ASSERT_TRUE(after_values);
+  for (const auto& c : *after_values)
+    text += "configured " + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
+  check_golden(dir / "expected.txt", text);
+  check_golden(dir / "expected.diff", diff);
+
+  // The same run again changes nothing.
+  auto again = be.plan(root, facts, req);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(again->changes_anything()) << render_plan_diff(*again);
+  for (const auto& e : again->edits) EXPECT_FALSE(e.changes()) << e.path;
+
+  // remove after reserve gives back the original bytes (when nothing was configured).
+  if (req.action == ReserveRequest::Action::set && before_values && before_values->empty() &&
+      !fs::exists(dir / "no-roundtrip")) {
+    ReserveRequest rm;
+    rm.action = ReserveRequest::Action::remove;
+    auto back = be.plan(root, facts, rm);
+    ASSERT_TRUE(back) << back.error().message;
+    apply_edits(s.dir, *back);
+    const auto now = tree(s.dir);
+    for (const auto& [path, bytes] : original) EXPECT_EQ(now.at(path), bytes) << path;
+    for (const auto& [path, bytes] : now)
+      if (!original.count(path)) {
+        // A file reserve created (our drop-in) stays as a no-op.
+        EXPECT_EQ(path, "etc/default/grub.d/zz-kdump-setup.cfg");
+        EXPECT_EQ(bytes.find("crashkernel="), std::string::npos) << bytes;
+      }
+    auto cfg = be.configured(root, facts);
+    ASSERT_TRUE(cfg);
+    EXPECT_TRUE(cfg->empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GrubGolden, ::testing::ValuesIn(golden_cases()),
+                         [](const auto& info) {
+                           std::string n = info.param.filename().string();
+                           for (auto& c : n)
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
+
+TEST(GrubGoldenSet, EveryCorpusFileHasACase) {
+  const fs::path corpus = fs::path(KDUMP_SOURCE_DIR) / ".." / "shared" / "corpus";
+  if (!fs::exists(corpus)) GTEST_SKIP() << "no shared corpus at " << corpus;
+  std::set<std::string> inputs;
+  for (const auto& c : golden_cases())
+    for (const auto& [path, bytes] : tree(c / "root")) inputs.insert(bytes);
+  for (const char* kind : {"grub-default", "grub-d"})
+    for (const auto& e : fs::directory_iterator(corpus / kind))
+      EXPECT_TRUE(inputs.count(read_file(e.path()))) << e.path() << " is not copied into any case";
+}
+
+// --- details ---------------------------------------------------------------------------
+
+struct Tree {
+  Scratch s{fs::path()};
+  void file(const std::string& rel, const std::string& text) { write_file(s.dir / rel, text); }
+  RootDir root() { return open_root(s.dir); }
+};
+
+Tree debian_tree(const std::string& grub) {
+  Tree t;
+  t.file("etc/default/grub", grub);
+  t.file("boot/grub/grub.cfg", "# generated\n# generated\n# generated\n# generated\n# generated\n"
+                               "# generated\n# generated\n# generated\n# generated\n# generated\n");
+  t.file("usr/sbin/grub-mkconfig", "for x in ${sysconfdir}/default/grub.d/*.cfg ; do\n");
+  t.file("usr/sbin/update-grub", "#!/bin/sh\n");
+  return t;
+}
+
+TEST(Grub2Detect, DebianTreeApplies) {
+  Tree t = debian_tree("GRUB_CMDLINE_LINUX=\"\"\n");
+  auto d = Grub2Backend().detect(t.root(), SystemFacts{});
+  EXPECT_TRUE(d.applies) << d.reason;
+  EXPECT_NE(d.reason.find("/boot/grub/grub.cfg"), std::string::npos);
+}
+
+TEST(Grub2Detect, NeedsGrubCfgAndNotOstreeNorBls) {
+  {
+    Tree t;
+    t.file("etc/default/grub", "A=1\n");
+    EXPECT_FALSE(Grub2Backend().detect(t.root(), SystemFacts{}).applies);
+  }
+  {
+    Tree t = debian_tree("A=1\n");
+    t.file("run/ostree-booted", "");
+    EXPECT_FALSE(Grub2Backend().detect(t.root(), SystemFacts{}).applies);
+  }
+  {
+    Tree t = debian_tree("GRUB_ENABLE_BLSCFG=true\n");
+    t.file("boot/loader/entries/x.conf", "title x\n");
+    auto d = Grub2Backend().detect(t.root(), SystemFacts{});
+    EXPECT_FALSE(d.applies);
+    EXPECT_NE(d.reason.find("bls"), std::string::npos);
+  }
+  {
+    Tree t;  // only an ESP stub
+    t.file("etc/default/grub", "A=1\n");
+    t.file("boot/efi/EFI/debian/grub.cfg", "search.fs_uuid x root\nset prefix=($root)'/boot/grub'\nconfigfile $prefix/grub.cfg\n");
+    EXPECT_FALSE(Grub2Backend().detect(t.root(), SystemFacts{}).applies);
+  }
+}
+
+TEST(Grub2Regenerate, PicksToolAndConfig) {
+  SystemFacts uefi;
+  uefi.firmware = Fact<Firmware>{Firmware::uefi, "test"};
+  {
+    Tree t = debian_tree("A=1\n");
+    auto c = Grub2Backend::regeneration_command(t.root(), SystemFacts{});
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->argv, std::vector<std::string>{"/usr/sbin/update-grub"});
+  }
+  {
+    Tree t;  // Fedora >= 34: /boot/grub2 is the real file, the ESP one a stub
+    t.file("etc/default/grub", "A=1\n");
+    t.file("usr/sbin/grub2-mkconfig", "#\n");
+    t.file("boot/grub2/grub.cfg", std::string(400, '#'));
+    t.file("boot/efi/EFI/fedora/grub.cfg", "search --no-floppy --fs-uuid --set=dev x\nset prefix=($dev)/grub2\nexport $prefix\nconfigfile $prefix/grub.cfg\n");
+    auto c = Grub2Backend::regeneration_command(t.root(), uefi);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->argv, (std::vector<std::string>{"/usr/sbin/grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"}));
+  }
+  {
+    Tree t;  // RHEL 8 on EFI: the ESP file is the real one
+    t.file("etc/default/grub", "A=1\n");
+    t.file("usr/sbin/grub2-mkconfig", "#\n");
+    t.file("boot/efi/EFI/redhat/grub.cfg", std::string(400, '#'));
+    auto c = Grub2Backend::regeneration_command(t.root(), uefi);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->argv, (std::vector<std::string>{"/usr/sbin/grub2-mkconfig", "-o", "/boot/efi/EFI/redhat/grub.cfg"}));
+  }
+  {
+    Tree t;  // Arch: grub-mkconfig, no update-grub
+    t.file("etc/default/grub", "A=1\n");
+    t.file("usr/bin/grub-mkconfig", "#\n");
+    t.file("boot/grub/grub.cfg", std::string(400, '#'));
+    auto c = Grub2Backend::regeneration_command(t.root(), SystemFacts{});
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->argv, (std::vector<std::string>{"/usr/bin/grub-mkconfig", "-o", "/boot/grub/grub.cfg"}));
+  }
+}
+
+TEST(Grub2Configured, ReportsWhereEachValueIsWritten) {
+  Tree t = debian_tree("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"crashkernel=1G\"\n");
+  t.file("etc/default/grub.d/kdump-tools.cfg",
+         "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=384M-:128M\"\n");
+  auto c = Grub2Backend().configured(t.root(), SystemFacts{});
+  ASSERT_TRUE(c);
+  ASSERT_EQ(c->size(), 2u);
+  EXPECT_EQ((*c)[0].where, "GRUB_CMDLINE_LINUX");
+  EXPECT_EQ((*c)[0].file, "/etc/default/grub");
+  EXPECT_EQ((*c)[0].value, "1G");
+  EXPECT_EQ((*c)[1].where, "GRUB_CMDLINE_LINUX_DEFAULT");
+  EXPECT_EQ((*c)[1].file, "/etc/default/grub.d/kdump-tools.cfg");
+  EXPECT_EQ((*c)[1].value, "384M-:128M");
+}
+
+TEST(Grub2Configured, DropInsIgnoredWhereNotSourced) {
+  Tree t;
+  t.file("etc/default/grub", "GRUB_CMDLINE_LINUX=\"\"\n");
+  t.file("boot/grub/grub.cfg", std::string(400, '#'));
+  t.file("usr/bin/grub-mkconfig", ". ${sysconfdir}/default/grub\n");
+  t.file("etc/default/grub.d/x.cfg", "GRUB_CMDLINE_LINUX=\"crashkernel=1G\"\n");
+  auto c = Grub2Backend().configured(t.root(), SystemFacts{});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->empty());
+  ReserveRequest r;
+  r.value = "256M";
+  auto p = Grub2Backend().plan(t.root(), SystemFacts{}, r);
+  ASSERT_TRUE(p);
+  bool noted = false;
+  for (const auto& n : p->notes) noted |= n.find("x.cfg mentions crashkernel, but is not read") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(Grub2Plan, KernelReleaseSelectionIsAUsageError) {
+  Tree t = debian_tree("GRUB_CMDLINE_LINUX=\"\"\n");
+  ReserveRequest r;
+  r.value = "256M";
+  r.kernel.kind = KernelSelection::Kind::release;
+  r.kernel.release = "6.1.0-9-amd64";
+  auto p = Grub2Backend().plan(t.root(), SystemFacts{}, r);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind, ErrorKind::usage);
+}
+
+TEST(Grub2Plan, MissingMainFileIsUnsupported) {
+  Tree t;
+  t.file("boot/grub/grub.cfg", "x\n");
+  ReserveRequest r;
+  r.value = "256M";
+  auto p = Grub2Backend().plan(t.root(), SystemFacts{}, r);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind, ErrorKind::unsupported);
+}
+
+TEST(Grub2Plan, HighValueKeepsLowAndEditsDefaultOnlyForConflicts) {
+  Tree t = debian_tree("GRUB_CMDLINE_LINUX_DEFAULT=\"crashkernel=72M,low quiet crashkernel=1G\"\nGRUB_CMDLINE_LINUX=\"ro\"\n");
+  ReserveRequest r;
+  r.value = "512M,high";
+  auto p = Grub2Backend().plan(t.root(), SystemFacts{}, r);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->edits.size(), 1u);
+  EXPECT_EQ(p->edits[0].after,
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"crashkernel=72M,low quiet\"\nGRUB_CMDLINE_LINUX=\"ro crashkernel=512M,high\"\n");
+}
+
+TEST(Grub2Plan, StaleStampIsCarried) {
+  Tree t = debian_tree("GRUB_CMDLINE_LINUX=\"\"\n");
+  ReserveRequest r;
+  r.value = "256M";
+  auto p = Grub2Backend().plan(t.root(), SystemFacts{}, r);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->edits.size(), 1u);
+  EXPECT_TRUE(p->edits[0].stamp.has_value());
+  EXPECT_EQ(p->edits[0].path, "/etc/default/grub");
+}
+
+// --- Debian's real grub-mkconfig -------------------------------------------------------
+
+// Runs argv (no shell); returns the exit status.
+int run(const std::vector<std::string>& argv) {
+  std::vector<char*> a;
+  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, a[0], nullptr, nullptr, a.data(), environ) != 0) return -1;
+  int st = 0;
+  if (waitpid(pid, &st, 0) < 0) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// grub-mkconfig reads /etc/default/grub, /etc/default/grub.d and /boot of the host: in a
+// private mount namespace (unshare -m, propagation private) the scratch tree's
+// etc/default and boot are bind-mounted over them, so the host's files are untouched and
+// the host's /etc/grub.d scripts (Debian's 10_linux) generate the menu.
+std::optional<std::string> real_mkconfig(const fs::path& tree, std::string& log) {
+  const fs::path out = tree / "grub.cfg.generated";
+  const fs::path err = tree / "grub-mkconfig.log";
+  fs::create_directories(tree / "etc/default");
+  fs::create_directories(tree / "boot/grub");
+  const int rc = run({"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount --bind \"$1/etc/default\" /etc/default && mount --bind \"$1/boot\" /boot && "
+                      "exec /usr/sbin/grub-mkconfig -o \"$2\" 2>\"$3\"",
+                      "sh", tree.string(), out.string(), err.string()});
+  log = read_file(err);
+  if (rc != 0) return std::nullopt;
+  return read_file(out);
+}
+
+bool can_run_real_mkconfig(std::string& why) {
+  if (geteuid() != 0) {
+    why = "not root (unshare -m and bind mounts need CAP_SYS_ADMIN)";
+    return false;
+  }
+  if (!fs::exists("/usr/sbin/grub-mkconfig") || !fs::exists("/etc/grub.d/10_linux")) {
+    why = "Debian's grub-mkconfig (grub-common / grub2-common) is not installed";
+    return false;
+  }
+  if (run({"unshare", "-m", "--propagation", "private", "true"}) != 0) {
+    why = "unshare -m is not permitted here";
+    return false;
+  }
+  return true;
+}
+
+TEST(Grub2RealMkconfig, LinuxLinesCarryTheValueExactlyOnce) {
+  std::string why;
+  if (!can_run_real_mkconfig(why)) GTEST_SKIP() << why;
+  int checked = 0;
+  for (const auto& dir : golden_cases()) {
+    if (fs::exists(dir / "no-mkconfig")) continue;
+    const ReserveRequest req = request_from_args(read_file(dir / "args"));
+    Scratch s(dir / "root");
+    RootDir root = open_root(s.dir);
+    auto p = Grub2Backend().plan(root, SystemFacts{}, req);
+    if (!p) continue;  // refusal cases
+    apply_edits(s.dir, *p);
+    std::string log;
+    auto cfg = real_mkconfig(s.dir, log);
+    ASSERT_TRUE(cfg) << dir.filename() << ": grub-mkconfig failed:\n" << log;
+    std::istringstream in(*cfg);
+    std::string line;
+    int linux_lines = 0;
+    while (std::getline(in, line)) {
+      const auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line.compare(first, 6, "linux\t") != 0) continue;
+      ++linux_lines;
+      // The words after the kernel path, as the kernel gets them (GRUB dequotes).
+      const auto words = cmdline::crashkernel_words(line.substr(first + 6), cmdline::Dialect::grub);
+      if (req.action == ReserveRequest::Action::remove) {
+        EXPECT_TRUE(words.empty()) << dir.filename() << ": " << line;
+        continue;
+      }
+      std::size_t plain = 0;
+      for (const auto& w : words) {
+        if (w.kind == cmdline::Kind::cma) continue;
+        ++plain;
+        EXPECT_EQ(w.value, req.value) << dir.filename() << ": " << line;
+      }
+      EXPECT_EQ(plain, 1u) << dir.filename() << ": " << line;
+    }
+    EXPECT_GE(linux_lines, 2) << dir.filename() << ": no menu entries generated\n" << log;
+    ++checked;
+  }
+  EXPECT_GE(checked, 25);
+}
+
+}  // namespace
+}  // namespace kdump
