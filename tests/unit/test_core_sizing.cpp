@@ -163,6 +163,39 @@ TEST(SizingTables, KdumpUtilsAdditionsMatchThePeer) {
             "2G-64G:256M,64G-:512M");
 }
 
+// The RAM points across tiers, per policy and arch: what the kernel (6.1 model)
+// reserves with the recommended expression, in MiB (0: nothing, below the minimum).
+TEST(SizingTables, RamPointsPerPolicyAndArch) {
+  struct Row {
+    const char* policy;
+    Arch arch;
+    std::vector<std::uint64_t> mib;  // at 1, 2, 4, 63, 64, 1024 GiB
+  };
+  const std::vector<std::uint64_t> gib{1, 2, 4, 63, 64, 1024};
+  const std::vector<Row> rows{
+      {"rhel7", Arch::x86_64, {0, 168, 168, 168, 168, 288}},
+      {"rhel7", Arch::aarch64, {0, 168, 168, 168, 168, 288}},
+      {"kdump-utils", Arch::x86_64, {0, 256, 256, 256, 512, 512}},
+      {"kdump-utils", Arch::s390x, {0, 256, 256, 256, 512, 512}},
+      {"kdump-utils", Arch::aarch64, {0, 256, 320, 320, 576, 576}},
+      {"kdump-utils", Arch::ppc64le, {0, 400, 528, 1040, 2064, 4112}},
+      {"debian", Arch::x86_64, {128, 128, 128, 128, 128, 128}},
+      {"debian", Arch::s390x, {128, 128, 128, 128, 128, 128}},
+      {"debian", Arch::aarch64, {0, 320, 512, 1024, 2048, 4096}},
+      {"debian", Arch::ppc64le, {0, 320, 512, 1024, 2048, 4096}},
+      {"ubuntu", Arch::x86_64, {0, 320, 512, 1024, 2048, 4096}},
+      {"ubuntu", Arch::riscv64, {0, 320, 512, 1024, 2048, 4096}},
+  };
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < gib.size(); ++i) {
+      SCOPED_TRACE(std::string(row.policy) + " " + std::string(arch_name(row.arch)) + " " +
+                   std::to_string(gib[i]) + "G");
+      auto r = rec(row.policy, row.arch, gib[i] * GiB);
+      EXPECT_EQ(r.bytes_for_this_machine, row.mib[i] * MiB);
+      EXPECT_EQ(r.recommended, row.mib[i] != 0);
+    }
+}
+
 TEST(SizingTables, UnknownConditionIsSaidNotGuessed) {
   auto in = input(Arch::x86_64, 8 * GiB);
   in.conditions[Condition::memory_encryption] = ConditionState{std::nullopt, "no log"};
