@@ -130,6 +130,27 @@ void append_line(std::string& text, const std::string& line) {
   else text += "\n" + line;
 }
 
+// The editor works on the written text of a value; a crashkernel= word that overlaps
+// an expansion (`${X:+... crashkernel=1G}`) is not plain text and is not edited.
+Result<Ok> words_outside_expansions(const Defaults& d, std::size_t si, const shell::Assignment& a,
+                                    std::string_view inner) {
+  const std::size_t base = a.segments.empty() ? a.value.begin : a.segments.front().inner.begin;
+  for (const auto& w : cmdline::crashkernel_words(inner, kGrub)) {
+    for (const auto& p : a.pieces) {
+      if (p.kind == shell::Piece::Kind::literal) continue;
+      if (base + w.begin < p.raw.end && p.raw.begin < base + w.end) {
+        Error e = error_in(d, si, base + w.begin,
+                           "crashkernel= is written inside the expansion '" +
+                               std::string(d.sources[si].doc.slice(p.raw)) + "' of " + a.name +
+                               "; kdump-setup edits only plain text");
+        e.hints.push_back("edit the file by hand");
+        return fail(std::move(e));
+      }
+    }
+  }
+  return Ok{};
+}
+
 std::vector<std::string> other_words(const std::string& text) {
   std::vector<std::string> out;
   const auto ck = cmdline::crashkernel_words(text, kGrub);
@@ -393,6 +414,7 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
       const auto& a = std::get<shell::Assignment>(src.doc.statements()[stmt]);
       auto inner = shell::editable_inner(src.doc, a);
       if (!inner) return fail(std::move(inner).error());
+      KDUMP_TRY(words_outside_expansions(d, si, a, *inner));
       Result<cmdline::EditResult> r = op == Op::write ? cmdline::set_crashkernel(*inner, request.value, kGrub)
                                       : set         ? cmdline::remove_replaced(*inner, kind, kGrub)
                                                     : cmdline::remove_crashkernel(*inner, kGrub);
@@ -420,8 +442,14 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
                                    "the kernel sees"
                                  : ""));
       }
+      // A line reserve appended goes when nothing but what reserve wrote around the
+      // value is left.
+      const auto is_leftover = [](std::string_view v) {
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v.empty() || v == "$GRUB_CMDLINE_LINUX";
+      };
       if (!set && src.main && a.comment && src.doc.slice(*a.comment) == grub2::kAddedMarker &&
-          a.name == grub2::kLinux && r->text.find_first_not_of(" \t") == std::string::npos) {
+          a.name == grub2::kLinux && is_leftover(r->text)) {
         erase_line(t, a);
         continue;
       }
@@ -524,13 +552,13 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
   }
 
   if (plan.changes_anything()) {
+    // Listed for every root; the apply step runs them only on the running system (under
+    // --root, update-grub would write the host's grub.cfg).
     auto cmd = regeneration_command(root, facts);
-    if (!root.is_host_root()) {
-      plan.notes.push_back("--root: grub.cfg of " + root.path().string() +
-                           " is not regenerated here; run " +
-                           (cmd ? cmd->argv.front() : std::string("update-grub or grub-mkconfig")) +
-                           " inside that system (for example in a chroot)");
-    } else if (cmd) {
+    if (cmd) {
+      if (!root.is_host_root())
+        plan.notes.push_back("--root: run " + cmd->argv.front() +
+                             " inside that system (for example in a chroot) to regenerate its grub.cfg");
       plan.commands.push_back(std::move(*cmd));
     } else {
       plan.notes.push_back("no update-grub, grub-mkconfig or grub2-mkconfig found: regenerate "

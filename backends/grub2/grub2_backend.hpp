@@ -52,7 +52,8 @@ public:
 
   // The command that regenerates it: update-grub (Debian, Ubuntu), else
   // grub-mkconfig -o CFG, else grub2-mkconfig -o CFG; nullopt when none is installed.
-  // plan() lists it only for the running system (not under --root).
+  // plan() lists it whenever a file changes; the apply step runs it only on the running
+  // system (under --root it would regenerate the host's grub.cfg).
   static std::optional<Command> regeneration_command(const RootDir& root, const SystemFacts& facts);
 };
 

@@ -129,6 +129,15 @@ private:
   Document& d;
   std::string_view s;
   std::size_t i = 0;
+  // Recursion depth of statement()/word(): a file of 100000 `{` or `${a:-${a:-...` must
+  // be refused, not overflow the stack.
+  static constexpr unsigned kMaxNesting = 200;
+  unsigned nesting = 0;
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& pp) : p(pp) { ++p.nesting; }
+    ~Nest() { --p.nesting; }
+  };
   std::vector<std::pair<std::size_t, std::string>> open;  // compound openers
 
   unsigned depth() const { return static_cast<unsigned>(open.size()); }
@@ -174,6 +183,8 @@ private:
   // A word at i (may be empty). In brace context blanks belong to the word and only an
   // unquoted '}' ends it; `in_dq` is whether the ${...} stands inside double quotes.
   Result<Word> word(Ctx ctx, bool in_dq = false) {
+    Nest guard(*this);
+    if (nesting > kMaxNesting) return fail(d.error_at(i, "nested too deeply"));
     Word w;
     w.span.begin = i;
     constexpr std::size_t none = std::string_view::npos;
@@ -523,6 +534,8 @@ private:
   }
 
   Result<Term> statement(bool conditional) {
+    Nest guard(*this);
+    if (nesting > kMaxNesting) return fail(d.error_at(i, "nested too deeply"));
     skip_blanks();
     const std::size_t begin = i;
     const std::size_t first_stmt = d.m_statements.size();
@@ -602,6 +615,7 @@ private:
         return finish(nullptr);
       }
       if (*kw == "{") {
+        if (open.size() >= kMaxNesting) return fail(d.error_at(begin, "nested too deeply"));
         push_construct(Construct::Kind::compound, begin, w->span.end, *kw, conditional, depth());
         open.emplace_back(begin, *kw);
         return continue_after_keyword();
@@ -748,12 +762,10 @@ std::optional<std::string> literal_text(const std::vector<Piece>& pieces) {
 
 namespace {
 
-bool needs_quotes(std::string_view t) {
-  return std::any_of(t.begin(), t.end(), [](char c) {
-    return !(is_name_char(c) || c == ',' || c == '.' || c == ':' || c == '/' || c == '=' ||
-             c == '@' || c == '%' || c == '+' || c == '-' || c == '$' || c == '{' || c == '}');
-  });
-}
+// Whether raw unquoted text would no longer be one word. The editor only adds blanks
+// and plain [0-9A-Za-z,:@=-] bytes to text that was one unquoted word, so blanks are
+// what to look for.
+bool needs_quotes(std::string_view t) { return t.find_first_of(" \t\n") != std::string_view::npos; }
 
 bool same_in_double_quotes(std::string_view t) {
   return t.find_first_of("\\\"'`~") == std::string_view::npos;
@@ -813,7 +825,7 @@ Result<Splice> value_splice(const Document& doc, const Assignment& a, std::strin
   }
   // Unquoted or empty.
   const Span where = seg ? seg->outer : Span{a.value.begin, a.value.begin};
-  if (!needs_quotes(new_inner)) return Splice{where, std::string(new_inner)};
+  if (doc.slice(where) == new_inner || !needs_quotes(new_inner)) return Splice{where, std::string(new_inner)};
   if (!same_in_double_quotes(new_inner) || !fits_double_quotes(new_inner))
     return fail(doc.error_at(a.value.begin, "the unquoted value of " + a.name +
                                                 " would need quotes, and its text would change "

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "grammar/shell_assign.hpp"
@@ -233,6 +234,59 @@ TEST(ShellAssign, CorpusDetails) {
     EXPECT_EQ(a->pieces[0].kind, Piece::Kind::variable);
     EXPECT_EQ(a->quoting(), Quote::none);
   }
+}
+
+TEST(ShellAssign, DeepNestingIsRefusedNotACrash) {
+  std::string deep;
+  for (int k = 0; k < 100000; ++k) deep += "${a:-";
+  EXPECT_FALSE(parse("X=" + deep + "\n", "f"));
+  std::string bangs = "!";
+  for (int k = 0; k < 100000; ++k) bangs += " !";
+  EXPECT_FALSE(parse(bangs + " true\n", "f"));
+}
+
+// Random shell-ish bytes: the parser never crashes or loops, and every span it reports
+// lies inside the text, with segments inside their value.
+TEST(ShellAssign, RandomInputIsSafe) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> atoms = {"A=", "GRUB_CMDLINE_LINUX=", "\"", "'", "\\", "\\\n", "$", "${",
+                                          "}", "$(", ")", "(", "`", " ", "\t", "\n", "#", ";", "&&",
+                                          "|", "if", "fi", "then", "{", "x", "crashkernel=1G", "export ",
+                                          "case", "esac", "<<", ">", ":-", "=", "f()"};
+  int parsed = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string t;
+    const int k = static_cast<int>(rng() % 12);
+    for (int i = 0; i < k; ++i) t += atoms[rng() % atoms.size()];
+    auto r = parse(t, "f");
+    if (!r) {
+      ASSERT_TRUE(r.error().line.has_value());
+      continue;
+    }
+    ++parsed;
+    for (const auto& st : r->statements()) {
+      if (const auto* a = std::get_if<Assignment>(&st)) {
+        ASSERT_LE(a->value.end, t.size());
+        ASSERT_LE(a->statement.begin, a->value.begin);
+        for (const auto& sg : a->segments) {
+          ASSERT_GE(sg.outer.begin, a->value.begin);
+          ASSERT_LE(sg.outer.end, a->value.end);
+          ASSERT_LE(sg.inner.begin, sg.inner.end);
+        }
+        if (a->segments.size() <= 1) {
+          // Rewriting the value with its own text gives the file back.
+          auto inner = editable_inner(*r, *a);
+          ASSERT_TRUE(inner);
+          auto same = replace_value(*r, *a, *inner);
+          if (same) EXPECT_EQ(*same, t);
+        }
+      } else {
+        const auto& c = std::get<Construct>(st);
+        ASSERT_LE(c.span.end, t.size());
+      }
+    }
+  }
+  EXPECT_GT(parsed, 1000);
 }
 
 TEST(ShellReplace, KeepsQuotingStyle) {
