@@ -318,22 +318,23 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
   const auto& L = ev.get(grub2::kLinux);
 
   if (set) {
+    // Shell code that kdump-setup does not run may reset GRUB_CMDLINE_LINUX at any later
+    // point (a function defined early, called late): then no assignment can be trusted to
+    // take effect, and only our drop-in, read after everything, can carry the value.
+    const bool linux_uncertain = !L.uncertain.empty();
+    const auto trusted = [&](const Origin& o) { return !linux_uncertain || d.sources[o.source].ours; };
     for (const auto& o : occ)
-      if (o.var == linux_var && cmdline::replaces(kind, o.word.kind)) {
+      if (o.var == linux_var && cmdline::replaces(kind, o.word.kind) && trusted(o.origin)) {
         target = o.origin;
         break;
       }
     if (!target) {
       for (const auto& c : L.contributors) {
         const auto& src = d.sources[c.source];
-        if (!src.main && !src.ours) continue;
+        if ((!src.main && !src.ours) || !trusted(c)) continue;
         const auto& a = d.assignment(c);
         if (a.name != grub2::kLinux) continue;
         if (!shell::editable_inner(src.doc, a)) continue;
-        const bool changed_later = std::any_of(L.uncertain.begin(), L.uncertain.end(), [&](const auto& u) {
-          return u.source > c.source || (u.source == c.source && u.offset > a.statement.begin);
-        });
-        if (changed_later) continue;
         target = c;
         break;
       }
@@ -344,16 +345,25 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
         for (const auto& st : s.doc.statements())
           if (auto* a = std::get_if<shell::Assignment>(&st); a && a->name == grub2::kLinux)
             assigned_anywhere = true;
-      if (!assigned_anywhere) {
+      if (!assigned_anywhere && (!linux_uncertain || !own)) {
         append_to_main = true;
       } else if (own) {
         append_to_own = true;
-        if (assigned_anywhere)
-          plan.notes.push_back("GRUB_CMDLINE_LINUX of " + std::string(grub2::kMainFile) +
-                               " does not reach grub.cfg as written (a later drop-in or shell code "
-                               "changes it, or it cannot be edited faithfully): crashkernel= goes "
-                               "into " + std::string(grub2::kOwnDropIn) +
-                               ", which is read last and appends to it");
+        plan.notes.push_back(
+            (linux_uncertain ? "GRUB_CMDLINE_LINUX is changed by shell code that kdump-setup does not run (" +
+                                   L.uncertain.front().reason + ")"
+                             : "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
+                                   " reaches grub.cfg as written (a later drop-in replaces it, or it "
+                                   "cannot be edited faithfully)") +
+            ": crashkernel= goes into " + std::string(grub2::kOwnDropIn) +
+            ", which is read last and appends to GRUB_CMDLINE_LINUX");
+      } else if (linux_uncertain) {
+        const auto& u = L.uncertain.front();
+        Error e = error_in(d, u.source, u.offset,
+                           u.reason + "; kdump-setup does not run shell code, so it cannot tell "
+                                      "whether a value it writes into GRUB_CMDLINE_LINUX survives");
+        e.hints.push_back("set crashkernel= in GRUB_CMDLINE_LINUX by hand");
+        return fail(std::move(e));
       } else {
         // Explain with the assignment that takes effect.
         for (auto it = L.contributors.rbegin(); it != L.contributors.rend(); ++it) {
@@ -363,9 +373,8 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
         }
         Error e = make_error(ErrorKind::unsupported,
                              "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
-                                 " takes effect as written" +
-                                 (L.uncertain.empty() ? std::string() : " (" + L.uncertain.front().reason + ")") +
-                                 ", and this distribution does not read " + std::string(grub2::kDropInDir));
+                                 " takes effect as written, and this distribution does not read " +
+                                 std::string(grub2::kDropInDir));
         e.file = std::string(grub2::kMainFile);
         e.hints.push_back("set crashkernel= in GRUB_CMDLINE_LINUX by hand");
         return fail(std::move(e));

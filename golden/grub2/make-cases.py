@@ -240,6 +240,13 @@ case("refuse-shell-code-with-crashkernel", "debian", "reserve 256M",
      "A drop-in adds crashkernel= through a function call: refused (kdump-setup does not run shell code).",
      main=DEBIAN_DEFAULT,
      dropins=[("10-params.cfg", 'add() { GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT $1"; }\nadd crashkernel=1G\n')])
+case("shell-code-changes-linux-dropin", "debian", "reserve 256M",
+     "A drop-in changes GRUB_CMDLINE_LINUX inside an if: no assignment can be trusted, our zz- drop-in (read last) carries the value.",
+     main=DEBIAN_DEFAULT,
+     dropins=[("10-serial.cfg", "if [ -e /etc/serial-console ]; then\n  GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX console=ttyS0\"\nfi\n")])
+case("shell-code-changes-linux-main", "arch", "reserve 256M",
+     "The main file changes GRUB_CMDLINE_LINUX inside an if and no drop-ins are read: refused.",
+     main=HEAD + 'GRUB_CMDLINE_LINUX="quiet"\nif [ -e /etc/serial-console ]; then\n  GRUB_CMDLINE_LINUX="console=ttyS0"\nfi\n')
 case("already-set", "debian", "reserve 256M",
      "The value is already there: nothing changes.",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=256M"\n')
