@@ -352,9 +352,12 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
         plan.notes.push_back(
             (linux_uncertain ? "GRUB_CMDLINE_LINUX is changed by shell code that kdump-setup does not run (" +
                                    L.uncertain.front().reason + ")"
-                             : "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
-                                   " reaches grub.cfg as written (a later drop-in replaces it, or it "
-                                   "cannot be edited faithfully)") +
+                             : !L.contributors.empty() && !d.sources[L.contributors.front().source].main
+                                 ? "GRUB_CMDLINE_LINUX is assigned again by " + d.where(L.contributors.front()) +
+                                       ", which replaces the value of " + std::string(grub2::kMainFile) +
+                                       " and is not kdump-setup's to edit"
+                                 : "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
+                                       " can be edited faithfully") +
             ": crashkernel= goes into " + std::string(grub2::kOwnDropIn) +
             ", which is read last and appends to GRUB_CMDLINE_LINUX");
       } else if (linux_uncertain) {
