@@ -35,6 +35,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) noexcept tr
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the verb too
   add_global_options(app, inv.global);
+  add_reserve_verb(app, inv);
+  add_remove_verb(app, inv);
   add_explain_verb(app, inv);
   add_recommend_verb(app, inv);
 

@@ -9,6 +9,8 @@
 namespace kdump::cli {
 
 void add_explain_verb(CLI::App& app, Invocation& inv);
+void add_reserve_verb(CLI::App& app, Invocation& inv);
+void add_remove_verb(CLI::App& app, Invocation& inv);
 void add_recommend_verb(CLI::App& app, Invocation& inv);
 
 }  // namespace kdump::cli

@@ -1,0 +1,33 @@
+#include "backends/registry.hpp"
+
+#include "backends/grub2/grub2_backend.hpp"
+
+namespace kdump {
+
+std::vector<std::unique_ptr<Backend>> all_backends() {
+  std::vector<std::unique_ptr<Backend>> b;
+  b.push_back(std::make_unique<Grub2Backend>());
+  return b;
+}
+
+Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>>& backends,
+                                      const std::string& requested, const RootDir& root,
+                                      const SystemFacts& facts) {
+  std::vector<std::string> reasons;
+  for (const auto& b : backends) {
+    if (requested != "auto" && b->name() != requested) continue;
+    Detection d = b->detect(root, facts);
+    if (d.applies) return b.get();
+    reasons.push_back(std::string(b->name()) + ": " + d.reason);
+  }
+  if (reasons.empty())
+    return fail(make_error(ErrorKind::usage, "--backend: unknown backend '" + requested + "'"));
+  Error e = make_error(ErrorKind::unsupported,
+                       requested == "auto" ? "no supported boot loader found in " + root.path().string()
+                                           : "the " + requested + " backend does not apply to " +
+                                                 root.path().string());
+  e.hints = reasons;
+  return fail(e);
+}
+
+}  // namespace kdump

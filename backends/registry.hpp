@@ -1,0 +1,20 @@
+// Every backend, in detection order, and the choice of one (--backend auto|NAME).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/backend.hpp"
+
+namespace kdump {
+
+std::vector<std::unique_ptr<Backend>> all_backends();
+
+// "auto": the first backend whose detect() applies; a name: that backend, if it
+// applies (else ErrorKind::unsupported with its reason). Errors list what was looked for.
+Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>>& backends,
+                                      const std::string& requested, const RootDir& root,
+                                      const SystemFacts& facts);
+
+}  // namespace kdump

@@ -1,0 +1,153 @@
+#include "cli/edit_verbs.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "core/apply.hpp"
+#include "core/render_plan.hpp"
+#include "util/runner.hpp"
+
+namespace kdump::cli {
+namespace {
+
+nlohmann::json files_json(const Plan& plan) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& e : plan.edits)
+    files.push_back({{"path", e.path}, {"changed", e.changes()},
+                     {"diff", e.changes() ? render_edit_diff(e) : std::string()},
+                     {"reason", e.reason}});
+  return files;
+}
+
+nlohmann::json report_json(const ReserveRequest& req, const Plan& plan, bool dry_run,
+                           const std::vector<bool>& ran) {
+  nlohmann::json commands = nlohmann::json::array();
+  for (std::size_t i = 0; i < plan.commands.size(); ++i)
+    commands.push_back({{"argv", plan.commands[i].argv}, {"ran", i < ran.size() && ran[i]},
+                        {"reason", plan.commands[i].reason}});
+  bool changed = plan.changes_anything();
+  return {{"expression", req.action == ReserveRequest::Action::set ? nlohmann::json(req.value)
+                                                                   : nlohmann::json(nullptr)},
+          {"backend", plan.backend},
+          {"dry_run", dry_run},
+          {"changed", changed && !dry_run},
+          {"would_change", changed},
+          {"files", files_json(plan)},
+          {"commands", commands},
+          {"reboot_required", changed},
+          {"kept_existing", false},
+          {"notes", plan.notes}};
+}
+
+void print_plan_text(std::ostream& out, const Plan& plan, bool dry_run, bool no_update,
+                     const std::vector<bool>& ran) {
+  out << render_plan_diff(plan);
+  for (const auto& n : plan.notes) out << "note: " << n << '\n';
+  for (std::size_t i = 0; i < plan.commands.size(); ++i) {
+    const char* what = dry_run                  ? "would run: "
+                       : ran[i]                 ? "ran: "
+                       : no_update              ? "not run (--no-update): "
+                       : plan.changes_anything() ? "not run: "
+                                                : "not needed: ";
+    out << what << format_argv(plan.commands[i].argv) << '\n';
+  }
+}
+
+void print_summary(std::ostream& out, const Plan& plan, bool dry_run) {
+  if (!plan.changes_anything()) {
+    out << "nothing to change: the " << plan.backend << " configuration already says so\n";
+    return;
+  }
+  std::size_t n = 0;
+  for (const auto& e : plan.edits) n += e.changes() ? 1 : 0;
+  out << (dry_run ? "dry run: would change " : "changed ") << n << (n == 1 ? " file" : " files")
+      << " (" << plan.backend << "); the new value takes effect at the next boot\n";
+}
+
+}  // namespace
+
+KernelSelection EditOptions::kernel_selection() const {
+  KernelSelection k;
+  if (kernel == "all") k.kind = KernelSelection::Kind::all;
+  else if (kernel == "default") k.kind = KernelSelection::Kind::default_entry;
+  else {
+    k.kind = KernelSelection::Kind::release;
+    k.release = kernel;
+  }
+  return k;
+}
+
+void add_edit_options(CLI::App& sub, EditOptions& opt) {
+  sub.add_flag("--dry-run", opt.dry_run, "Show the diff of every file and every command, "
+                                         "change nothing");
+  sub.add_option("--backend", opt.backend, "Boot loader to write through")
+      ->check(CLI::IsMember({"auto", "grub2", "bls", "systemd-boot"}))
+      ->type_name("auto|grub2|bls|systemd-boot");
+  sub.add_option("--kernel", opt.kernel, "Entries to change: all, default, or a kernel release")
+      ->type_name("all|default|RELEASE");
+  sub.add_flag("--no-update", opt.no_update, "Do not run update-grub/grub-mkconfig; list them");
+}
+
+Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
+                                      const FactOverrides& overrides) {
+  auto root = RootDir::open(inv.global.root);
+  if (!root) return fail(std::move(root).error());
+  auto facts = gather_facts(FactSource{inv.global.root}, overrides);
+  if (!facts) return fail(std::move(facts).error());
+  EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
+  auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
+  if (!chosen) return fail(std::move(chosen).error());
+  ctx.backend = *chosen;
+  return ctx;
+}
+
+Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
+                           const ReserveRequest& request) {
+  auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
+  if (!plan) return fail(std::move(plan).error());
+  std::vector<bool> ran(plan->commands.size(), false);
+  if (!opt.dry_run && plan->changes_anything()) {
+    ProcessRunner runner;
+    ApplyOptions options;
+    options.no_update = opt.no_update;
+    auto report = apply_plan(*plan, ctx.root, runner, options);
+    if (!report) return fail(std::move(report).error());
+    for (std::size_t i = 0; i < report->commands.size() && i < ran.size(); ++i)
+      ran[i] = report->commands[i].ran;
+    if (report->command_error) {
+      if (inv.global.json) *inv.out << report_json(request, *plan, false, ran).dump(2) << '\n';
+      return fail(*report->command_error);
+    }
+  }
+  if (inv.global.json) {
+    *inv.out << report_json(request, *plan, opt.dry_run, ran).dump(2) << '\n';
+  } else if (!inv.global.quiet) {
+    print_plan_text(*inv.out, *plan, opt.dry_run, opt.no_update, ran);
+    print_summary(*inv.out, *plan, opt.dry_run);
+  }
+  return exit_ok;
+}
+
+Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,
+                                 const std::vector<ConfiguredValue>& existing) {
+  if (inv.global.json) {
+    nlohmann::json found = nlohmann::json::array();
+    for (const auto& c : existing)
+      found.push_back({{"file", c.file}, {"where", c.where}, {"value", c.value}});
+    *inv.out << nlohmann::json{{"expression", value}, {"backend", ctx.backend->name()},
+                               {"dry_run", false}, {"changed", false},
+                               {"files", nlohmann::json::array()},
+                               {"commands", nlohmann::json::array()},
+                               {"reboot_required", false}, {"kept_existing", true},
+                               {"existing", found}}
+                    .dump(2)
+             << '\n';
+  } else if (!inv.global.quiet) {
+    const ConfiguredValue& c = existing.front();
+    *inv.out << "crashkernel=" << c.value << " is already configured (" << c.file << ", "
+             << c.where << "); --if-unset: nothing changed\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace kdump::cli

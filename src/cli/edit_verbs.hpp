@@ -1,0 +1,49 @@
+// What reserve and remove share: the options that choose where and how to write, the
+// context (root, facts, backend), and the plan -> diff/JSON -> apply path.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/registry.hpp"
+#include "cli/invocation.hpp"
+#include "core/backend.hpp"
+#include "core/facts.hpp"
+#include "util/root_dir.hpp"
+
+namespace kdump::cli {
+
+struct EditOptions {
+  bool dry_run = false;
+  std::string backend = "auto";
+  std::string kernel = "all";
+  bool no_update = false;
+
+  KernelSelection kernel_selection() const;
+};
+
+void add_edit_options(CLI::App& sub, EditOptions& opt);
+
+struct EditContext {
+  RootDir root;
+  SystemFacts facts;
+  std::vector<std::unique_ptr<Backend>> backends;
+  const Backend* backend = nullptr;
+};
+
+Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
+                                      const FactOverrides& overrides);
+
+// Builds the plan, prints the diff (and stops there for --dry-run) or applies it, and
+// reports in text or JSON. Exit 0 when done or nothing to do.
+Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
+                           const ReserveRequest& request);
+
+// --if-unset found a value: say so, change nothing, exit 0.
+Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,
+                                 const std::vector<ConfiguredValue>& existing);
+
+}  // namespace kdump::cli
