@@ -36,8 +36,7 @@ Result<Block> Block::parse(std::string text, std::string_view file) {
   if (text.size() != kBlockSize)
     return fail(block_error(file, "a GRUB environment block must be exactly " + std::to_string(kBlockSize) +
                                       " bytes; this file has " + std::to_string(text.size()) +
-                                      " (grub2-editenv would find no free space in it; recreate it with "
-                                      "`grub2-editenv FILE create`)"));
+                                      "; it is not resized (GRUB's own writer finds no free space in such a block either)"));
   if (std::string_view(text).substr(0, kHeader.size()) != kHeader)
     return fail(block_error(file, "not a GRUB environment block: the first line is not \"# GRUB Environment Block\"",
                             1u, 1u));
