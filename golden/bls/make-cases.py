@@ -111,6 +111,18 @@ def main():
     case("rhel83-aws-remove", "remove", "RHEL 8.3: remove takes crashkernel=auto out of kernelopts and GRUB_CMDLINE_LINUX", rhel_tree())
     case("rhel83-aws-one-kernel", "reserve 256M --kernel 4.18.0-240.15.1.el8_3.x86_64",
          "RHEL 8.3, one kernel: kernelopts is shared, so the value goes on that entry's own line after $kernelopts", rhel_tree())
+    # RHEL 8 after an upgrade to 8.5: a new kernel with literal options next to the
+    # $kernelopts entries; /etc/kernel/cmdline present. The report's demonstration tree.
+    t = rhel_tree()
+    t[f"boot/loader/entries/{RHEL_MID}-4.18.0-348.el8.x86_64.conf"] = (
+        "title Red Hat Enterprise Linux (4.18.0-348.el8.x86_64) 8.5 (Ootpa)\nversion 4.18.0-348.el8.x86_64\n"
+        "linux /boot/vmlinuz-4.18.0-348.el8.x86_64\ninitrd /boot/initramfs-4.18.0-348.el8.x86_64.img $tuned_initrd\n"
+        "options root=UUID=949779ce-46aa-434e-8eb0-852514a5d69e ro console=ttyS0,115200n8 console=tty0 net.ifnames=0 "
+        "rd.blacklist=nouveau nvme_core.io_timeout=4294967295 crashkernel=auto $tuned_params\n"
+        "id rhel-20211109-4.18.0-348.el8.x86_64\ngrub_users $grub_users\ngrub_arg --unrestricted\ngrub_class kernel\n")
+    t["etc/kernel/cmdline"] = ("root=UUID=949779ce-46aa-434e-8eb0-852514a5d69e ro console=ttyS0,115200n8 console=tty0 "
+                               "net.ifnames=0 rd.blacklist=nouveau nvme_core.io_timeout=4294967295 crashkernel=auto\n")
+    case("rhel8-mixed", "reserve 256M", "RHEL 8.5: $kernelopts entries (grubenv edited) next to an entry with literal options (edited), /etc/kernel/cmdline and GRUB_CMDLINE_LINUX in step", t)
     t = rhel_tree()
     t["boot/grub2/grubenv"] = corpus("grubenv", "grubby-test-1025-bytes-trailing-newline")
     case("rhel-grubenv-1025-bytes", "reserve 256M", "entries use $kernelopts but grubenv is 1025 bytes: refused, nothing changed", t)
