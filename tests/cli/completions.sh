@@ -2,7 +2,7 @@
 # The bash, zsh and fish completions, driven through the real shells: verbs, options
 # per verb, option values, kernel releases from the --root tree, directories for --root.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/complete_lib.sh"
+source "$(dirname "$0")/complete_lib.bash"
 
 mkdir -p "$SCRATCH/root/boot" "$SCRATCH/root/lib/modules/6.12.9-arm64" "$SCRATCH/rootless"
 : >"$SCRATCH/root/boot/vmlinuz-6.1.0-28-amd64"

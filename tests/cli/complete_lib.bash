@@ -1,5 +1,5 @@
 # Drives each shell's real completion of kdump-setup for a command line and prints the
-# candidates, sorted, one per line. Sourced by tests/cli/completions.sh and surface.sh.
+# candidates, sorted, one per line. Sourced by tests/cli/completions.sh and surface.sh (not .sh: it is no test).
 #   complete_bash|complete_fish|complete_zsh 'kdump-setup reserve --backend '
 # A trailing space means "complete a new, empty word".
 SRC=${KDUMP_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
