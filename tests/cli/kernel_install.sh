@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# kernel-install/95-kdump-setup.install under Debian 12's real kernel-install (systemd
+# 252, a shell script) into a scratch tree: BOOT_ROOT, KERNEL_INSTALL_CONF_ROOT and
+# MACHINE_ID (252 takes these three from the environment) keep it off the host's /boot and /etc; KERNEL_INSTALL_PLUGINS
+# runs only systemd's own 90-loaderentry.install (which writes the new entry) and the
+# plugin. Then the plugin alone with the arguments kernel-install passes, on trees where
+# kdump-setup must refuse or fail: the kernel install must still succeed.
+source "$(dirname "$0")/lib.sh"
+SRC=${KDUMP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PLUGIN=$SRC/kernel-install/95-kdump-setup.install
+LOADERENTRY=/usr/lib/kernel/install.d/90-loaderentry.install
+MID=0123456789abcdef0123456789abcdef
+KVER=6.1.0-99-amd64
+
+check "plugin is executable" [ -x "$PLUGIN" ]
+out=$(sh -n "$PLUGIN" 2>&1); code=$?
+check "plugin is POSIX sh (sh -n)" [ "$code" = 0 ]
+
+# kernel_install TREE ARGS...: the real kernel-install, confined to TREE.
+kernel_install() {
+  local tree=$1; shift
+  BOOT_ROOT=$tree/boot KERNEL_INSTALL_CONF_ROOT=$tree/etc/kernel MACHINE_ID=$MID \
+    KERNEL_INSTALL_PLUGINS="$LOADERENTRY $PLUGIN" KDUMP_SETUP=$BIN KDUMP_SETUP_ROOT=$tree \
+    kernel-install -v "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+  code=$?
+  out=$(cat "$SCRATCH/out") err=$(cat "$SCRATCH/err")
+}
+
+# A BLS tree (Fedora style): an entry of an older kernel has crashkernel=, and
+# /etc/kernel/cmdline (from which 90-loaderentry copies options) does not.
+bls=$SCRATCH/bls
+mkdir -p "$bls/boot/loader/entries" "$bls/etc/kernel" "$bls/etc/default" "$bls/boot/grub2" "$bls/proc"
+printf 'layout=bls\n' >"$bls/etc/kernel/install.conf"
+printf 'root=/dev/vda2 ro quiet' >"$bls/etc/kernel/cmdline"
+printf 'GRUB_CMDLINE_LINUX="crashkernel=512M quiet"\nGRUB_ENABLE_BLSCFG=true\n' >"$bls/etc/default/grub"
+: >"$bls/boot/grub2/grub.cfg"
+printf 'title Old\nversion 6.1.0-1-amd64\noptions root=/dev/vda2 ro crashkernel=512M quiet\nlinux /vmlinuz-6.1.0-1-amd64\n' \
+  >"$bls/boot/loader/entries/$MID-6.1.0-1-amd64.conf"
+printf 'root=/dev/vda2 ro crashkernel=512M quiet\n' >"$bls/proc/cmdline"
+printf 'MZ fake kernel image\n' >"$SCRATCH/vmlinuz"
+
+if command -v kernel-install >/dev/null && [ -x "$LOADERENTRY" ]; then
+  kernel_install "$bls" add "$KVER" "$SCRATCH/vmlinuz"
+  check "kernel-install add succeeds with the plugin" [ "$code" = 0 ]
+  entry=$bls/boot/loader/entries/$MID-$KVER.conf
+  check "90-loaderentry wrote the new entry" [ -f "$entry" ]
+  check "kernel-install ran the plugin with add KVER ENTRY_DIR IMAGE" \
+    grep -qF "+$PLUGIN add $KVER $bls/boot/$MID/$KVER $SCRATCH/vmlinuz" "$SCRATCH/out"
+  check "nothing went to the host's /boot" [ ! -e "/boot/$MID" ]
+  # Does this build's kdump-setup handle the tree (the bls backend)? Then the new
+  # entry must carry the configured value; until then the plugin must stay harmless.
+  "$BIN" --root "$bls" --json reserve 1M --if-unset --dry-run >"$SCRATCH/probe" 2>/dev/null
+  if grep -q '"kept_existing": true' "$SCRATCH/probe"; then
+    check "the new entry got crashkernel=512M" grep -q '^options .*crashkernel=512M' "$entry"
+    check "the old entry is unchanged" grep -qx 'options root=/dev/vda2 ro crashkernel=512M quiet' \
+      "$bls/boot/loader/entries/$MID-6.1.0-1-amd64.conf"
+  else
+    echo "note: this build has no backend for the BLS tree; checked only that the plugin is harmless"
+    check "plugin said why it did nothing" grep -q 'kdump-setup plugin: cannot read the configuration' "$SCRATCH/out"
+    out=$(cat "$entry")
+    check "the new entry is what 90-loaderentry wrote" grep -qx "options    root=/dev/vda2 ro quiet systemd.machine_id=$MID" "$entry"
+  fi
+  kernel_install "$bls" remove "$KVER"
+  check "kernel-install remove succeeds" [ "$code" = 0 ]
+  check "remove took the entry away" [ ! -e "$entry" ]
+else
+  echo "skip: kernel-install (package systemd) is not installed"
+fi
+
+# The plugin alone, as kernel-install calls it: add KVER ENTRY_DIR IMAGE.
+plugin() {
+  KERNEL_INSTALL_VERBOSE=1 KDUMP_SETUP=$BIN "$PLUGIN" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err"
+  code=$?
+  out=$(cat "$SCRATCH/out") err=$(cat "$SCRATCH/err")
+}
+grub=$SCRATCH/grub
+cp -a "$SRC/examples/debian12-grub" "$grub"
+sed -i 's/^GRUB_CMDLINE_LINUX=""/GRUB_CMDLINE_LINUX="crashkernel=384M"/' "$grub/etc/default/grub"
+before=$(cd "$grub" && find . -type f -exec sha256sum {} + | sort)
+after() { (cd "$grub" && find . -type f -exec sha256sum {} + | sort); }
+
+KDUMP_SETUP_ROOT=$grub KERNEL_INSTALL_LAYOUT=bls plugin add "$KVER" "$grub/boot/x/$KVER" "$SCRATCH/vmlinuz"
+check "grub2 refuses one kernel: the plugin still exits 0" [ "$code" = 0 ]
+check "and warns with the command to run" grep -q "warning: could not add crashkernel=384M to the entry of $KVER" "$SCRATCH/err"
+check "and changes nothing" [ "$(after)" = "$before" ]
+
+KDUMP_SETUP_ROOT=$grub KERNEL_INSTALL_LAYOUT=other plugin add "$KVER" "$grub/boot/x/$KVER" "$SCRATCH/vmlinuz"
+check "layout other: exit 0, silent" [ "$code" = 0 ] && check "layout other: no output" [ -z "$out$err" ]
+
+sed -i 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX=""/' "$grub/etc/default/grub"
+before=$(after)
+KDUMP_SETUP_ROOT=$grub KERNEL_INSTALL_LAYOUT=bls plugin add "$KVER" "$grub/boot/x/$KVER" "$SCRATCH/vmlinuz"
+check "nothing configured: exit 0" [ "$code" = 0 ]
+check "nothing configured: says so" grep -q 'no crashkernel= configured' "$SCRATCH/out"
+check "nothing configured: nothing added" [ "$(after)" = "$before" ]
+
+KDUMP_SETUP_ROOT=$SCRATCH/missing plugin add "$KVER" /x "$SCRATCH/vmlinuz"
+check "a root kdump-setup cannot open: exit 0" [ "$code" = 0 ]
+KDUMP_SETUP=/nonexistent/kdump-setup "$PLUGIN" add "$KVER" /x "$SCRATCH/vmlinuz"; code=$?
+check "kdump-setup not installed: exit 0" [ "$code" = 0 ]
+plugin remove "$KVER" /x
+check "remove: exit 0, nothing to do" [ "$code" = 0 ]
+finish
