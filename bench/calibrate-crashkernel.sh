@@ -52,7 +52,8 @@ trial() {
     # Why a capture failed, when the serial log says (OOM, panic, kexec message).
     local why=""
     if [[ $result != captured ]]; then
-        why=$(tr -d '\r' <"$work/run/serial.log" | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: [^$]{0,60}|KDE:kexec_error .{0,80}' | head -n 1 | tr '\t|' '  ' || true)
+        # Only what happened after the deliberate crash: the capture kernel's words.
+        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}' | head -n 1 | tr '\t|' '  ' || true)
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$ram" "$pad" "$imgsz" \
         "$mib" "${result:-none}" "${wall:-}" "${sysram:-}" "${crash:-}" "${capkib:-}" "${dump:-0}" "$why" >>"$trials"
@@ -92,7 +93,16 @@ search() {
 policy_bytes() {
     local bin=$1 policy=$2 ram_bytes=$3
     "$bin" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 --json 2>/dev/null |
-        sed -n 's/^ *"bytes_for_this_machine": *\([0-9]*\).*/\1/p'
+        sed -n 's/^ *"bytes_for_this_machine": *\([0-9]*\).*/\1/p' || true
+}
+
+# A point already settled by an earlier run (a success and a failure 16 MiB below it
+# in the trial log): prints the minimum, or nothing.
+settled() {
+    awk -F'\t' -v r="$1" -v p="$2" -v s="$step" '
+        !/^#/ && $2 == r && $3 == p { if ($6 == "captured") ok[$5] = 1; else bad[$5] = 1 }
+        END { m = ""; for (v in ok) if (m == "" || v + 0 < m + 0) m = v
+              if (m != "" && ((m - s) in bad || m - s <= 0)) print m }' "$trials"
 }
 
 write_report() {
@@ -174,7 +184,8 @@ main() {
         first=$guess
         for ram in $rams; do
             log "RAM ${ram} GiB, capture initramfs padded by ${pad} MiB, first guess ${first} MiB"
-            min=$(search "$ram" "$pad" "$first")
+            min=$(settled "$ram" "$pad")
+            [[ -n $min ]] || min=$(search "$ram" "$pad" "$first")
             log "=> ${ram}G pad ${pad}M: ${min} MiB"
             first=$min
             write_report "$bin"

@@ -152,7 +152,7 @@ void add_recommend_verb(CLI::App& app, Invocation& inv) {
                                               "policy, and say why");
   add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
   sub->add_option("--policy", opt->policy,
-                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, or one "
+                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, estimate, or one "
                   "from the configuration file")
       ->type_name("NAME");
   sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_recommend(inv, *opt); }; });
