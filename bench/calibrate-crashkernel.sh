@@ -53,7 +53,7 @@ trial() {
     local why=""
     if [[ $result != captured ]]; then
         # Only what happened after the deliberate crash: the capture kernel's words.
-        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}' | head -n 1 | tr '\t|' '  ' || true)
+        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -av 'sysrq triggered crash' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}' | head -n 1 | tr '\t|' '  ' || true)
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$ram" "$pad" "$imgsz" \
         "$mib" "${result:-none}" "${wall:-}" "${sysram:-}" "${crash:-}" "${capkib:-}" "${dump:-0}" "$why" >>"$trials"
@@ -91,8 +91,11 @@ search() {
 }
 
 policy_bytes() {
-    local bin=$1 policy=$2 ram_bytes=$3
-    "$bin" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 --json 2>/dev/null |
+    local bin=$1 policy=$2 ram_bytes=$3 img=$4
+    local -a more=()
+    # The estimate policy has a capture initramfs term: give it this row's image.
+    [[ $policy != estimate ]] || more=(--initramfs-size "$img")
+    "$bin" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 "${more[@]}" --json 2>/dev/null |
         sed -n 's/^ *"bytes_for_this_machine": *\([0-9]*\).*/\1/p' || true
 }
 
@@ -116,7 +119,12 @@ write_report() {
         echo "\`echo c > /proc/sysrq-trigger\`, the capture kernel ran \`makedumpfile -F -l -d 31\`"
         echo "to a virtio disk, the host reassembled it with \`makedumpfile -R\` and found the"
         echo "\`KDUMP   \` signature. Guest: \`-machine pc\`, SeaBIOS, 1 vCPU, TCG, \`nokaslr\`;"
-        echo "kernel $(uname -r 2>/dev/null | sed 's/.*/host &/') — see the trial log for the guest kernel's own figures."
+        echo "guest kernel $(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sort -V | tail -n 1) (the newest in /boot, as scripts/e2e/ boots)."
+        echo
+        echo "Failure kinds: \`capture-failed\` = the deliberate crash happened but no dump came"
+        echo "back (the capture kernel ran out of memory while booting or unpacking the"
+        echo "initramfs, or makedumpfile failed); \`kexec-failed\` = \`kexec -p\` could not place"
+        echo "the capture kernel and initramfs in the reservation."
         echo
         echo "Reproduce: \`cmake --build build && bench/calibrate-crashkernel.sh --ram \"1 2 4 8 16\" --pad \"0 30 60\"\`"
         echo "(one guest at a time; each trial is two boots). Raw trials: \`bench/results/calibration-trials.tsv\`."
@@ -141,21 +149,23 @@ write_report() {
             echo "\`kdump-setup recommend --policy P --memory <guest System RAM> --arch x86_64\`; ratio ="
             echo "policy / measured minimum (below 1 = the capture fails; above 1 = waste). The"
             echo "policies do not look at the initramfs size, so the padded rows show how much"
-            echo "headroom each leaves for a bigger capture initramfs."
+            echo "headroom each leaves for a bigger capture initramfs. \`estimate\` is given the"
+            echo "row's capture initramfs size (\`--initramfs-size\`); the others ignore it."
             echo
             printf '| guest RAM | pad | min |'; printf ' %s |' "${policies[@]}"; echo
             printf '|---|---|---|'; printf -- '---|%.0s' "${policies[@]}"; echo
-            local line ram pad min sysram p b
-            while IFS=$'\t' read -r ram pad min sysram; do
+            local line ram pad min sysram img p b
+            while IFS=$'\t' read -r ram pad min sysram img; do
                 printf '| %s GiB | %s MiB | %s MiB |' "$ram" "$pad" "$min"
                 for p in "${policies[@]}"; do
-                    b=$(policy_bytes "$bin" "$p" "$sysram")
+                    b=$(policy_bytes "$bin" "$p" "$sysram" "$img")
                     if [[ -z $b ]]; then printf ' n/a |'; continue; fi
+                    if [[ $b == 0 ]]; then printf ' nothing (below its minimum RAM) |'; continue; fi
                     awk -v b="$b" -v m="$min" 'BEGIN { r = b / (m * 1048576); printf " %d MiB (%.2f%s) |", b / 1048576, r, r < 1 ? ", FAILS" : "" }'
                 done
                 echo
-            done < <(awk -F'\t' '!/^#/ && $6 == "captured" { k = $2 "\t" $3; if (!(k in ok) || $5 < ok[k]) { ok[k] = $5; ram[k] = $8 } }
-                     END { for (k in ok) print k "\t" ok[k] "\t" ram[k] }' "$trials" | sort -n -k1,1 -k2,2)
+            done < <(awk -F'\t' '!/^#/ && $6 == "captured" { k = $2 "\t" $3; if (!(k in ok) || $5 < ok[k]) { ok[k] = $5; ram[k] = $8; img[k] = $4 } }
+                     END { for (k in ok) print k "\t" ok[k] "\t" ram[k] "\t" img[k] }' "$trials" | sort -n -k1,1 -k2,2)
             echo
         fi
     } >"$report.tmp"
