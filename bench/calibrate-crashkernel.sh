@@ -40,20 +40,20 @@ trial() {
         rc=0
         out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/pad$pad" \
             --dir "$work/run" "crashkernel=${mib}M" 2>/dev/null) || rc=$?
-        result=$(sed -n 's/^KDE:host-result //p' <<<"$out")
+        result=$(sed -n 's/^KDE:host-result //p' <<<"$out" | head -n 1)
         [[ $result == timeout || $result == guest-error ]] && ((attempt == 1)) && { log "  $result, retrying"; continue; }
         break
     done
-    wall=$(sed -n 's/^KDE:host-wall_s //p' <<<"$out")
-    sysram=$(sed -n 's/^KDE:system_ram_bytes //p' <<<"$out")
-    crash=$(sed -n 's/^KDE:kexec_crash_size //p' <<<"$out")
-    capkib=$(sed -n 's/^KDE:capture_mem_total_kib //p' <<<"$out")
-    dump=$(sed -n 's/^KDE:host-dump_bytes //p' <<<"$out")
+    wall=$(sed -n 's/^KDE:host-wall_s //p' <<<"$out" | head -n 1)
+    sysram=$(sed -n 's/^KDE:system_ram_bytes //p' <<<"$out" | head -n 1)
+    crash=$(sed -n 's/^KDE:kexec_crash_size //p' <<<"$out" | head -n 1)
+    capkib=$(sed -n 's/^KDE:capture_mem_total_kib //p' <<<"$out" | head -n 1)
+    dump=$(sed -n 's/^KDE:host-dump_bytes //p' <<<"$out" | head -n 1)
     # Why a capture failed, when the serial log says (OOM, panic, kexec message).
     local why=""
     if [[ $result != captured ]]; then
         # Only what happened after the deliberate crash: the capture kernel's words.
-        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -av 'sysrq triggered crash' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}' | head -n 1 | tr '\t|' '  ' || true)
+        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -av 'sysrq triggered crash' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}|KDE:vmcore_missing|KDE:capture_dmesg .{0,80}' | head -n 1 | tr '\t|' '  ' || true)
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$ram" "$pad" "$imgsz" \
         "$mib" "${result:-none}" "${wall:-}" "${sysram:-}" "${crash:-}" "${capkib:-}" "${dump:-0}" "$why" >>"$trials"

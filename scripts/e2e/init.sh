@@ -2,7 +2,8 @@
 # /init of the kdump-setup end-to-end initramfs (busybox-static + kexec + makedumpfile).
 #
 # One script, two roles, chosen by what the running kernel offers:
-#   - /proc/vmcore exists  -> we are the capture kernel: write the dump out, power off.
+#   - /proc/vmcore exists, or "kdscapture" on the command line (our marker)
+#                          -> we are the capture kernel: write the dump out, power off.
 #   - otherwise            -> first boot: report the reservation, load the capture
 #                             kernel with `kexec -p`, crash on purpose (sysrq c).
 #
@@ -24,6 +25,7 @@
 # Capture kernel:
 #   KDE:capture-begin
 #   KDE:capture_cmdline <...>
+#   KDE:vmcore_missing            no /proc/vmcore (then KDE:capture_dmesg lines, KDE:capture-end)
 #   KDE:vmcore_bytes <n>          size of /proc/vmcore as ls reports it
 #   KDE:dump_disk <dev>           the disk whose virtio serial is "kdsdump"
 #   KDE:makedumpfile_rc <n>       status of makedumpfile | dd (pipefail)
@@ -140,6 +142,12 @@ find_dump_disk() {
 capture() {
     out capture-begin ""
     out capture_cmdline "$(cat /proc/cmdline)"
+    if [ ! -e /proc/vmcore ]; then
+        out vmcore_missing ""
+        dmesg | grep -i -e vmcore -e elfcorehdr -e "out of memory" | while IFS= read -r line; do out capture_dmesg "$line"; done
+        out capture-end ""
+        poweroff -f
+    fi
     out vmcore_bytes "$(ls -l /proc/vmcore | awk '{print $5}')"
     out capture_mem_total_kib "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
     load_disk_drivers
@@ -160,7 +168,14 @@ capture() {
     poweroff -f
 }
 
-if [ -e /proc/vmcore ]; then
+# The capture kernel is recognised by our marker on its command line, not only by
+# /proc/vmcore: a capture kernel short of memory may fail to set up /proc/vmcore, and
+# must then say so instead of acting as a first boot.
+case " $(cat /proc/cmdline) " in
+    *" kdscapture "*) is_capture=1 ;;
+    *) is_capture=0 ;;
+esac
+if [ -e /proc/vmcore ] || [ "$is_capture" = 1 ]; then
     capture
 else
     first_boot
