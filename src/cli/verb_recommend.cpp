@@ -1,4 +1,4 @@
-// kdump-setup recommend [--memory SIZE] [--arch ARCH] [--policy NAME]
+// kdump-setup recommend [--memory SIZE] [--arch ARCH] [--policy NAME] [--initramfs-size SIZE]
 // The sizing engine's answer for this machine: a crashkernel= range expression, what it
 // reserves here, and why (design.md §3, §6; issue 3).
 #include <nlohmann/json.hpp>
@@ -16,6 +16,7 @@ namespace {
 struct RecommendOptions {
   FactOptions facts;
   std::optional<std::string> policy;
+  std::optional<std::string> initramfs_size;  // the estimate policy's capture initramfs size
 };
 
 std::string firmware_text(Firmware f) {
@@ -134,6 +135,16 @@ Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
   if (!arch) return fail(std::move(arch).error());
 
   SizingInput input = sizing_input_from_facts(*facts, *memory, *arch, config->sizing);
+  if (opt.initramfs_size) {
+    auto bytes = parse_size_argument(*opt.initramfs_size);
+    if (!bytes || *bytes == 0) {
+      Error e = make_error(ErrorKind::usage, "--initramfs-size: '" + *opt.initramfs_size + "' is not a size");
+      e.hints.push_back("the size of the capture initramfs file: 32M, 31176018 (bytes)");
+      return fail(e);
+    }
+    input.capture_initramfs_bytes = *bytes;
+    input.capture_initramfs_source = "--initramfs-size";
+  }
   auto r = recommend(**policy, input);
   if (!r) return fail(std::move(r).error());
 
@@ -152,9 +163,12 @@ void add_recommend_verb(CLI::App& app, Invocation& inv) {
                                               "policy, and say why");
   add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
   sub->add_option("--policy", opt->policy,
-                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, or one "
+                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, estimate, or one "
                   "from the configuration file")
       ->type_name("NAME");
+  sub->add_option("--initramfs-size", opt->initramfs_size,
+                  "Size of the capture initramfs (policies with a capture initramfs term: estimate)")
+      ->type_name("SIZE");
   sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_recommend(inv, *opt); }; });
 }
 

@@ -341,7 +341,7 @@ public:
           const Policy* b = c.find_policy(*from);
           if (!b) {
             Error e = error_at(inh->source(), "inherits: unknown policy '" + *from + "'");
-            e.hints.push_back("built-in policies: rhel7, kdump-utils, debian, ubuntu, table");
+            e.hints.push_back("built-in policies: rhel7, kdump-utils, debian, ubuntu, table, estimate");
             return fail(e);
           }
           base = *b;

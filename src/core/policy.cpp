@@ -1,5 +1,7 @@
 #include "core/policy.hpp"
 
+#include "core/estimate_policy.hpp"
+
 #include <array>
 #include <stdexcept>
 
@@ -112,6 +114,9 @@ std::vector<Policy> make_builtins() {
   table.origin = "built-in";
   table.kind = RuleKind::table;
   out.push_back(std::move(table));
+
+  // Our own measurements of the whole crash path (core/estimate_policy.hpp).
+  out.push_back(estimate::make_policy());
   return out;
 }
 

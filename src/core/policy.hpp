@@ -73,10 +73,18 @@ struct Policy {
 
   std::map<TableKey, ArchTable> tables;
   std::vector<Addition> additions;
+
+  // Capture initramfs term (the estimate policy): reservation per byte of the
+  // compressed capture initramfs, in 1/1000, added to every tier; the size assumed
+  // when the sizing input does not know it. 0: the policy has no such term.
+  std::uint64_t initramfs_per_mille = 0;
+  std::uint64_t assumed_initramfs = 0;
+  std::string initramfs_basis;  // the measurement the factor comes from, for the rationale
 };
 
 // The built-in policies: rhel7 (default), kdump-utils, debian, ubuntu, table (empty:
-// the admin fills it in the configuration file).
+// the admin fills it in the configuration file), estimate (from our own measurements,
+// core/estimate_policy.hpp).
 const std::vector<Policy>& builtin_policies();
 const Policy* find_builtin_policy(std::string_view name);
 constexpr std::string_view default_policy_name = "rhel7";

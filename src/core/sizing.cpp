@@ -179,6 +179,23 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
 
   // Additions of the policy, the LUKS addition, headroom: added to every tier.
   std::uint64_t added = 0;
+  if (policy.initramfs_per_mille) {
+    // What the capture initramfs costs in the reservation: kexec places the compressed
+    // image there, and the capture kernel unpacks it into its own memory.
+    const bool known = in.capture_initramfs_bytes.has_value();
+    const std::uint64_t size = known ? *in.capture_initramfs_bytes : policy.assumed_initramfs;
+    __extension__ using u128 = unsigned __int128;
+    const std::uint64_t bytes = round_up(
+        static_cast<std::uint64_t>((static_cast<u128>(size) * policy.initramfs_per_mille + 999) / 1000), MiB);
+    added += bytes;
+    const std::uint64_t whole = policy.initramfs_per_mille / 1000, frac = policy.initramfs_per_mille % 1000;
+    std::string factor = std::to_string(whole) + (frac ? "." + std::to_string(1000 + frac).substr(1) : "");
+    while (factor.size() > 1 && factor.back() == '0') factor.pop_back();
+    why.push_back("+" + human_size(bytes) + ": capture initramfs of " + human_size(size) + " (" +
+                  (known ? in.capture_initramfs_source
+                         : "not known, assumed: a Debian 12 mkinitramfs image is about this size") +
+                  ") × " + factor + (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"));
+  }
   for (const auto& a : policy.additions) {
     if (!addition_applies(a, in.arch)) continue;
     // A condition known not to hold rules the addition out; otherwise an unknown one

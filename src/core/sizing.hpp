@@ -62,6 +62,8 @@ struct SizingInput {
   std::string capture_cpus_source;
   std::optional<std::uint64_t> luks_kdf_memory;  // largest LUKS2 Argon2 memory cost
   std::string luks_kdf_source;
+  std::optional<std::uint64_t> capture_initramfs_bytes;  // size of the capture initramfs file
+  std::string capture_initramfs_source;
   std::optional<KernelModel> model;  // the target kernel; nullopt: a current kernel
   SizingSettings settings;
 };

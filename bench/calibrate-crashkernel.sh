@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Calibration bench (not a test): the smallest crashkernel= with which the whole
+# crash path works under QEMU, per guest RAM and capture initramfs size.
+#
+# One trial = scripts/e2e/crash-boot.sh with crashkernel=<N>M: boot, kexec -p,
+# sysrq c, capture kernel, makedumpfile to a disk, makedumpfile -R on the host,
+# check the KDUMP signature. "Success" means a valid dump came back.
+# Per (RAM, padding) the search starts from the previous answer (the minimum grows
+# with both), gallops to a bracket [fail, success] and bisects it in 16 MiB steps.
+# A timeout is retried once (a starved host is not an answer).
+#
+# Usage: bench/calibrate-crashkernel.sh [--ram "1 2 4 8 16"] [--pad "0 30 60"]
+#            [--start MIB] [--binary build/kdump-setup] [--report-only]
+#   --ram     guest RAM values in GiB        --pad  capture initramfs padding in MiB
+#   --start   first guess in MiB (default 96, the first known data point)
+#   --binary  kdump-setup used for the policy comparison (default build/kdump-setup)
+#   --report-only   only regenerate the Markdown from the trial log
+# Every trial is appended to bench/results/calibration-trials.tsv (kept across
+# runs, so a partial run is never lost); bench/results/calibration.md is rewritten
+# from it after each (RAM, padding) point. One guest at a time.
+set -euo pipefail
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$bench_dir/.." && pwd)
+results=$bench_dir/results
+trials=$results/calibration-trials.tsv
+report=$results/calibration.md
+work=${KDUMP_BENCH_DIR:-$repo_root/build/bench}
+step=16
+policies=(rhel7 kdump-utils debian ubuntu estimate)
+
+die() { echo "calibrate: $*" >&2; exit 1; }
+log() { echo "calibrate: $*" >&2; }
+
+# One trial; prints "ok" or "fail:<reason>", appends to the trial log.
+trial() {
+    local ram=$1 pad=$2 mib=$3 out rc attempt result wall sysram crash capkib dump imgsz
+    imgsz=$(stat -c %s "$work/pad$pad/capture.img")
+    for attempt in 1 2; do
+        rc=0
+        out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/pad$pad" \
+            --dir "$work/run" "crashkernel=${mib}M" 2>/dev/null) || rc=$?
+        result=$(sed -n 's/^KDE:host-result //p' <<<"$out" | head -n 1)
+        [[ $result == timeout || $result == guest-error ]] && ((attempt == 1)) && { log "  $result, retrying"; continue; }
+        break
+    done
+    wall=$(sed -n 's/^KDE:host-wall_s //p' <<<"$out" | head -n 1)
+    sysram=$(sed -n 's/^KDE:system_ram_bytes //p' <<<"$out" | head -n 1)
+    crash=$(sed -n 's/^KDE:kexec_crash_size //p' <<<"$out" | head -n 1)
+    capkib=$(sed -n 's/^KDE:capture_mem_total_kib //p' <<<"$out" | head -n 1)
+    dump=$(sed -n 's/^KDE:host-dump_bytes //p' <<<"$out" | head -n 1)
+    # Why a capture failed, when the serial log says (OOM, panic, kexec message).
+    local why=""
+    if [[ $result != captured ]]; then
+        # Only what happened after the deliberate crash: the capture kernel's words.
+        why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -av 'sysrq triggered crash' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}|KDE:vmcore_missing|KDE:capture_dmesg .{0,80}' | head -n 1 | tr '\t|' '  ' || true)
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$ram" "$pad" "$imgsz" \
+        "$mib" "${result:-none}" "${wall:-}" "${sysram:-}" "${crash:-}" "${capkib:-}" "${dump:-0}" "$why" >>"$trials"
+    log "  ${ram}G pad ${pad}M crashkernel=${mib}M: $result (${wall}s) $why"
+    [[ $result == captured ]] && echo ok || echo "fail:$result"
+}
+
+# Smallest passing value for (ram, pad), starting at the guess; prints it.
+search() {
+    local ram=$1 pad=$2 guess=$3 lo="" hi="" m r gap=$step
+    m=$guess
+    r=$(trial "$ram" "$pad" "$m")
+    if [[ $r == ok ]]; then
+        hi=$m
+        while :; do  # gallop down
+            m=$((hi - gap)); ((m >= step)) || { lo=0; break; }
+            r=$(trial "$ram" "$pad" "$m")
+            if [[ $r == ok ]]; then hi=$m; gap=$((gap * 2)); else lo=$m; break; fi
+        done
+    else
+        lo=$m
+        while :; do  # gallop up
+            m=$((lo + gap)); ((m <= 2048)) || die "no success up to 2048 MiB at ${ram}G pad ${pad}M"
+            r=$(trial "$ram" "$pad" "$m")
+            if [[ $r == ok ]]; then hi=$m; break; else lo=$m; gap=$((gap * 2)); fi
+        done
+    fi
+    while ((hi - lo > step)); do  # bisect on the 16 MiB grid
+        m=$(((lo + hi) / 2 / step * step))
+        ((m > lo)) || m=$((lo + step))
+        r=$(trial "$ram" "$pad" "$m")
+        if [[ $r == ok ]]; then hi=$m; else lo=$m; fi
+    done
+    echo "$hi"
+}
+
+policy_bytes() {
+    local bin=$1 policy=$2 ram_bytes=$3 img=$4
+    local -a more=()
+    # The estimate policy has a capture initramfs term: give it this row's image.
+    [[ $policy != estimate ]] || more=(--initramfs-size "$img")
+    "$bin" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 "${more[@]}" --json 2>/dev/null |
+        sed -n 's/^ *"bytes_for_this_machine": *\([0-9]*\).*/\1/p' || true
+}
+
+# A point already settled by an earlier run (a success and a failure 16 MiB below it
+# in the trial log): prints the minimum, or nothing.
+settled() {
+    awk -F'\t' -v r="$1" -v p="$2" -v s="$step" '
+        !/^#/ && $2 == r && $3 == p { if ($6 == "captured") ok[$5] = 1; else bad[$5] = 1 }
+        END { m = ""; for (v in ok) if (m == "" || v + 0 < m + 0) m = v
+              if (m != "" && ((m - s) in bad || m - s <= 0)) print m }' "$trials"
+}
+
+write_report() {
+    local bin=$1
+    [[ -s $trials ]] || return 0
+    {
+        echo "# crashkernel= calibration under QEMU (generated by bench/calibrate-crashkernel.sh)"
+        echo
+        echo "Smallest \`crashkernel=<N>M\` (16 MiB grid) with which the whole crash path worked:"
+        echo "first kernel booted, \`kexec -p\` loaded the same kernel and the capture initramfs,"
+        echo "\`echo c > /proc/sysrq-trigger\`, the capture kernel ran \`makedumpfile -F -l -d 31\`"
+        echo "to a virtio disk, the host reassembled it with \`makedumpfile -R\` and found the"
+        echo "\`KDUMP   \` signature. Guest: \`-machine pc\`, SeaBIOS, 1 vCPU, TCG, \`nokaslr\`;"
+        echo "guest kernel $(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sort -V | tail -n 1) (the newest in /boot, as scripts/e2e/ boots)."
+        echo
+        echo "Failure kinds: \`capture-failed\` = the deliberate crash happened but no dump came"
+        echo "back (the capture kernel ran out of memory while booting or unpacking the"
+        echo "initramfs, or makedumpfile failed); \`kexec-failed\` = \`kexec -p\` could not place"
+        echo "the capture kernel and initramfs in the reservation."
+        echo
+        echo "Reproduce: \`cmake --build build && bench/calibrate-crashkernel.sh --ram \"1 2 4 8 16\" --pad \"0 30 60\"\`"
+        echo "(one guest at a time; each trial is two boots). Raw trials: \`bench/results/calibration-trials.tsv\`."
+        echo
+        echo "| guest RAM | capture initramfs | min crashkernel | largest failing | failure there | trials | wall (all trials) |"
+        echo "|---|---|---|---|---|---|---|"
+        awk -F'\t' '
+            /^#/ { next }
+            { key = $2 "\t" $3; keys[key] = 1; img[key] = $4; n[key]++; wall[key] += $7
+              if ($6 == "captured") { if (!(key in ok) || $5 < ok[key]) ok[key] = $5 }
+              else if (!(key in bad) || $5 > bad[key]) { bad[key] = $5; why[key] = $6 ($12 != "" ? ": " $12 : "") } }
+            END { for (k in keys) { split(k, a, "\t")
+                    printf "%08d\t%08d\t| %s GiB | %.1f MB (pad %s MiB) | %s | %s | %s | %d | %.0f s |\n", a[1], a[2], a[1], img[k] / 1e6, a[2],
+                      (k in ok) ? ok[k] " MiB" : "none yet", (k in bad) ? bad[k] " MiB" : "-", (k in bad) ? why[k] : "-", n[k], wall[k] } }' "$trials" |
+            sort | cut -f3-
+        echo
+        echo "A point is settled when its min and largest failing value are 16 MiB apart."
+        echo
+        if [[ -x $bin ]]; then
+            echo "## Policies against the measured minimum"
+            echo
+            echo "\`kdump-setup recommend --policy P --memory <guest System RAM> --arch x86_64\`; ratio ="
+            echo "policy / measured minimum (below 1 = the capture fails; above 1 = waste). The"
+            echo "policies do not look at the initramfs size, so the padded rows show how much"
+            echo "headroom each leaves for a bigger capture initramfs. \`estimate\` is given the"
+            echo "row's capture initramfs size (\`--initramfs-size\`); the others ignore it."
+            echo
+            printf '| guest RAM | pad | min |'; printf ' %s |' "${policies[@]}"; echo
+            printf '|---|---|---|'; printf -- '---|%.0s' "${policies[@]}"; echo
+            local line ram pad min sysram img p b
+            while IFS=$'\t' read -r ram pad min sysram img; do
+                printf '| %s GiB | %s MiB | %s MiB |' "$ram" "$pad" "$min"
+                for p in "${policies[@]}"; do
+                    b=$(policy_bytes "$bin" "$p" "$sysram" "$img")
+                    if [[ -z $b ]]; then printf ' n/a |'; continue; fi
+                    if [[ $b == 0 ]]; then printf ' nothing (below its minimum RAM) |'; continue; fi
+                    awk -v b="$b" -v m="$min" 'BEGIN { r = b / (m * 1048576); printf " %d MiB (%.2f%s) |", b / 1048576, r, r < 1 ? ", FAILS" : "" }'
+                done
+                echo
+            done < <(awk -F'\t' '!/^#/ && $6 == "captured" { k = $2 "\t" $3; if (!(k in ok) || $5 < ok[k]) { ok[k] = $5; ram[k] = $8; img[k] = $4 } }
+                     END { for (k in ok) print k "\t" ok[k] "\t" ram[k] "\t" img[k] }' "$trials" | sort -n -k1,1 -k2,2)
+            echo
+        fi
+    } >"$report.tmp"
+    mv -f "$report.tmp" "$report"
+}
+
+main() {
+    local rams="1 2 4 8 16" pads="0 30 60" guess=96 bin=$repo_root/build/kdump-setup report_only=0
+    while (($#)); do
+        case $1 in
+            --ram) rams=${2:?}; shift 2 ;;
+            --pad) pads=${2:?}; shift 2 ;;
+            --start) guess=${2:?}; shift 2 ;;
+            --binary) bin=${2:?}; shift 2 ;;
+            --report-only) report_only=1; shift ;;
+            -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
+            *) die "unknown argument $1" ;;
+        esac
+    done
+    mkdir -p "$results" "$work"
+    if ((report_only)); then write_report "$bin"; return 0; fi
+    [[ -s $trials ]] || printf '# utc\tram_gib\tpad_mib\tcapture_img_bytes\tcrashkernel_mib\tresult\twall_s\tsystem_ram_bytes\tkexec_crash_size\tcapture_memtotal_kib\tdump_bytes\twhy\n' >"$trials"
+    local pad ram min first
+    for pad in $pads; do
+        "$repo_root/scripts/e2e/build-initramfs.sh" --out "$work/pad$pad" --pad-mb "$pad" >/dev/null
+        first=$guess
+        for ram in $rams; do
+            log "RAM ${ram} GiB, capture initramfs padded by ${pad} MiB, first guess ${first} MiB"
+            min=$(settled "$ram" "$pad")
+            [[ -n $min ]] || min=$(search "$ram" "$pad" "$first")
+            log "=> ${ram}G pad ${pad}M: ${min} MiB"
+            first=$min
+            write_report "$bin"
+        done
+        guess=$((guess + pad / step * step))
+    done
+    write_report "$bin"
+}
+
+main "$@"

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Build the two initramfs images of the end-to-end crash test (scripts/e2e/init.sh):
+#
+#   OUT/capture.img  what the capture kernel boots: busybox-static, kexec, makedumpfile
+#                    (their shared libraries copied as ldd lists them), the virtio
+#                    block modules of the kernel, and the same /init.
+#   OUT/first.img    what the first kernel boots: the same files plus /vmlinuz (the
+#                    kernel to load with kexec -p) and /capture.img.
+#
+# Usage: scripts/e2e/build-initramfs.sh [--out DIR] [--kernel VMLINUZ] [--pad-mb N]
+#                                       [--kdump-setup BIN]
+#   --out DIR        default $KDUMP_E2E_BUILD_DIR or <repo>/build/e2e
+#   --kernel F       default: newest /boot/vmlinuz-* (its modules come from
+#                    /lib/modules/<release>)
+#   --pad-mb N       add N MiB of incompressible random data to capture.img (the
+#                    calibration bench measures what a bigger capture initramfs costs)
+#   --kdump-setup B  put B into both images as /kdump-setup: the hook in init.sh then
+#                    runs `kdump-setup verify --json` in the first boot. The binary must
+#                    run there (static, or its libraries are copied via ldd like kexec's).
+#
+# Prints the two paths. Archives are byte-reproducible for the same inputs (fixed
+# mtimes, sorted names, gzip -n), except for --pad-mb, whose data is random.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$script_dir/../.." && pwd)
+
+die() { echo "e2e/build-initramfs: $*" >&2; exit 1; }
+
+newest_kernel() {
+    local k
+    k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $k ]] || die "no /boot/vmlinuz-* found (install linux-image-amd64)"
+    echo "/boot/$k"
+}
+
+# Copy a dynamically linked program and every library ldd names, at the same paths.
+copy_with_libs() {
+    local stage=$1 prog=$2 lib
+    install -D -m 0755 "$prog" "$stage$prog"
+    while read -r lib; do
+        [[ -n $lib && -e $lib ]] || continue
+        install -D -m 0755 "$(readlink -f "$lib")" "$stage$lib"
+    done < <(ldd "$prog" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
+}
+
+pack() {
+    local stage=$1 out=$2
+    find "$stage" -exec touch -h -d @0 {} +
+    (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+        cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
+        gzip -6 -n >"$out.tmp"
+    mv -f "$out.tmp" "$out"
+}
+
+main() {
+    local out=${KDUMP_E2E_BUILD_DIR:-$repo_root/build/e2e} kernel="" pad_mb=0 kds=""
+    while (($#)); do
+        case $1 in
+            --out) out=${2:?}; shift 2 ;;
+            --kernel) kernel=${2:?}; shift 2 ;;
+            --pad-mb) pad_mb=${2:?}; shift 2 ;;
+            --kdump-setup) kds=${2:?}; shift 2 ;;
+            -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
+            *) die "unknown argument $1" ;;
+        esac
+    done
+    [[ -n $kernel ]] || kernel=$(newest_kernel)
+    local release=${kernel##*/vmlinuz-}
+    local busybox=/bin/busybox kexec=/usr/sbin/kexec mdf=/usr/bin/makedumpfile
+    [[ -x $busybox ]] || die "$busybox missing (install busybox-static)"
+    file -L "$busybox" 2>/dev/null | grep -q 'statically linked' || die "$busybox is not static (install busybox-static)"
+    [[ -x $kexec ]] || die "$kexec missing (install kexec-tools)"
+    [[ -x $mdf ]] || die "$mdf missing (install makedumpfile)"
+    local moddir=/lib/modules/$release/kernel/drivers
+    [[ -d $moddir ]] || die "$moddir missing: modules of $kernel are not installed"
+
+    mkdir -p "$out"
+    stage=$(mktemp -d "$out/stage.XXXXXX")
+    trap 'rm -rf "${stage:-}"' EXIT
+    mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/modules}
+    cp "$busybox" "$stage/bin/busybox"
+    ln -s busybox "$stage/bin/sh"
+    install -m 0755 "$script_dir/init.sh" "$stage/init"
+    mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+    copy_with_libs "$stage" "$kexec"
+    copy_with_libs "$stage" "$mdf"
+    [[ -z $kds ]] || { copy_with_libs "$stage" "$(readlink -f "$kds")"; ln -sf "$(readlink -f "$kds")" "$stage/kdump-setup"; }
+    local m f
+    for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
+        virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
+        f=$moddir/$m.ko
+        [[ -f $f ]] || f=$moddir/$m.ko.xz
+        [[ -f $f ]] || die "module $m not found under $moddir"
+        if [[ $f == *.xz ]]; then
+            xz -dc "$f" >"$stage/lib/modules/${m##*/}.ko"
+        else
+            cp "$f" "$stage/lib/modules/${m##*/}.ko"
+        fi
+    done
+    if ((pad_mb > 0)); then
+        # Random bytes do not compress: the image grows by the full amount.
+        head -c $((pad_mb << 20)) /dev/urandom >"$stage/padding"
+    fi
+    pack "$stage" "$out/capture.img"
+    rm -f "$stage/padding"
+    cp "$kernel" "$stage/vmlinuz"
+    cp "$out/capture.img" "$stage/capture.img"
+    pack "$stage" "$out/first.img"
+    echo "$out/capture.img"
+    echo "$out/first.img"
+}
+
+main "$@"
