@@ -255,6 +255,30 @@ std::string ostree_hint(const RootDir& root, const ReserveRequest& r) {
 
 std::string file_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
+// Values that the default entry does not carry but that are configured all the same:
+// the other entries, and what future kernels inherit (GRUB_CMDLINE_LINUX,
+// /etc/kernel/cmdline). design.md §3: --if-unset keeps "any crashkernel= configured".
+void append_configured_elsewhere(const RootDir& root, const std::vector<EntryFile>& entries,
+                                 std::size_t default_index, std::vector<ConfiguredValue>& out) {
+  auto add = [&out](std::string file, std::string where, std::string_view text) {
+    for (const auto& w : cmdline::crashkernel_words(text, kGrub))
+      out.push_back({file, where, w.value, false});
+  };
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i == default_index) continue;
+    const auto& e = entries[i].entry;
+    auto opts = e.options_lines();
+    if (opts.empty() || e.lines()[opts.front()].kind != bls::Line::Kind::key_value) continue;
+    add(entries[i].path, "options (entry " + file_name(entries[i].path) + ")",
+        e.value(e.lines()[opts.front()]));
+  }
+  if (auto ev = grub_defaults(root))
+    add(std::string(grub2::kMainFile), "GRUB_CMDLINE_LINUX", ev->get("GRUB_CMDLINE_LINUX").text());
+  if (root.exists(bls::kKernelCmdline))
+    if (auto snap = root.read_snapshot(bls::kKernelCmdline))
+      add(std::string(bls::kKernelCmdline), "future kernels", snap->text);
+}
+
 }  // namespace
 
 Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) const {
@@ -317,6 +341,7 @@ Result<std::vector<ConfiguredValue>> BlsBackend::configured(const RootDir& root,
   }
   for (const auto& w : cmdline::crashkernel_words(line, kGrub))
     out.push_back({f.path, "options (entry " + file_name(f.path) + ")", w.value});
+  append_configured_elsewhere(root, *entries, *k, out);
   return out;
 }
 

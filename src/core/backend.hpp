@@ -43,6 +43,9 @@ struct ConfiguredValue {
   std::string file;           // "/etc/default/grub"
   std::string where;          // "GRUB_CMDLINE_LINUX", "options (entry foo.conf)"
   std::string value;          // text after "crashkernel=", as written
+  // true: the entry booted next carries it. false: configured elsewhere (another
+  // entry, what future kernels inherit) - it counts for --if-unset, not for verify.
+  bool next_boot = true;
 };
 
 class Backend {

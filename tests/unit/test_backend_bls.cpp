@@ -179,7 +179,7 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   auto after_values = be.configured(root, facts);
   ASSERT_TRUE(after_values);
   for (const auto& c : *after_values)
-    text += "configured " + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
+    text += std::string(c.next_boot ? "configured " : "also configured ") + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
   check_golden(dir / "expected.txt", text);
   check_golden(dir / "expected.diff", diff);
 
