@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # kernel-install/95-kdump-setup.install under Debian 12's real kernel-install (systemd
 # 252, a shell script) into a scratch tree: BOOT_ROOT, KERNEL_INSTALL_CONF_ROOT and
-# MACHINE_ID (252 takes these three from the environment) keep it off the host's /boot and /etc; KERNEL_INSTALL_PLUGINS
-# runs only systemd's own 90-loaderentry.install (which writes the new entry) and the
-# plugin. Then the plugin alone with the arguments kernel-install passes, on trees where
+# MACHINE_ID (252 takes these three from the environment) keep it off the host's /boot
+# and /etc; KERNEL_INSTALL_PLUGINS runs only systemd's own 90-loaderentry.install
+# (which writes the new entry) and the plugin. Then the plugin alone with the arguments kernel-install passes, on trees where
 # kdump-setup must refuse or fail: the kernel install must still succeed.
 source "$(dirname "$0")/lib.sh"
 SRC=${KDUMP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
