@@ -31,7 +31,7 @@ _kdump_setup() {
     case $w in
       --root) ((i + 1 < COMP_CWORD)) && root=${COMP_WORDS[i + 1]} ;;
       --root=*) root=${w#--root=} ;;
-      --config | --backend | --kernel | --memory | --arch | --policy | --cmdline | --kernel-release)
+      --config | --backend | --kernel | --memory | --arch | --policy | --initramfs-size | --cmdline | --kernel-release)
         ((i++)) ;;
       -*) ;;
       *) [ -z "$verb" ] && [[ " $verbs " == *" $w "* ]] && verb=$w ;;
@@ -46,7 +46,7 @@ _kdump_setup() {
     --config)
       COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     --backend) values="auto grub2 bls systemd-boot" ;;
-    --policy) values="rhel7 kdump-utils debian ubuntu table" ;;
+    --policy) values="rhel7 kdump-utils debian ubuntu table estimate" ;;
     --kernel) values="all default $(_kdump_setup_releases "$root")" ;;
     --kernel-release) values=$(_kdump_setup_releases "$root") ;;
     --arch) values="x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64" ;;
@@ -62,7 +62,7 @@ _kdump_setup() {
     reserve) opts="--dry-run --backend --kernel --if-unset --no-update --memory --arch --policy" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
-    recommend) opts="--memory --arch --policy" ;;
+    recommend) opts="--memory --arch --policy --initramfs-size" ;;
     status | verify) opts= ;;
   esac
   if [[ $cur == -* ]]; then

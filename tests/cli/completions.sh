@@ -43,7 +43,7 @@ for sh in bash fish zsh; do
   expect "$sh" "verbs after a global option" "kdump-setup --json st" status
   expect "$sh" "--backend values" "kdump-setup reserve --backend " auto bls grub2 systemd-boot
   expect "$sh" "--backend values for remove" "kdump-setup remove --backend g" grub2
-  expect "$sh" "--policy names" "kdump-setup reserve --policy " rhel7 kdump-utils debian ubuntu table
+  expect "$sh" "--policy names" "kdump-setup reserve --policy " rhel7 kdump-utils debian ubuntu table estimate
   expect "$sh" "--policy for recommend" "kdump-setup recommend --policy d" debian
   expect "$sh" "--kernel: all, default and the --root tree's releases" \
     "kdump-setup --root $SCRATCH/root reserve --kernel " all default 6.1.0-28-amd64 6.12.9-arm64
