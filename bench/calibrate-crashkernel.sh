@@ -52,6 +52,8 @@ trial() {
     # Why a capture failed, when the serial log says (OOM, panic, kexec message).
     local why=""
     if [[ $result != captured ]]; then
+        mkdir -p "$work/logs"
+        cp "$work/run/serial.log" "$work/logs/${ram}G-pad${pad}-${mib}M.log" 2>/dev/null || true
         # Only what happened after the deliberate crash: the capture kernel's words.
         why=$(tr -d '\r' <"$work/run/serial.log" | awk '/KDE:crashing/ { on = 1 } on' | grep -av 'sysrq triggered crash' | grep -aoE 'Out of memory[^$]{0,60}|Kernel panic - not syncing: .{0,60}|KDE:kexec_error .{0,80}|Initramfs unpacking failed.{0,40}|KDE:vmcore_missing|KDE:capture_dmesg .{0,80}' | head -n 1 | tr '\t|' '  ' || true)
     fi

@@ -150,14 +150,14 @@ main() {
         result=timeout status=124
     elif [[ $fmt == kdump-compressed || $fmt == elf ]] && grep -q '^KDE:capture-end' <<<"$lines"; then
         result=captured status=0
-    elif grep -q '^KDE:kexec_crash_size 0$' <<<"$lines"; then
-        result=no-reservation status=2
-    elif grep -q '^KDE:kexec_load_rc [1-9]' <<<"$lines"; then
-        result=kexec-failed status=2
     elif grep -q '^KDE:crashing' <<<"$lines"; then
         # Crashed, but the capture kernel did not finish: it ran out of memory,
         # panicked, or makedumpfile failed.
         result=capture-failed status=2
+    elif grep -q '^KDE:kexec_crash_size 0$' <<<"$lines"; then
+        result=no-reservation status=2
+    elif grep -q '^KDE:kexec_load_rc [1-9]' <<<"$lines"; then
+        result=kexec-failed status=2
     else
         result=guest-error status=1
     fi

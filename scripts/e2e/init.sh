@@ -35,6 +35,9 @@ set -o pipefail 2>/dev/null || true
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
+# The mount points may be missing when the kernel could unpack only part of the
+# archive (a capture kernel short of memory: "Initramfs unpacking failed").
+mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
