@@ -267,11 +267,15 @@ Result<std::string> edit_kernel_cmdline(const std::string& text, const ReserveRe
     const auto p = l.find_first_not_of(" \t\r\n");
     return p != std::string::npos && l[p] != '#';
   };
-  std::optional<std::size_t> target;
+  // The value goes where the last crashkernel= is, else at the end of the last text line
+  // (kernel-install joins the lines: a word at the end of a wrapped line would split one).
+  std::optional<std::size_t> target, last_with_word;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!is_text(lines[i])) continue;
-    if (!target || !cmdline::crashkernel_words(lines[i], kKernel).empty()) target = i;
+    target = i;
+    if (!cmdline::crashkernel_words(lines[i], kKernel).empty()) last_with_word = i;
   }
+  if (last_with_word) target = last_with_word;
   std::size_t offset = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::size_t here = offset;
@@ -365,7 +369,14 @@ Result<std::vector<ConfiguredValue>> SystemdBootBackend::configured(const RootDi
   }
   if (root.exists(kKernelCmdline)) {
     if (auto t = root.read_text(kKernelCmdline)) {
-      auto words = cmdline::crashkernel_words(*t, kKernel);
+      // Comment lines are not part of the command line kernel-install copies.
+      std::string text;
+      std::istringstream in(*t);
+      for (std::string line; std::getline(in, line);) {
+        const auto b = line.find_first_not_of(" \t");
+        if (b != std::string::npos && line[b] != '#') text += line + " ";
+      }
+      auto words = cmdline::crashkernel_words(text, kKernel);
       if (!words.empty()) out.push_back({std::string(kKernelCmdline), "kernel-install command line", words.back().value});
     }
   }
