@@ -138,15 +138,23 @@ std::string joined_options(const bls::Entry& e) {
   return out;
 }
 
-std::filesystem::path efivars_dir(const RootDir& root) {
-  return root.path() / "sys/firmware/efi/efivars";
+// The root's efivars directory for libefivar, which opens paths itself: only when it
+// resolves (through symlinks) inside the root, as facts does for LoaderInfo.
+std::optional<std::filesystem::path> efivars_dir(const RootDir& root) {
+  std::error_code ec;
+  const auto base = std::filesystem::canonical(root.path(), ec);
+  if (ec) return std::nullopt;
+  const auto dir = std::filesystem::canonical(root.path() / "sys/firmware/efi/efivars", ec);
+  if (ec || !std::filesystem::is_directory(dir, ec)) return std::nullopt;
+  const auto b = base.string(), d = dir.string();
+  if (b != "/" && d != b && d.rfind(b + "/", 0) != 0) return std::nullopt;
+  return dir;
 }
 
 std::optional<std::string> efi_text(const RootDir& root, std::string_view name) {
   const auto dir = efivars_dir(root);
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return std::nullopt;
-  auto v = read_efi_variable(dir, sdboot::kLoaderGuid, name);
+  if (!dir) return std::nullopt;
+  auto v = read_efi_variable(*dir, sdboot::kLoaderGuid, name);
   if (!v || !*v) return std::nullopt;
   return efi_utf16_to_utf8((*v)->data);
 }
