@@ -2,11 +2,13 @@
 
 #include "backends/bls/bls_backend.hpp"
 #include "backends/grub2/grub2_backend.hpp"
+#include "backends/systemd_boot/systemd_boot_backend.hpp"
 
 namespace kdump {
 
 std::vector<std::unique_ptr<Backend>> all_backends() {
   std::vector<std::unique_ptr<Backend>> b;
+  b.push_back(std::make_unique<SystemdBootBackend>());  // before bls: same entry format, no GRUB
   b.push_back(std::make_unique<BlsBackend>());  // before grub2: Fedora has /etc/default/grub too
   b.push_back(std::make_unique<Grub2Backend>());
   return b;

@@ -45,6 +45,9 @@ def case(name, args, description, files):
     for path, data in files.items():
         p = os.path.join(root, path)
         os.makedirs(os.path.dirname(p), exist_ok=True)
+        if isinstance(data, tuple) and data[0] == "symlink":
+            os.symlink(data[1], p)
+            continue
         with open(p, "wb") as f:
             f.write(data if isinstance(data, bytes) else data.encode())
     with open(os.path.join(d, "args"), "w") as f:
@@ -123,6 +126,11 @@ def main():
     t["etc/kernel/cmdline"] = ("root=UUID=949779ce-46aa-434e-8eb0-852514a5d69e ro console=ttyS0,115200n8 console=tty0 "
                                "net.ifnames=0 rd.blacklist=nouveau nvme_core.io_timeout=4294967295 crashkernel=auto\n")
     case("rhel8-mixed", "reserve 256M", "RHEL 8.5: $kernelopts entries (grubenv edited) next to an entry with literal options (edited), /etc/kernel/cmdline and GRUB_CMDLINE_LINUX in step", t)
+    # Older Fedora/RHEL EFI installs: /boot/grub2/grubenv is a symlink into the ESP.
+    t = rhel_tree()
+    t["boot/efi/EFI/redhat/grubenv"] = t.pop("boot/grub2/grubenv")
+    t["boot/grub2/grubenv"] = ("symlink", "../efi/EFI/redhat/grubenv")
+    case("rhel-grubenv-symlink-esp", "reserve 256M", "grubenv is a relative symlink into the ESP: the target is edited, the link stays", t)
     t = rhel_tree()
     t["boot/grub2/grubenv"] = corpus("grubenv", "grubby-test-1025-bytes-trailing-newline")
     case("rhel-grubenv-1025-bytes", "reserve 256M", "entries use $kernelopts but grubenv is 1025 bytes: refused, nothing changed", t)

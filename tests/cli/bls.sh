@@ -47,6 +47,15 @@ check "\$kernelopts entries untouched" cmp "$T/boot/loader/entries/b486fe3f109f4
 run --root "$T" reserve 256M
 check "rhel second run: nothing to change" grep -q 'nothing to change' "$SCRATCH/out"
 
+tree rhel-grubenv-symlink-esp
+run --root "$T" reserve 256M
+check "symlinked grubenv: exits 0" [ "$code" = 0 ]
+check "symlink stays a symlink" [ "$(readlink "$T/boot/grub2/grubenv")" = ../efi/EFI/redhat/grubenv ]
+check "ESP target edited, 1024 bytes" [ "$(grep -ac 'crashkernel=256M' "$T/boot/efi/EFI/redhat/grubenv"):$(stat -c %s "$T/boot/efi/EFI/redhat/grubenv")" = 1:1024 ]
+run --root "$T" remove
+check "symlinked grubenv: remove" [ "$code" = 0 ]
+check "symlinked grubenv: crashkernel= gone" [ "$(grep -ac 'crashkernel=' "$T/boot/efi/EFI/redhat/grubenv")" = 0 ]
+
 tree ostree-refused
 run --root "$T" reserve 256M
 check "ostree exits 3" [ "$code" = 3 ]

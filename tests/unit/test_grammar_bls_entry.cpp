@@ -137,6 +137,56 @@ TEST(BlsEntry, EveryCorpusEntryRoundTripsAndEditsOnlyItsOptions) {
   EXPECT_GE(n, 14u);
 }
 
+TEST(BlsEntry, CorpusReserveThenRemoveUnderWhitespaceMutations) {
+  // Each corpus entry, also with CRLF line ends, tabs for the separators, trailing blanks
+  // and no final newline: set then remove equals remove alone, and the original bytes
+  // when it had no crashkernel=.
+  const std::filesystem::path shared = KDUMP_SHARED_DIR;
+  const auto variants = [](const std::string& t) {
+    std::vector<std::string> v{t};
+    std::string crlf, tabs, trail;
+    for (char c : t) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    v.push_back(crlf);
+    bool first_space = true;
+    for (char c : t) {
+      if (c == ' ' && first_space) {
+        tabs += "\t\t";
+        first_space = false;
+      } else {
+        tabs += c;
+        if (c == '\n') first_space = true;
+      }
+    }
+    v.push_back(tabs);
+    for (char c : t) trail += c == '\n' ? std::string(" \t\n") : std::string(1, c);
+    v.push_back(trail);
+    if (!t.empty() && t.back() == '\n') v.push_back(t.substr(0, t.size() - 1));
+    return v;
+  };
+  std::size_t n = 0;
+  for (const auto* dir : {"corpus/bls", "corpus/sdboot"})
+    for (const auto& f : std::filesystem::directory_iterator(shared / dir))
+      for (const auto& text : variants(slurp(f.path()))) {
+        const auto e = parse(text);
+        const auto opts = e.options_lines();
+        ASSERT_FALSE(opts.empty());
+        for (const auto* value : {"256M", "1G,high", "512M-2G:64M,2G-:128M"}) {
+          auto set = bls::set_crashkernel(e, opts.front(), value, Dialect::grub);
+          ASSERT_TRUE(set) << f.path();
+          const auto after = parse(set->text);
+          EXPECT_EQ(after.lines().size(), e.lines().size());
+          auto back = bls::remove_crashkernel(after, opts.front(), Dialect::grub);
+          auto direct = bls::remove_crashkernel(e, opts.front(), Dialect::grub);
+          ASSERT_TRUE(back && direct);
+          EXPECT_EQ(back->text, direct->text) << f.path() << " " << value;
+          if (cmdline::crashkernel_words(e.value(e.lines()[opts.front()]), Dialect::grub).empty())
+            EXPECT_EQ(back->text, text) << f.path() << " " << value;
+          ++n;
+        }
+      }
+  EXPECT_GE(n, 14u * 4 * 3);
+}
+
 // --- grubenv
 
 std::string block(std::string_view data) {
