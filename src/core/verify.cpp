@@ -39,14 +39,14 @@ std::string not_reserved_reason(const KernelOutcome& o, const VerifyInput& in,
   if (o.error)
     return "the kernel rejected " + v + ": \"" + o.error->text + "\"";
   if (o.silent_rejection) return "the kernel rejected " + v + " without a message: " + *o.silent_rejection;
+  if (o.placement_failure)
+    return v + " is too large: the kernel cannot place " + human_size(o.requested_bytes) + " in " +
+           human_size(*in.memory_bytes) + " of RAM (\"" + *o.placement_failure + "\")";
   if (!o.reserves() && o.requested_bytes == 0 && o.matched == std::nullopt &&
       running.find(':') != std::string::npos)
     return "no range of " + v + " matches " + human_size(*in.memory_bytes) + " of RAM (" +
            human_size(o.total_for_ranges) + " as the kernel rounds it up to 128 MiB)";
   if (!o.reserves()) return v + " asks for nothing on this machine";
-  if (o.placement_failure)
-    return v + " is too large: the kernel cannot place " + human_size(o.requested_bytes) + " in " +
-           human_size(*in.memory_bytes) + " of RAM (\"" + *o.placement_failure + "\")";
   if (o.offset)
     return "the kernel could not reserve " + human_size(o.crash_bytes) + " at " +
            human_size(*o.offset) + " for " + v + ": that range is in use or not RAM";
@@ -142,8 +142,7 @@ VerifyReport verify(const VerifyInput& in) {
   r.expected_bytes = expected;
   std::uint64_t reserved = r.reserved_bytes.value_or(0);
   if (reserved == 0) {
-    std::string why = expected == 0 ? not_reserved_reason(o, in, *r.running)
-                                    : not_reserved_reason(o, in, *r.running);
+    std::string why = not_reserved_reason(o, in, *r.running);
     if (std::string k = log_reason(in.crash); !k.empty()) why += "; kernel log: \"" + k + "\"";
     set(r, VerifyStatus::not_reserved, "nothing is reserved: " + why);
     return r;
