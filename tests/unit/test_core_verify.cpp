@@ -113,6 +113,16 @@ TEST(CoreVerify, RegionsMustAddUpToMainPlusLow) {
   EXPECT_EQ(verify(in).status, VerifyStatus::mismatch);
 }
 
+TEST(CoreVerify, PowerHasNoIomemRegions) {
+  auto in = machine("crashkernel=1G", "1G", 1 * GiB_, 16 * GiB_);
+  in.model = model_for_release(Arch::ppc64le, "6.1.0-56-powerpc64le");
+  ASSERT_TRUE(in.model);
+  in.crash.regions = std::vector<CrashRegion>{};
+  EXPECT_EQ(verify(in).status, VerifyStatus::ok) << verify(in).message;
+  in.model = model_for_release(Arch::x86_64, "6.1.0-56-amd64");
+  EXPECT_EQ(verify(in).status, VerifyStatus::mismatch);
+}
+
 TEST(CrashState, RegionsFromIomem) {
   auto r = crash_regions_from_iomem(
       "00001000-0009fbff : System RAM\n00100000-bfffffff : System RAM\n"
