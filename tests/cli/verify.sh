@@ -134,6 +134,15 @@ run --root "$R" verify
 check "RAM unknown exits 3" [ "$code" = 3 ]
 check "RAM unknown names --memory" grep -q -- '--memory' "$SCRATCH/err"
 
+# status --json is the same object; -q prints nothing but keeps the exit code.
+mkroot st "crashkernel=256M" 268435456 384M
+run --root "$R" --json status
+check "status json keys" [ "$(json "sorted(k for k in j if k in $KEYS)")" = "$KEYS" ]
+check "status json pending" [ "$(json "j['status']")" = pending-reboot ]
+check "status exits 1 when not ok" [ "$code" = 1 ]
+run --root "$R" -q verify
+check "quiet: no output, exit 1" [ -z "$out" ] && [ "$code" = 1 ]
+
 run verify --bogus
 check "bad usage exits 2" [ "$code" = 2 ]
 finish
