@@ -12,5 +12,7 @@ void add_explain_verb(CLI::App& app, Invocation& inv);
 void add_reserve_verb(CLI::App& app, Invocation& inv);
 void add_remove_verb(CLI::App& app, Invocation& inv);
 void add_recommend_verb(CLI::App& app, Invocation& inv);
+void add_status_verb(CLI::App& app, Invocation& inv);
+void add_verify_verb(CLI::App& app, Invocation& inv);
 
 }  // namespace kdump::cli

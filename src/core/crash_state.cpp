@@ -1,0 +1,155 @@
+// Crash kernel state of the running kernel (issue 6), following
+// shared/notes/kernel-crashkernel.md §8: sysfs is authoritative, /proc/iomem gives the
+// regions, the kernel log is optional evidence.
+#include "core/crash_state.hpp"
+
+#include <sys/klog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "util/root_dir.hpp"
+
+namespace kdump {
+namespace {
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view text, int base) {
+  std::string t = trim(text);
+  if (t.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
+  if (ec != std::errc{} || p != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The whole kernel ring buffer through syslog(2) (needs CAP_SYSLOG or
+// dmesg_restrict=0); nullopt when it cannot be read.
+std::optional<std::string> read_kernel_ring() {
+  int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, nullptr, 0);
+  if (size <= 0) return std::nullopt;
+  std::string buf(static_cast<std::size_t>(size), '\0');
+  int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf.data(), size);
+  if (n < 0) return std::nullopt;
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
+std::optional<std::string> read(const RootDir& root, std::string_view abs) {
+  auto r = root.read_text(abs, 64u << 20);
+  if (!r) return std::nullopt;
+  return std::move(*r);
+}
+
+}  // namespace
+
+std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_view iomem) {
+  std::vector<CrashRegion> out;
+  bool any_address = false;
+  std::size_t pos = 0;
+  while (pos < iomem.size()) {
+    std::size_t eol = iomem.find('\n', pos);
+    std::string_view line = iomem.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    pos = eol == std::string_view::npos ? iomem.size() : eol + 1;
+    // "  %0*llx-%0*llx : name" (kernel/resource.c r_show), nested by two spaces.
+    std::size_t colon = line.find(" : ");
+    if (colon == std::string_view::npos) continue;
+    std::string range = trim(line.substr(0, colon));
+    std::size_t dash = range.find('-');
+    if (dash == std::string::npos) continue;
+    auto start = parse_number(std::string_view(range).substr(0, dash), 16);
+    auto end = parse_number(std::string_view(range).substr(dash + 1), 16);
+    if (!start || !end || *end < *start) continue;
+    if (*end != 0) any_address = true;
+    if (trim(line.substr(colon + 3)) == "Crash kernel") out.push_back({*start, *end});
+  }
+  if (!any_address) return std::nullopt;
+  return out;
+}
+
+std::vector<std::string> crashkernel_log_lines(std::string_view log) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < log.size()) {
+    std::size_t eol = log.find('\n', pos);
+    std::string_view line = log.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    pos = eol == std::string_view::npos ? log.size() : eol + 1;
+    std::string l = lower(line);
+    // The command line itself ("Command line: ... crashkernel=...") is not evidence.
+    if (l.find("command line") != std::string::npos) continue;
+    if (l.find("crashkernel") == std::string::npos && l.find("crash kernel") == std::string::npos)
+      continue;
+    if (!line.empty() && line.front() == '<') {  // "<6>" priority prefix
+      std::size_t gt = line.find('>');
+      if (gt != std::string_view::npos) line.remove_prefix(gt + 1);
+    }
+    if (!line.empty() && line.front() == '[') {  // "[    0.000000] " timestamp
+      std::size_t rb = line.find("] ");
+      if (rb != std::string_view::npos) line.remove_prefix(rb + 2);
+    }
+    out.push_back(trim(line));
+  }
+  return out;
+}
+
+Result<CrashState> gather_crash_state(const FactSource& source) {
+  auto root = RootDir::open(source.root);
+  if (!root) return fail(std::move(root).error());
+  CrashState s;
+  // Mainline moved the file into /sys/kernel/kexec/ (2025); older kernels, 6.1 among
+  // them, have /sys/kernel/kexec_crash_size. Either means CONFIG_KEXEC_CORE/CRASH_DUMP.
+  for (std::string_view p : {"/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size"}) {
+    if (auto text = read(*root, p))
+      if (auto v = parse_number(*text, 10)) {
+        s.crash_size = Fact<std::uint64_t>{*v, root->display(p)};
+        break;
+      }
+  }
+  for (std::string_view p : {"/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded"}) {
+    if (auto text = read(*root, p))
+      if (auto v = parse_number(*text, 10)) {
+        s.loaded = Fact<bool>{*v != 0, root->display(p)};
+        break;
+      }
+  }
+  if (auto iomem = read(*root, "/proc/iomem")) {
+    s.regions = crash_regions_from_iomem(*iomem);
+    s.regions_source = root->display("/proc/iomem");
+    if (!s.regions) s.regions_unknown = s.regions_source + " shows no addresses (run as root)";
+  } else {
+    s.regions_unknown = "cannot read " + root->display("/proc/iomem");
+  }
+  for (std::string_view p : {"/sys/kernel/fadump/enabled", "/sys/kernel/fadump_enabled"}) {
+    if (auto text = read(*root, p))
+      if (auto v = parse_number(*text, 10)) {
+        s.fadump = Fact<bool>{*v != 0, root->display(p)};
+        break;
+      }
+  }
+  std::optional<std::string> log;
+  if (source.live()) {
+    log = read_kernel_ring();
+    s.log_source = "kernel log (syslog(2))";
+  }
+  if (!log) {
+    log = read(*root, "/var/log/dmesg");
+    s.log_source = root->display("/var/log/dmesg");
+  }
+  if (log) s.log_lines = crashkernel_log_lines(*log);
+  else s.log_source.clear();
+  return s;
+}
+
+}  // namespace kdump

@@ -1,0 +1,51 @@
+// CrashState: what the running kernel says about its crash kernel reservation
+// (shared/notes/kernel-crashkernel.md §8). Read once per `status`/`verify` run, each
+// fact with its source; under --root DIR everything is read below DIR.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/facts.hpp"
+#include "util/result.hpp"
+
+namespace kdump {
+
+// One "Crash kernel" line of /proc/iomem; `end` is inclusive as the kernel prints it.
+struct CrashRegion {
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+  std::uint64_t bytes() const { return end - start + 1; }
+};
+
+struct CrashState {
+  // /sys/kernel/kexec_crash_size, or /sys/kernel/kexec/crash_size on newer kernels.
+  // Absent: the kernel was built without kexec/crash dump support.
+  std::optional<Fact<std::uint64_t>> crash_size;
+  std::optional<Fact<bool>> loaded;                  // /sys/kernel/kexec_crash_loaded
+  // The "Crash kernel" regions, low one first; nullopt when /proc/iomem could not be
+  // read or hides addresses (not root): `regions_unknown` says why.
+  std::optional<std::vector<CrashRegion>> regions;
+  std::string regions_source;
+  std::string regions_unknown;
+  std::optional<Fact<bool>> fadump;                  // /sys/kernel/fadump{,_}enabled (POWER)
+  // Kernel log lines about the reservation ("crashkernel ...", "Reserving ... for
+  // crashkernel"), evidence for why nothing was reserved. Optional: the log may rotate.
+  std::vector<std::string> log_lines;
+  std::string log_source;
+};
+
+Result<CrashState> gather_crash_state(const FactSource& source);
+
+// The "Crash kernel" lines of a /proc/iomem text, in file order. nullopt when every
+// one reads 00000000-00000000 (the reader lacks CAP_SYS_ADMIN).
+std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_view iomem);
+
+// Lines of a kernel log that speak about crashkernel= (case-insensitive "crashkernel"
+// or "crash kernel"), without syslog prefixes such as "<6>" or "[    0.000000] ".
+std::vector<std::string> crashkernel_log_lines(std::string_view log);
+
+}  // namespace kdump

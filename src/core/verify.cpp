@@ -1,0 +1,181 @@
+// Decision order (issue 6): without kexec support nothing else matters (unsupported);
+// a next-boot value different from the running one means the running state is not
+// what the admin asked for yet (pending-reboot); then what the running command line
+// means on this kernel and RAM (the same evaluate_cmdline as `explain`) is compared
+// with /sys/kernel/kexec_crash_size and the "Crash kernel" regions of /proc/iomem
+// (shared/notes/kernel-crashkernel.md §8).
+#include "core/verify.hpp"
+
+namespace kdump {
+namespace {
+
+std::string token_value(std::string_view cmdline, const CmdlineToken& t) {
+  return std::string(cmdline.substr(t.value_begin, t.end - t.value_begin));
+}
+
+std::string quoted_value(const std::string& v) { return "crashkernel=" + v; }
+
+// The kernel's own words about the reservation, when its log still has them.
+std::string log_reason(const CrashState& c) {
+  for (auto it = c.log_lines.rbegin(); it != c.log_lines.rend(); ++it) {
+    const std::string& l = *it;
+    if (l.find("reserved") != std::string::npos && l.find("low memory") == std::string::npos &&
+        l.find("failed") == std::string::npos)
+      continue;  // a success line is no reason for a failure
+    return l;
+  }
+  return {};
+}
+
+void set(VerifyReport& r, VerifyStatus s, std::string message) {
+  r.status = s;
+  r.message = std::move(message);
+}
+
+// Why the running value reserved nothing, in the kernel's terms.
+std::string not_reserved_reason(const KernelOutcome& o, const VerifyInput& in,
+                                const std::string& running) {
+  std::string v = quoted_value(running);
+  if (o.error)
+    return "the kernel rejected " + v + ": \"" + o.error->text + "\"";
+  if (o.silent_rejection) return "the kernel rejected " + v + " without a message: " + *o.silent_rejection;
+  if (o.placement_failure)
+    return v + " is too large: the kernel cannot place " + human_size(o.requested_bytes) + " in " +
+           human_size(*in.memory_bytes) + " of RAM (\"" + *o.placement_failure + "\")";
+  if (!o.reserves() && o.requested_bytes == 0 && o.matched == std::nullopt &&
+      running.find(':') != std::string::npos)
+    return "no range of " + v + " matches " + human_size(*in.memory_bytes) + " of RAM (" +
+           human_size(o.total_for_ranges) + " as the kernel rounds it up to 128 MiB)";
+  if (!o.reserves()) return v + " asks for nothing on this machine";
+  if (o.offset)
+    return "the kernel could not reserve " + human_size(o.crash_bytes) + " at " +
+           human_size(*o.offset) + " for " + v + ": that range is in use or not RAM";
+  return "the kernel could not find " + human_size(o.crash_bytes) + " of free memory for " + v;
+}
+
+}  // namespace
+
+std::string_view status_name(VerifyStatus s) {
+  switch (s) {
+    case VerifyStatus::ok: return "ok";
+    case VerifyStatus::pending_reboot: return "pending-reboot";
+    case VerifyStatus::not_configured: return "not-configured";
+    case VerifyStatus::not_reserved: return "not-reserved";
+    case VerifyStatus::mismatch: return "mismatch";
+    case VerifyStatus::unsupported: return "unsupported";
+  }
+  return "unsupported";
+}
+
+VerifyReport verify(const VerifyInput& in) {
+  VerifyReport r;
+  r.configured = in.configured;
+  r.crash_regions = in.crash.regions;
+  if (in.crash.loaded) r.loaded = in.crash.loaded->value;
+  if (in.crash.crash_size) r.reserved_bytes = in.crash.crash_size->value;
+  for (const auto& l : in.crash.log_lines) r.details.push_back(in.crash.log_source + ": " + l);
+  if (!in.crash.regions && !in.crash.regions_unknown.empty())
+    r.details.push_back("crash regions unknown: " + in.crash.regions_unknown);
+  if (in.backend.empty()) r.details.push_back("no boot loader backend applies: the next boot's value is unknown");
+
+  KernelOutcome o;
+  if (in.running_cmdline && in.model && in.memory_bytes) {
+    o = evaluate_cmdline(*in.running_cmdline, *in.memory_bytes, *in.model);
+    const auto& tok = o.used_high && o.high ? o.high : o.plain;
+    if (tok) r.running = token_value(*in.running_cmdline, *tok);
+  } else if (in.running_cmdline) {
+    auto tokens = find_crashkernel_tokens(*in.running_cmdline);
+    if (!tokens.empty()) r.running = std::string(tokens.back().value);
+  }
+
+  if (!in.crash.crash_size && !in.crash.loaded) {
+    std::string why = "the running kernel " + in.kernel_release +
+                      " has no kexec crash support (no /sys/kernel/kexec_crash_size or "
+                      "/sys/kernel/kexec/crash_size): kdump cannot work on it";
+    if (in.crash.fadump && in.crash.fadump->value)
+      why += "; firmware-assisted dump is enabled (" + in.crash.fadump->source + ")";
+    set(r, VerifyStatus::unsupported, why);
+    return r;
+  }
+
+  // Next boot versus this boot. Without a backend, the next boot is unknown: judge
+  // the running kernel alone.
+  if (!in.backend.empty() && r.configured != r.running) {
+    if (!r.configured)
+      set(r, VerifyStatus::pending_reboot, "crashkernel= is no longer configured (" + in.backend +
+                                               ") but the running kernel booted with " +
+                                               quoted_value(*r.running) + "; reboot to apply");
+    else if (!r.running)
+      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is configured (" +
+                                               in.backend + ") but the running kernel booted "
+                                               "without crashkernel=; reboot to apply");
+    else
+      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is configured (" +
+                                               in.backend + ") but the running kernel booted with " +
+                                               quoted_value(*r.running) + "; reboot to apply");
+    if (in.model && in.memory_bytes && r.running) r.expected_bytes = o.kexec_crash_size(*in.model);
+    return r;
+  }
+
+  if (!r.running) {
+    if (r.reserved_bytes && *r.reserved_bytes > 0) {
+      r.expected_bytes = 0;
+      set(r, VerifyStatus::mismatch, "the kernel reserved " + human_size(*r.reserved_bytes) +
+                                         " although its command line has no crashkernel=");
+      return r;
+    }
+    set(r, VerifyStatus::not_configured,
+        in.backend.empty() ? "crashkernel= is not on the running kernel's command line, and no "
+                             "boot loader configuration was found"
+                           : "crashkernel= is neither configured (" + in.backend +
+                                 ") nor on the running kernel's command line");
+    return r;
+  }
+  if (!in.model || !in.memory_bytes) {
+    // The caller requires both before it gets here; stay defined anyway.
+    set(r, VerifyStatus::mismatch, "cannot tell what " + quoted_value(*r.running) +
+                                       " means here: RAM or kernel model unknown");
+    return r;
+  }
+
+  std::uint64_t expected = o.kexec_crash_size(*in.model);
+  r.expected_bytes = expected;
+  std::uint64_t reserved = r.reserved_bytes.value_or(0);
+  if (reserved == 0) {
+    std::string why = not_reserved_reason(o, in, *r.running);
+    if (std::string k = log_reason(in.crash); !k.empty()) why += "; kernel log: \"" + k + "\"";
+    set(r, VerifyStatus::not_reserved, "nothing is reserved: " + why);
+    return r;
+  }
+  if (reserved != expected) {
+    std::string m = "the kernel reserved " + human_size(reserved) + " (" + std::to_string(reserved) +
+                    " bytes) but " + quoted_value(*r.running) + " means " + human_size(expected) +
+                    " (" + std::to_string(expected) + " bytes) on " +
+                    human_size(*in.memory_bytes) + " of RAM";
+    if (reserved < expected) m += "; it was shrunk at runtime through kexec_crash_size, or the "
+                                  "kernel model is wrong";
+    set(r, VerifyStatus::mismatch, m);
+    return r;
+  }
+  // The regions must add up to what the value means (main + low), when visible.
+  // powerpc never lists "Crash kernel" in /proc/iomem (kernel-crashkernel.md §8).
+  if (r.crash_regions && !(in.model->arch == Arch::ppc64le && r.crash_regions->empty())) {
+    std::uint64_t sum = 0;
+    for (const auto& g : *r.crash_regions) sum += g.bytes();
+    if (sum != o.crash_regions_bytes()) {
+      set(r, VerifyStatus::mismatch,
+          in.crash.regions_source + " lists " + std::to_string(r.crash_regions->size()) +
+              " \"Crash kernel\" region(s) of " + std::to_string(sum) + " bytes but " +
+              quoted_value(*r.running) + " means " + std::to_string(o.crash_regions_bytes()) +
+              " bytes (main + low)");
+      return r;
+    }
+  }
+  std::string m = quoted_value(*r.running) + " is in effect: " + human_size(reserved) + " reserved";
+  if (o.low_bytes) m += " plus " + human_size(o.low_bytes) + " low";
+  if (r.loaded) m += *r.loaded ? ", crash kernel loaded" : ", but no crash kernel is loaded (kdump service not running?)";
+  set(r, VerifyStatus::ok, m);
+  return r;
+}
+
+}  // namespace kdump

@@ -1,0 +1,48 @@
+// verify: the configured value (next boot), the running command line, and what the
+// running kernel reserved, compared into one status and one sentence (design.md §3).
+// Pure: the facts come in, a VerifyReport value goes out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crash_state.hpp"
+#include "grammar/kernel.hpp"
+
+namespace kdump {
+
+enum class VerifyStatus { ok, pending_reboot, not_configured, not_reserved, mismatch, unsupported };
+
+// "ok", "pending-reboot", ... as in the JSON.
+std::string_view status_name(VerifyStatus s);
+
+struct VerifyInput {
+  // The boot loader's view. `backend` empty: no backend applies (no boot loader
+  // found), so nothing is known about the next boot and only the running kernel counts.
+  std::string backend;
+  std::optional<std::string> configured;   // value after crashkernel= for the next boot
+  std::optional<std::string> running_cmdline;
+  std::string kernel_release;
+  std::optional<std::uint64_t> memory_bytes;  // RAM as the kernel counts it
+  std::optional<KernelModel> model;           // of the running release and arch
+  CrashState crash;
+};
+
+struct VerifyReport {
+  VerifyStatus status = VerifyStatus::ok;
+  std::optional<std::string> configured;
+  std::optional<std::string> running;         // the token the running kernel used
+  std::optional<std::uint64_t> expected_bytes;  // what kexec_crash_size should read
+  std::optional<std::uint64_t> reserved_bytes;  // what it reads
+  std::optional<std::vector<CrashRegion>> crash_regions;
+  std::optional<bool> loaded;
+  std::string message;                        // one sentence
+  std::vector<std::string> details;           // kernel log lines, sources, notes
+};
+
+VerifyReport verify(const VerifyInput& in);
+
+}  // namespace kdump
