@@ -48,7 +48,10 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
     if (!values) return fail(std::move(values).error());
     in.backend = std::string(b->name());
     ctx.backend_reason = d.reason;
-    ctx.configured = std::move(*values);
+    // Only what the entry booted next carries; values configured elsewhere (other
+    // entries, future kernels) do not decide what the next boot reserves.
+    for (auto& v : *values)
+      if (v.next_boot) ctx.configured.push_back(std::move(v));
     // The kernel uses the last crashkernel= of its command line; the backend lists
     // them in command line order.
     if (!ctx.configured.empty()) in.configured = ctx.configured.back().value;
