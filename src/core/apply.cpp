@@ -390,7 +390,11 @@ Result<ApplyReport> apply_plan(const Plan& plan, const RootDir& root, Runner& ru
     report.files[i].changed = plan.edits[i].changes();
     report.files[i].created = plan.edits[i].changes() && !plan.edits[i].before;
   }
-  run_commands(plan, root, runner, options, report);
+  // A plan that changes nothing is still applied (under the lock) so that the leftovers
+  // of an interrupted earlier run are removed; its commands are not needed then.
+  if (plan.changes_anything()) run_commands(plan, root, runner, options, report);
+  else
+    for (const auto& c : plan.commands) report.commands.push_back({c.argv, c.reason, false, {}});
   return report;
 }
 
