@@ -1,11 +1,13 @@
 #include "backends/registry.hpp"
 
+#include "backends/bls/bls_backend.hpp"
 #include "backends/grub2/grub2_backend.hpp"
 
 namespace kdump {
 
 std::vector<std::unique_ptr<Backend>> all_backends() {
   std::vector<std::unique_ptr<Backend>> b;
+  b.push_back(std::make_unique<BlsBackend>());  // before grub2: Fedora has /etc/default/grub too
   b.push_back(std::make_unique<Grub2Backend>());
   return b;
 }

@@ -270,24 +270,10 @@ Result<std::vector<ConfiguredValue>> Grub2Backend::configured(const RootDir& roo
   return out;
 }
 
-Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
-                                const ReserveRequest& request) const {
+Result<Plan> Grub2Backend::plan_defaults(const RootDir& root, const ReserveRequest& request,
+                                         bool for_bls) {
   Plan plan;
   plan.backend = "grub2";
-  if (root.exists("/run/ostree-booted"))
-    return fail(make_error(ErrorKind::unsupported,
-                           "this is an rpm-ostree/bootc system (/run/ostree-booted): use "
-                           "`rpm-ostree kargs`, GRUB's files are generated there"));
-  if (request.kernel.kind == KernelSelection::Kind::release) {
-    Error e = make_error(ErrorKind::usage, "the grub2 backend writes GRUB_CMDLINE_LINUX, which every "
-                                           "kernel gets; it cannot choose kernel " +
-                                               request.kernel.release);
-    e.hints.push_back("use --kernel all, or the bls backend on systems with BLS entries");
-    return fail(std::move(e));
-  }
-  if (request.kernel.kind == KernelSelection::Kind::default_entry)
-    plan.notes.push_back("GRUB_CMDLINE_LINUX applies to every kernel, not only the default entry");
-
   const bool set = request.action == ReserveRequest::Action::set;
   const cmdline::Kind kind = cmdline::kind_of_value(request.value);
   if (set) {
@@ -546,7 +532,7 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
                                  " after GRUB_CMDLINE_LINUX on the command line: kernels before 6.16 "
                                  "take it as the plain value");
   }
-  if (ev2.get("GRUB_ENABLE_BLSCFG").text() == "true")
+  if (!for_bls && ev2.get("GRUB_ENABLE_BLSCFG").text() == "true")
     plan.notes.push_back("GRUB_ENABLE_BLSCFG=true: existing boot entries are the BLS files in "
                          "/boot/loader/entries (the bls backend edits them); GRUB_CMDLINE_LINUX "
                          "reaches entries created later");
@@ -569,6 +555,32 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
     for (std::size_t k = 0; k < reasons[si].size(); ++k) e.reason += (k ? "; " : "") + reasons[si][k];
     plan.edits.push_back(std::move(e));
   }
+
+  return plan;
+}
+
+Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
+                                const ReserveRequest& request) const {
+  Plan plan;
+  plan.backend = "grub2";
+  if (root.exists("/run/ostree-booted"))
+    return fail(make_error(ErrorKind::unsupported,
+                           "this is an rpm-ostree/bootc system (/run/ostree-booted): use "
+                           "`rpm-ostree kargs`, GRUB's files are generated there"));
+  if (request.kernel.kind == KernelSelection::Kind::release) {
+    Error e = make_error(ErrorKind::usage, "the grub2 backend writes GRUB_CMDLINE_LINUX, which every "
+                                           "kernel gets; it cannot choose kernel " +
+                                               request.kernel.release);
+    e.hints.push_back("use --kernel all, or the bls backend on systems with BLS entries");
+    return fail(std::move(e));
+  }
+  if (request.kernel.kind == KernelSelection::Kind::default_entry)
+    plan.notes.push_back("GRUB_CMDLINE_LINUX applies to every kernel, not only the default entry");
+
+  auto edited = plan_defaults(root, request, false);
+  if (!edited) return fail(std::move(edited).error());
+  plan.edits = std::move(edited->edits);
+  plan.notes.insert(plan.notes.end(), edited->notes.begin(), edited->notes.end());
 
   if (plan.changes_anything()) {
     // Listed for every root; the apply step runs them only on the running system (under

@@ -45,6 +45,12 @@ public:
   Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
                     const ReserveRequest& request) const override;
 
+  // The edits of /etc/default/grub (and drop-ins) that put request.value into
+  // GRUB_CMDLINE_LINUX (or take crashkernel= out), checked as described above; no
+  // regeneration command. Shared with the bls backend, which keeps GRUB_CMDLINE_LINUX in
+  // step for future kernels (`for_bls` drops the note that points to the bls backend).
+  static Result<Plan> plan_defaults(const RootDir& root, const ReserveRequest& request, bool for_bls);
+
   // The grub.cfg grub-mkconfig writes on this tree ("/boot/grub/grub.cfg",
   // "/boot/grub2/grub.cfg", "/boot/efi/EFI/<vendor>/grub.cfg" when that is the real one
   // and not the 3-line stub); nullopt when there is none.

@@ -1,0 +1,588 @@
+#include "backends/bls/bls_backend.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "backends/grub2/grub2_backend.hpp"
+#include "backends/grub2/grub_defaults.hpp"
+#include "grammar/cmdline_edit.hpp"
+#include "grammar/grubenv.hpp"
+
+namespace kdump {
+namespace bls {
+
+namespace {
+
+constexpr auto kGrub = cmdline::Dialect::grub;
+constexpr auto kKernel = cmdline::Dialect::kernel;
+
+bool is_hex32(std::string_view s) {
+  if (s.size() != 32) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool is_kernelopts_word(std::string_view w) { return w == "$kernelopts" || w == "${kernelopts}"; }
+
+bool uses_kernelopts(std::string_view options) {
+  for (const auto& w : cmdline::split_words(options, kGrub))
+    if (is_kernelopts_word(w.text)) return true;
+  return false;
+}
+
+// The options value GRUB boots with, `$kernelopts` replaced by its grubenv value (other
+// variables stay as written: their values are tuned's, not ours).
+std::string expand(std::string_view options, const std::optional<std::string>& kernelopts) {
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& w : cmdline::split_words(options, kGrub)) {
+    if (!is_kernelopts_word(w.text)) continue;
+    out.append(options.substr(pos, w.begin - pos));
+    out += kernelopts.value_or("");
+    pos = w.end;
+  }
+  out.append(options.substr(pos));
+  return out;
+}
+
+// 1-based line and column of offset `off` in `text`.
+void locate_offset(std::string_view text, std::size_t off, Error& e) {
+  unsigned line = 1, col = 1;
+  for (std::size_t i = 0; i < off && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  e.line = line;
+  e.column = col;
+}
+
+}  // namespace
+
+std::string entry_id(std::string_view name) {
+  if (name.ends_with(".conf")) name.remove_suffix(5);
+  // Boot counting (UAPI.1): "+LEFT" or "+LEFT-DONE" at the end, digits only.
+  const auto plus = name.rfind('+');
+  if (plus != std::string_view::npos) {
+    std::string_view c = name.substr(plus + 1);
+    const auto dash = c.find('-');
+    const auto digits = [](std::string_view s) {
+      return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    };
+    if (dash == std::string_view::npos ? digits(c) : digits(c.substr(0, dash)) && digits(c.substr(dash + 1)))
+      name = name.substr(0, plus);
+  }
+  return std::string(name);
+}
+
+int vercmp(std::string_view a, std::string_view b) {
+  // rpmvercmp (rpm/rpmio/rpmvercmp.c): compare alternating digit / letter segments;
+  // separators are skipped; `~` sorts before anything, even the end of the string.
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    while (i < a.size() && !alnum(a[i]) && a[i] != '~') ++i;
+    while (j < b.size() && !alnum(b[j]) && b[j] != '~') ++j;
+    const bool ta = i < a.size() && a[i] == '~', tb = j < b.size() && b[j] == '~';
+    if (ta || tb) {
+      if (!ta) return 1;
+      if (!tb) return -1;
+      ++i;
+      ++j;
+      continue;
+    }
+    if (i >= a.size() || j >= b.size()) break;
+    const bool num = digit(a[i]);
+    std::size_t si = i, sj = j;
+    const auto same_kind = [&](char c) { return num ? digit(c) : (alnum(c) && !digit(c)); };
+    while (i < a.size() && same_kind(a[i])) ++i;
+    while (j < b.size() && same_kind(b[j])) ++j;
+    std::string_view x = a.substr(si, i - si), y = b.substr(sj, j - sj);
+    if (y.empty()) return num ? 1 : -1;  // numeric segments are newer than alphabetic ones
+    if (num) {
+      while (!x.empty() && x.front() == '0') x.remove_prefix(1);
+      while (!y.empty() && y.front() == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
+    }
+    if (int c = x.compare(y); c != 0) return c < 0 ? -1 : 1;
+  }
+  if (i >= a.size() && j >= b.size()) return 0;
+  return i >= a.size() ? -1 : 1;
+}
+
+Result<std::vector<EntryFile>> load_entries(const RootDir& root) {
+  auto names = root.list(kEntriesDir);
+  if (!names) return fail(std::move(names).error());
+  std::vector<EntryFile> out;
+  for (const auto& n : *names) {
+    if (!n.ends_with(".conf")) continue;
+    const std::string path = std::string(kEntriesDir) + "/" + n;
+    auto snap = root.read_snapshot(path);
+    if (!snap) return fail(std::move(snap).error());
+    auto e = Entry::parse(std::move(snap->text), path);
+    if (!e) return fail(std::move(e).error());
+    EntryFile f;
+    f.path = path;
+    f.id = entry_id(n);
+    f.stamp = snap->stamp;
+    f.entry = std::move(*e);
+    f.title = f.entry.first("title").value_or("");
+    if (auto v = f.entry.first("version")) {
+      f.version = *v;
+    } else if (auto l = f.entry.first("linux")) {
+      const auto slash = l->rfind('/');
+      std::string base = slash == std::string::npos ? *l : l->substr(slash + 1);
+      f.version = base.starts_with("vmlinuz-") ? base.substr(8) : f.id;
+    } else {
+      f.version = f.id;
+    }
+    if (auto m = f.entry.first("machine-id")) f.machine_id = *m;
+    else if (f.id.size() > 32 && f.id[32] == '-' && is_hex32(f.id.substr(0, 32))) f.machine_id = f.id.substr(0, 32);
+    f.rescue = f.id.find("-0-rescue") != std::string::npos || f.version.starts_with("0-rescue");
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const EntryFile& x, const EntryFile& y) {
+    const int c = vercmp(x.version, y.version);
+    if (c != 0) return c > 0;
+    return vercmp(x.id, y.id) > 0;
+  });
+  return out;
+}
+
+}  // namespace bls
+
+namespace {
+
+using bls::EntryFile;
+constexpr auto kGrub = cmdline::Dialect::grub;
+
+bool has_entries(const RootDir& root) {
+  auto names = root.list(bls::kEntriesDir);
+  return names && std::any_of(names->begin(), names->end(), [](const std::string& n) { return n.ends_with(".conf"); });
+}
+
+std::optional<grub2::Evaluation> grub_defaults(const RootDir& root) {
+  if (!root.exists(grub2::kMainFile)) return std::nullopt;
+  auto d = grub2::load_defaults(root);
+  if (!d) return std::nullopt;
+  return grub2::evaluate(*d);
+}
+
+struct Grubenv {
+  std::optional<grubenv::Block> block;
+  std::optional<FileStamp> stamp;
+};
+
+Result<Grubenv> load_grubenv(const RootDir& root, bool required) {
+  Grubenv g;
+  if (!root.exists(bls::kGrubenv)) {
+    if (!required) return g;
+    Error e = make_error(ErrorKind::unsupported, "entries use $kernelopts, but there is no GRUB environment block");
+    e.file = std::string(bls::kGrubenv);
+    return fail(std::move(e));
+  }
+  auto snap = root.read_snapshot(bls::kGrubenv, 64 * 1024);
+  if (!snap) return fail(std::move(snap).error());
+  auto b = grubenv::Block::parse(std::move(snap->text), bls::kGrubenv);
+  if (!b) {
+    if (!required) return g;  // only saved_entry was wanted: fall back to the menu order
+    return fail(std::move(b).error());
+  }
+  g.block = std::move(*b);
+  g.stamp = snap->stamp;
+  return g;
+}
+
+// The entry GRUB boots by default (rules in bls_backend.hpp).
+std::optional<std::size_t> default_entry(const std::vector<EntryFile>& entries, const RootDir& root,
+                                         const Grubenv& env, std::string& how) {
+  if (entries.empty()) return std::nullopt;
+  std::string def = "saved";
+  if (auto ev = grub_defaults(root)) {
+    const auto& v = ev->get("GRUB_DEFAULT");
+    if (v.set && !v.text().empty()) def = v.text();
+  }
+  const auto by_name = [&](const std::string& name) -> std::optional<std::size_t> {
+    for (std::size_t k = 0; k < entries.size(); ++k)
+      if (entries[k].id == name || bls::entry_id(name) == entries[k].id || entries[k].title == name) return k;
+    return std::nullopt;
+  };
+  if (def == "saved") {
+    std::optional<std::string> saved = env.block ? env.block->get("saved_entry") : std::nullopt;
+    if (saved && !saved->empty()) {
+      if (auto k = by_name(*saved)) {
+        how = "saved_entry in " + std::string(bls::kGrubenv);
+        return k;
+      }
+      how = "saved_entry '" + *saved + "' names no entry; GRUB falls back to the first entry";
+      return 0;
+    }
+    how = "no saved_entry: the first entry in GRUB's order";
+    return 0;
+  }
+  if (std::all_of(def.begin(), def.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const std::size_t n = std::stoul(def);
+    how = "GRUB_DEFAULT=" + def;
+    return n < entries.size() ? std::optional<std::size_t>(n) : std::optional<std::size_t>(0);
+  }
+  how = "GRUB_DEFAULT=" + def;
+  if (auto k = by_name(def)) return k;
+  return 0;
+}
+
+// rpm-ostree kargs: --append adds, --replace=KEY=VALUE replaces the one value a key has,
+// --delete=KEY=VALUE deletes that pair. The value in use is read from the entries.
+std::string ostree_hint(const RootDir& root, const ReserveRequest& r) {
+  std::optional<std::string> current;
+  if (auto entries = bls::load_entries(root))
+    for (const auto& f : *entries)
+      if (auto o = f.entry.first("options"))
+        for (const auto& w : cmdline::crashkernel_words(*o, cmdline::Dialect::grub)) current = w.value;
+  if (r.action == ReserveRequest::Action::set)
+    return current ? "rpm-ostree kargs --replace=crashkernel=" + r.value
+                   : "rpm-ostree kargs --append=crashkernel=" + r.value;
+  return "rpm-ostree kargs --delete=crashkernel=" + current.value_or("VALUE");
+}
+
+std::string file_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+}  // namespace
+
+Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) const {
+  Detection det;
+  if (!has_entries(root)) {
+    det.reason = std::string(bls::kEntriesDir) + " has no *.conf entries";
+    return det;
+  }
+  if (root.exists("/run/ostree-booted")) {
+    // Applies so that plan() can refuse with the command that works there.
+    det.applies = true;
+    det.reason = "/run/ostree-booted exists: an rpm-ostree/bootc system (kernel arguments go through rpm-ostree kargs)";
+    return det;
+  }
+  const auto ev = grub_defaults(root);
+  if (ev) {
+    const auto& v = ev->get("GRUB_ENABLE_BLSCFG");
+    if (v.set && v.text() == "true") {
+      det.applies = true;
+      det.reason = "GRUB_ENABLE_BLSCFG=true in /etc/default/grub and entries in " + std::string(bls::kEntriesDir);
+      return det;
+    }
+    if (v.set && v.text() != "true") {
+      det.reason = "GRUB_ENABLE_BLSCFG=" + v.text() + ": grub2-mkconfig writes classic menu entries";
+      return det;
+    }
+  }
+  if (auto cfg = Grub2Backend::grub_cfg_path(root, facts)) {
+    auto t = root.read_text(*cfg);
+    if (t && t->find("blscfg") != std::string::npos) {
+      det.applies = true;
+      det.reason = *cfg + " runs blscfg and " + std::string(bls::kEntriesDir) + " has entries";
+      return det;
+    }
+  }
+  det.reason = "entries in " + std::string(bls::kEntriesDir) +
+               " but no GRUB with BLS support (GRUB_ENABLE_BLSCFG=true, or blscfg in grub.cfg)";
+  return det;
+}
+
+Result<std::vector<ConfiguredValue>> BlsBackend::configured(const RootDir& root, const SystemFacts& facts) const {
+  (void)facts;
+  auto entries = bls::load_entries(root);
+  if (!entries) return fail(std::move(entries).error());
+  auto env = load_grubenv(root, false);
+  if (!env) return fail(std::move(env).error());
+  std::string how;
+  auto k = default_entry(*entries, root, *env, how);
+  std::vector<ConfiguredValue> out;
+  if (!k) return out;
+  const EntryFile& f = (*entries)[*k];
+  auto opts = f.entry.options_lines();
+  if (opts.empty() || f.entry.lines()[opts.front()].kind != bls::Line::Kind::key_value) return out;
+  const std::string line(f.entry.value(f.entry.lines()[opts.front()]));
+  // Words of $kernelopts come first on the line GRUB builds; report where each is written.
+  std::optional<std::string> ko = env->block ? env->block->get("kernelopts") : std::nullopt;
+  if (bls::uses_kernelopts(line) && ko) {
+    for (const auto& w : cmdline::crashkernel_words(*ko, kGrub))
+      out.push_back({std::string(bls::kGrubenv), "kernelopts (used by entry " + file_name(f.path) + ")", w.value});
+  }
+  for (const auto& w : cmdline::crashkernel_words(line, kGrub))
+    out.push_back({f.path, "options (entry " + file_name(f.path) + ")", w.value});
+  return out;
+}
+
+
+Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, const ReserveRequest& request) const {
+  (void)facts;
+  Plan plan;
+  plan.backend = "bls";
+  const bool set = request.action == ReserveRequest::Action::set;
+  if (root.exists("/run/ostree-booted")) {
+    Error e = make_error(ErrorKind::unsupported,
+                         "this is an rpm-ostree/bootc system (/run/ostree-booted): its boot entries are "
+                         "generated by ostree, and edits to them are lost at the next deployment");
+    e.hints.push_back("run: " + ostree_hint(root, request));
+    return fail(std::move(e));
+  }
+  const cmdline::Kind kind = cmdline::kind_of_value(request.value);
+  if (set) {
+    auto probe = cmdline::set_crashkernel("", request.value, kGrub);
+    if (!probe) return fail(std::move(probe).error());
+  }
+
+  auto loaded = bls::load_entries(root);
+  if (!loaded) return fail(std::move(loaded).error());
+  const std::vector<EntryFile>& entries = *loaded;
+  if (entries.empty())
+    return fail(make_error(ErrorKind::unsupported, "no entries in " + std::string(bls::kEntriesDir)));
+
+  // Which entries.
+  std::vector<std::size_t> selected;
+  const bool all = request.kernel.kind == KernelSelection::Kind::all;
+  std::optional<Grubenv> env_opt;
+  {
+    auto env = load_grubenv(root, false);
+    if (!env) return fail(std::move(env).error());
+    env_opt = std::move(*env);
+  }
+  if (all) {
+    for (std::size_t k = 0; k < entries.size(); ++k) selected.push_back(k);
+  } else if (request.kernel.kind == KernelSelection::Kind::default_entry) {
+    std::string how;
+    auto k = default_entry(entries, root, *env_opt, how);
+    if (!k) return fail(make_error(ErrorKind::unsupported, "no default entry"));
+    selected.push_back(*k);
+    plan.notes.push_back("default entry: " + file_name(entries[*k].path) + " (" + how + ")");
+  } else {
+    std::string known;
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      const auto& f = entries[k];
+      if (!f.rescue && (f.version == request.kernel.release || f.id.ends_with("-" + request.kernel.release)))
+        selected.push_back(k);
+      if (!f.rescue) known += (known.empty() ? "" : ", ") + f.version;
+    }
+    if (selected.empty()) {
+      Error e = make_error(ErrorKind::usage, "--kernel " + request.kernel.release + ": no entry in " +
+                                                 std::string(bls::kEntriesDir) + " boots that release");
+      e.hints.push_back("entries boot: " + known);
+      return fail(std::move(e));
+    }
+  }
+
+  // Machine-id: stated, never filtered (bls_backend.hpp).
+  std::string own_mid;
+  if (auto m = root.read_text("/etc/machine-id")) own_mid = bls::trim(*m);
+  {
+    std::string foreign;
+    for (auto k : selected)
+      if (!own_mid.empty() && !entries[k].machine_id.empty() && entries[k].machine_id != own_mid)
+        foreign += (foreign.empty() ? "" : ", ") + file_name(entries[k].path);
+    if (!foreign.empty())
+      plan.notes.push_back("entries with another machine-id than /etc/machine-id are edited too (GRUB boots "
+                           "them all): " + foreign);
+  }
+
+  // Does the shared $kernelopts get the value?
+  bool edit_kernelopts = false;
+  for (auto k : selected) {
+    const auto& f = entries[k];
+    auto opts = f.entry.options_lines();
+    if (!opts.empty() && f.entry.lines()[opts.front()].kind == bls::Line::Kind::key_value &&
+        bls::uses_kernelopts(f.entry.value(f.entry.lines()[opts.front()])))
+      edit_kernelopts = true;
+  }
+  std::optional<std::string> kernelopts_before;
+  std::optional<std::string> kernelopts_after;
+  if (edit_kernelopts) {
+    auto env = load_grubenv(root, true);
+    if (!env) return fail(std::move(env).error());
+    env_opt = std::move(*env);
+    kernelopts_before = env_opt->block->get("kernelopts");
+    if (!kernelopts_before) {
+      Error e = make_error(ErrorKind::unsupported,
+                           "entries use $kernelopts, but the GRUB environment block does not set it (GRUB then "
+                           "uses the fallback in grub.cfg)");
+      e.file = std::string(bls::kGrubenv);
+      e.hints.push_back("run grub2-mkconfig once so that it writes kernelopts, or write the options into the entries");
+      return fail(std::move(e));
+    }
+    if (!all) {
+      // Shared by every entry that names it: one entry gets its value on its own line.
+      const auto words = cmdline::crashkernel_words(*kernelopts_before, kGrub);
+      if (!set && !words.empty()) {
+        Error e = make_error(ErrorKind::unsupported,
+                             "crashkernel=" + words.front().value +
+                                 " is in kernelopts, which every entry using $kernelopts shares; it cannot be "
+                                 "removed for one kernel");
+        e.file = std::string(bls::kGrubenv);
+        e.hints.push_back("use --kernel all");
+        return fail(std::move(e));
+      }
+      if (set && !words.empty())
+        plan.notes.push_back("kernelopts in " + std::string(bls::kGrubenv) + " keeps crashkernel=" +
+                             words.front().value + " for the other entries; the selected entry's own value "
+                             "follows it on the command line, and the kernel takes the last one");
+      edit_kernelopts = false;
+    } else {
+      auto r = set ? cmdline::set_crashkernel(*kernelopts_before, request.value, kGrub)
+                   : cmdline::remove_crashkernel(*kernelopts_before, kGrub);
+      if (!r) {
+        Error e = std::move(r).error();
+        e.file = std::string(bls::kGrubenv);
+        e.message = "kernelopts: " + e.message;
+        return fail(std::move(e));
+      }
+      for (const auto& w : r->warnings) plan.notes.push_back("kernelopts: " + w);
+      kernelopts_after = r->text;
+    }
+  }
+
+  // /etc/default/grub and /etc/kernel/cmdline: what future kernels get (--kernel all).
+  if (all) {
+    if (root.exists(grub2::kMainFile)) {
+      auto d = Grub2Backend::plan_defaults(root, request, true);
+      if (!d) return fail(std::move(d).error());
+      for (auto& e : d->edits)
+        if (e.changes()) plan.edits.push_back(std::move(e));
+      plan.notes.insert(plan.notes.end(), d->notes.begin(), d->notes.end());
+    }
+    if (root.exists(bls::kKernelCmdline)) {
+      auto snap = root.read_snapshot(bls::kKernelCmdline);
+      if (!snap) return fail(std::move(snap).error());
+      auto r = set ? cmdline::set_crashkernel(snap->text, request.value, cmdline::Dialect::kernel)
+                   : cmdline::remove_crashkernel(snap->text, cmdline::Dialect::kernel);
+      if (!r) {
+        Error e = std::move(r).error();
+        e.file = std::string(bls::kKernelCmdline);
+        if (e.column) bls::locate_offset(snap->text, *e.column - 1, e);
+        return fail(std::move(e));
+      }
+      for (const auto& w : r->warnings) plan.notes.push_back(std::string(bls::kKernelCmdline) + ": " + w);
+      if (r->changed) {
+        FileEdit fe;
+        fe.path = std::string(bls::kKernelCmdline);
+        fe.before = snap->text;
+        fe.stamp = snap->stamp;
+        fe.after = r->text;
+        fe.reason = set ? "set crashkernel=" + request.value + " for kernels installed later"
+                        : "remove crashkernel= for kernels installed later";
+        plan.edits.push_back(std::move(fe));
+      }
+    } else if (set) {
+      plan.notes.push_back(std::string(bls::kKernelCmdline) +
+                           " does not exist: kernels installed later take their options from /proc/cmdline, "
+                           "which carries crashkernel= after the next boot");
+    }
+  }
+
+  if (kernelopts_after && *kernelopts_after != *kernelopts_before) {
+    grubenv::Block b = *env_opt->block;
+    auto r = b.set("kernelopts", *kernelopts_after);
+    if (!r) return fail(std::move(r).error());
+    FileEdit fe;
+    fe.path = std::string(bls::kGrubenv);
+    fe.before = env_opt->block->text();
+    fe.stamp = env_opt->stamp;
+    fe.after = b.text();
+    fe.reason = (set ? "set crashkernel=" + request.value + " in" : std::string("remove crashkernel= from")) +
+                " kernelopts (the $kernelopts of the entries)";
+    plan.edits.push_back(std::move(fe));
+  }
+  const std::optional<std::string>& ko_after = kernelopts_after ? kernelopts_after : kernelopts_before;
+
+  // The entries.
+  std::size_t unchanged = 0;
+  std::size_t via_kernelopts = 0;
+  std::vector<std::string> problems;
+  for (auto k : selected) {
+    const auto& f = entries[k];
+    const auto opts = f.entry.options_lines();
+    const std::string name = file_name(f.path);
+    if (opts.empty()) {
+      plan.notes.push_back(name + " has no options line (GRUB boots it with $default_kernelopts): left unchanged");
+      continue;
+    }
+    if (f.entry.lines()[opts.front()].kind != bls::Line::Kind::key_value) {
+      plan.notes.push_back(name + ":" + std::to_string(opts.front() + 1) +
+                           ": an options line without a value, where GRUB's blscfg stops reading the entry: "
+                           "left unchanged");
+      continue;
+    }
+    const std::size_t first = opts.front();
+    const std::string value(f.entry.value(f.entry.lines()[first]));
+    const bool shared = bls::uses_kernelopts(value) && all;
+    Result<bls::OptionsEdit> r = (set && !shared) ? bls::set_crashkernel(f.entry, first, request.value, kGrub)
+                                 : set            ? bls::remove_crashkernel(f.entry, first, kGrub, kind)
+                                                  : bls::remove_crashkernel(f.entry, first, kGrub);
+    if (!r) {
+      Error e = std::move(r).error();
+      e.file = f.path;
+      e.message = "options: " + e.message;
+      return fail(std::move(e));
+    }
+    for (const auto& w : r->edit.warnings) plan.notes.push_back(name + ": " + w);
+    for (std::size_t j = 1; j < opts.size(); ++j) {
+      const auto& l = f.entry.lines()[opts[j]];
+      if (l.kind == bls::Line::Kind::key_value && !cmdline::crashkernel_words(f.entry.value(l), kGrub).empty())
+        plan.notes.push_back(name + ":" + std::to_string(opts[j] + 1) +
+                             ": crashkernel= on a second options line, which GRUB ignores: left unchanged");
+    }
+    // Check: what GRUB will boot with.
+    auto after = bls::Entry::parse(r->text, f.path);
+    if (!after) return fail(std::move(after).error());
+    const auto aopts = after->options_lines();
+    const std::string booted =
+        aopts.empty() ? std::string() : bls::expand(after->value(after->lines()[aopts.front()]), ko_after);
+    std::optional<std::string> last;
+    for (const auto& w : cmdline::crashkernel_words(booted, kGrub))
+      if (!set || cmdline::replaces(kind, w.kind)) last = w.value;
+    if (set && last != request.value) problems.push_back(name + " would boot with crashkernel=" + last.value_or("(none)"));
+    if (!set && last && !(bls::uses_kernelopts(value) && !all))
+      problems.push_back(name + " would still boot with crashkernel=" + *last);
+    if (!r->edit.changed) {
+      if (shared) ++via_kernelopts;
+      else ++unchanged;
+      continue;
+    }
+    FileEdit fe;
+    fe.path = f.path;
+    fe.before = f.entry.text();
+    fe.stamp = f.stamp;
+    fe.after = r->text;
+    fe.reason = r->line_removed ? "remove the options line, left empty"
+                : set && !shared ? (r->edit.replaced ? "replace " + *r->edit.replaced + " with crashkernel=" + request.value
+                                                     : "add crashkernel=" + request.value) +
+                                       " in options"
+                                 : "remove crashkernel= from options";
+    if (f.rescue) fe.reason += " (rescue entry)";
+    plan.edits.push_back(std::move(fe));
+  }
+  if (!problems.empty()) {
+    std::string msg = "the planned edit would not give the entries the intended command line: ";
+    for (std::size_t k = 0; k < problems.size(); ++k) msg += (k ? "; " : "") + problems[k];
+    Error e = make_error(ErrorKind::internal, msg);
+    return fail(std::move(e));
+  }
+  if (!all && plan.changes_anything() && root.exists(grub2::kMainFile))
+    plan.notes.push_back("GRUB_CMDLINE_LINUX is left as it is (it is for every kernel): a later "
+                         "`grub2-mkconfig --update-bls-cmdline` (RHEL >= 9.3) would reset the entries' options from it");
+  if (via_kernelopts)
+    plan.notes.push_back(std::to_string(via_kernelopts) + " of " + std::to_string(selected.size()) +
+                         " entries take their options from $kernelopts (" + std::string(bls::kGrubenv) +
+                         "): their files stay as they are");
+  if (unchanged && plan.changes_anything())
+    plan.notes.push_back(std::to_string(unchanged) + " of " + std::to_string(selected.size()) +
+                         " entries already " + (set ? "carry crashkernel=" + request.value : "carry no crashkernel="));
+  return plan;
+}
+
+}  // namespace kdump

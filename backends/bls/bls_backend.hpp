@@ -1,0 +1,87 @@
+// The BLS backend (design.md §4, bls row): GRUB with Fedora/RHEL's blscfg, which boots
+// the Boot Loader Specification entries in /boot/loader/entries (bootloaders.md §1.5-1.7,
+// §2, §7 "GRUB + BLS" and "RHEL 8").
+//
+// What it edits, in the order the files are written (grub file first, then
+// /etc/kernel/cmdline, then what boots now — bootloaders.md §7):
+//   1. GRUB_CMDLINE_LINUX in /etc/default/grub, through the grub2 backend's own editor
+//      (Grub2Backend::plan_defaults), so that `grub2-mkconfig` and grubby keep it;
+//   2. /etc/kernel/cmdline when it exists (kernel-install and 20-grub.install copy it into
+//      new entries); when it does not, new entries get /proc/cmdline, noted;
+//      1 and 2 only with --kernel all: they are what every future kernel gets;
+//   3. `kernelopts` in /boot/grub2/grubenv when a selected entry's options say
+//      `$kernelopts` (RHEL 8), with --kernel all only: the variable is shared by every
+//      entry that names it; for one entry the value is written on that entry's own line
+//      after `$kernelopts` (the kernel takes the last crashkernel=), like grubby does for a
+//      single kernel;
+//   4. the first `options` line of every selected entry (GRUB's blscfg reads only the
+//      first; crashkernel= on later lines is ignored by GRUB and left, noted). An entry
+//      without an `options` line boots $default_kernelopts: skipped, noted.
+// No regeneration: blscfg reads the entries at boot.
+//
+// Rules stated (plan notes say when they apply):
+//   machine-id  entries are edited whatever machine-id they carry (name or key): GRUB
+//               shows and boots them all, and cloud images keep entries of the image
+//               build's machine-id (bootloaders.md §2.3); a foreign one is noted.
+//   rescue      `*-0-rescue*` entries are part of `all` (as with kdump-utils and grubby's
+//               ALL): a rescue boot that crashes is worth a dump; never matched by a
+//               release; the default only when saved_entry names it.
+//   counting    `NAME+LEFT[-DONE].conf`: the counter is not part of the entry id
+//               (saved_entry, --kernel); the file keeps its name (edited in place).
+//   default     GRUB_DEFAULT (as grub2-mkconfig sees it) `saved` or unset: grubenv's
+//               saved_entry (an entry id, or a title), else the first entry in GRUB's
+//               order; a number N: the Nth entry in that order; another string: an
+//               entry with that id or title. GRUB's order: by version, newest first.
+//   ostree      /run/ostree-booted: refused (exit 3) with the rpm-ostree kargs command.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/backend.hpp"
+#include "grammar/bls_entry.hpp"
+
+namespace kdump {
+
+class BlsBackend : public Backend {
+public:
+  std::string_view name() const override { return "bls"; }
+  Detection detect(const RootDir& root, const SystemFacts& facts) const override;
+  Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
+                                                  const SystemFacts& facts) const override;
+  Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
+                    const ReserveRequest& request) const override;
+};
+
+namespace bls {
+
+inline constexpr std::string_view kEntriesDir = "/boot/loader/entries";
+inline constexpr std::string_view kGrubenv = "/boot/grub2/grubenv";
+inline constexpr std::string_view kKernelCmdline = "/etc/kernel/cmdline";
+
+// One entry file as the backend sees it.
+struct EntryFile {
+  std::string path;          // "/boot/loader/entries/ID.conf"
+  std::string id;            // file name without ".conf" and without a boot counter
+  std::string version;       // `version`, else from `linux` (vmlinuz-VERSION), else id
+  std::string title;
+  std::string machine_id;    // `machine-id` key, else the 32-hex prefix of the name
+  bool rescue = false;
+  FileStamp stamp;
+  Entry entry;
+};
+
+// The entry id GRUB uses for saved_entry: name without ".conf" and "+LEFT[-DONE]".
+std::string entry_id(std::string_view file_name);
+
+// rpm's version comparison (rpmvercmp, `~` sorts before everything), which GRUB's blscfg
+// uses to order entries: <0, 0, >0.
+int vercmp(std::string_view a, std::string_view b);
+
+// The entries in GRUB's menu order (newest version first). Errors: a file that cannot be
+// parsed (file:line:column).
+Result<std::vector<EntryFile>> load_entries(const RootDir& root);
+
+}  // namespace bls
+}  // namespace kdump
