@@ -3,6 +3,7 @@
 # (ctest label vm), and a short libFuzzer pass over every parser.
 #   scripts/test.sh                 everything
 #   KDUMP_SKIP_VM=1 scripts/test.sh  without booting kernels
+#   KDUMP_SKIP_ASAN=1 / KDUMP_SKIP_FUZZ=1: without the sanitizer build / the fuzz pass
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,13 @@ exclude=()
 [ "${KDUMP_SKIP_VM:-0}" = 1 ] && exclude=(-LE vm)
 ctest --test-dir build --output-on-failure -j2 "${exclude[@]}"
 
+# The whole non-VM suite again, built with ASan + UBSan (issue 7); KDUMP_SKIP_ASAN=1 skips it.
+if [ "${KDUMP_SKIP_ASAN:-0}" != 1 ]; then
+  cmake -S . -B build-asan -G Ninja -DKDUMP_SETUP_SANITIZERS=address,undefined >/dev/null
+  ninja -C build-asan
+  ctest --test-dir build-asan --output-on-failure -j2 -LE vm
+fi
+
 if [ "${KDUMP_SKIP_FUZZ:-0}" != 1 ]; then
-  scripts/fuzz.sh "${KDUMP_FUZZ_SECONDS:-20}"
+  scripts/fuzz.sh "${KDUMP_FUZZ_SECONDS:-15}"
 fi

@@ -1,5 +1,9 @@
 #include "backends/grub2/grub2_backend.hpp"
 
+#include <fcntl.h>
+
+#include <cstring>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -213,6 +217,9 @@ Detection Grub2Backend::detect(const RootDir& root, const SystemFacts& facts) co
   }
   if (!root.exists(grub2::kMainFile)) {
     det.reason = std::string(grub2::kMainFile) + " does not exist";
+    // A symlink loop or a dangling link is not "no GRUB": say what is there.
+    if (auto fd = root.open_fd(grub2::kMainFile, O_RDONLY | O_CLOEXEC); !fd && fd.error().sys_errno != ENOENT)
+      det.reason = std::string(grub2::kMainFile) + ": " + std::strerror(fd.error().sys_errno);
     return det;
   }
   auto cfg = grub_cfg_path(root, facts);

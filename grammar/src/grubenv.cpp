@@ -58,7 +58,9 @@ Result<Block> Block::parse(std::string text, std::string_view file) {
     while (p < b.m_data_end && b.m_text[p] != '\n') {
       if (!comment && !eq && b.m_text[p] == '=') eq = p;
       if (!comment && b.m_text[p] == '\\') {
-        if (p + 1 >= b.m_data_end)
+        // Also an escaped last line end: the variable would never end, and a variable
+        // set after it would become part of its value (found by fuzz_grubenv).
+        if (p + 1 >= b.m_data_end || (b.m_text[p + 1] == '\n' && p + 2 >= b.m_data_end))
           return fail(block_error(file, "an escape at the end of the data", line, static_cast<unsigned>(p - pos + 1)));
         if (b.m_text[p + 1] == '\n') ++lines_in;
         ++p;

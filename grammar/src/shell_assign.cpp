@@ -745,6 +745,14 @@ Result<Document> parse(std::string_view text, std::string_view file) {
   doc.m_line_starts.push_back(0);
   for (std::size_t k = 0; k < text.size(); ++k)
     if (text[k] == '\n') doc.m_line_starts.push_back(k + 1);
+  // Bytes the shell does not read as written: dash drops NUL bytes (bash warns and drops
+  // them), and a carriage return (DOS line ends) becomes part of the value, so the
+  // kernel would get "quiet\r". An edit cannot keep such a file faithful: refused.
+  if (auto k = text.find('\0'); k != std::string_view::npos)
+    return fail(doc.error_at(k, "a NUL byte: this is not a shell text file"));
+  if (auto k = text.find('\r'); k != std::string_view::npos)
+    return fail(doc.error_at(k, "a carriage return: the file has DOS (CRLF) line ends, which the "
+                                "shell reads as part of the values; convert it (dos2unix) first"));
   Parser p(doc);
   auto r = p.run();
   if (!r) return fail(std::move(r).error());

@@ -106,12 +106,16 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
   std::vector<bool> ran(plan->commands.size(), false);
-  if (!opt.dry_run && plan->changes_anything()) {
+  // Applied also when nothing changes: that removes what an interrupted run left.
+  if (!opt.dry_run) {
     ProcessRunner runner;
     ApplyOptions options;
     options.no_update = opt.no_update;
     auto report = apply_plan(*plan, ctx.root, runner, options);
     if (!report) return fail(std::move(report).error());
+    // (The commands not run under --root are already listed as "not run:" below.)
+    for (const auto& w : report->warnings)
+      if (!w.starts_with("not run under --root")) *inv.err << "kdump-setup: warning: " << w << '\n';
     for (std::size_t i = 0; i < report->commands.size() && i < ran.size(); ++i)
       ran[i] = report->commands[i].ran;
     if (report->command_error) {

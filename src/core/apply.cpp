@@ -116,6 +116,11 @@ private:
       if (::fstat(loc->dir.get(), &dst) < 0)
         return fail(undo(path_error("stat its directory", edit.path, errno), 0));
       auto& names = seen[{dst.st_dev, dst.st_ino}];
+      // Any user may replace a boot file in a world-writable directory (even with the
+      // sticky bit, a file they created first): say so, the write itself is safe.
+      if (names.empty() && (dst.st_mode & S_IWOTH))
+        m_report.warnings.push_back(loc->dir_abs + " is world-writable: any user can replace " +
+                                    "the boot configuration in it (chmod o-w " + loc->dir_abs + ")");
       if (auto [it, fresh] = names.emplace(loc->name, edit.path); !fresh) {
         Error e = make_error(ErrorKind::internal,
                              "the plan edits this file twice (also as " + it->second + ")");
@@ -390,7 +395,11 @@ Result<ApplyReport> apply_plan(const Plan& plan, const RootDir& root, Runner& ru
     report.files[i].changed = plan.edits[i].changes();
     report.files[i].created = plan.edits[i].changes() && !plan.edits[i].before;
   }
-  run_commands(plan, root, runner, options, report);
+  // A plan that changes nothing is still applied (under the lock) so that the leftovers
+  // of an interrupted earlier run are removed; its commands are not needed then.
+  if (plan.changes_anything()) run_commands(plan, root, runner, options, report);
+  else
+    for (const auto& c : plan.commands) report.commands.push_back({c.argv, c.reason, false, {}});
   return report;
 }
 
