@@ -17,7 +17,7 @@ ctest --test-dir build --output-on-failure -j2 "${exclude[@]}"
 if [ "${KDUMP_SKIP_ASAN:-0}" != 1 ]; then
   cmake -S . -B build-asan -G Ninja -DKDUMP_SETUP_SANITIZERS=address,undefined >/dev/null
   ninja -C build-asan
-  ctest --test-dir build-asan --output-on-failure -j2 -LE vm
+  ctest --test-dir build-asan --output-on-failure -j2 -LE 'vm|pkg|fault'
 fi
 
 if [ "${KDUMP_SKIP_FUZZ:-0}" != 1 ]; then
