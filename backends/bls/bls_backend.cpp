@@ -136,15 +136,7 @@ Result<std::vector<EntryFile>> load_entries(const RootDir& root) {
     f.stamp = snap->stamp;
     f.entry = std::move(*e);
     f.title = f.entry.first("title").value_or("");
-    if (auto v = f.entry.first("version")) {
-      f.version = *v;
-    } else if (auto l = f.entry.first("linux")) {
-      const auto slash = l->rfind('/');
-      std::string base = slash == std::string::npos ? *l : l->substr(slash + 1);
-      f.version = base.starts_with("vmlinuz-") ? base.substr(8) : f.id;
-    } else {
-      f.version = f.id;
-    }
+    f.version = bls::entry_version(f.entry, f.id);
     if (auto m = f.entry.first("machine-id")) f.machine_id = *m;
     else if (f.id.size() > 32 && f.id[32] == '-' && is_hex32(f.id.substr(0, 32))) f.machine_id = f.id.substr(0, 32);
     f.rescue = f.id.find("-0-rescue") != std::string::npos || f.version.starts_with("0-rescue");

@@ -48,15 +48,7 @@ Result<std::vector<EntryFile>> load_entries(const RootDir& root, const BootDirs&
       f.id = n;
       f.stamp = snap->stamp;
       f.entry = std::move(*e);
-      if (auto v = f.entry.first("version")) {
-        f.version = *v;
-      } else if (auto l = f.entry.first("linux")) {
-        const auto slash = l->rfind('/');
-        std::string base = slash == std::string::npos ? *l : l->substr(slash + 1);
-        f.version = base.starts_with("vmlinuz-") ? base.substr(8) : f.id;
-      } else {
-        f.version = f.id;
-      }
+      f.version = bls::entry_version(f.entry, f.id);
       out.push_back(std::move(f));
     }
   }

@@ -87,6 +87,16 @@ std::optional<std::string> Entry::first(std::string_view k) const {
   return std::nullopt;
 }
 
+std::string entry_version(const Entry& e, std::string_view fallback) {
+  if (auto v = e.first("version")) return *v;
+  if (auto l = e.first("linux")) {
+    const auto slash = l->rfind('/');
+    std::string base = slash == std::string::npos ? *l : l->substr(slash + 1);
+    return base.starts_with("vmlinuz-") ? base.substr(8) : std::string(fallback);
+  }
+  return std::string(fallback);
+}
+
 Result<std::string> Entry::with_value(std::size_t index, std::string_view v) const {
   const Line& l = m_lines.at(index);
   if (l.kind != Line::Kind::key_value)

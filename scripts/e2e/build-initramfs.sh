@@ -85,7 +85,12 @@ main() {
     mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
     copy_with_libs "$stage" "$kexec"
     copy_with_libs "$stage" "$mdf"
-    [[ -z $kds ]] || { copy_with_libs "$stage" "$(readlink -f "$kds")"; ln -sf "$(readlink -f "$kds")" "$stage/kdump-setup"; }
+    if [[ -n $kds ]]; then
+        # A RelWithDebInfo binary is ~60 MB, mostly DWARF: the guest needs only the code.
+        copy_with_libs "$stage" "$(readlink -f "$kds")"
+        strip --strip-debug "$stage$(readlink -f "$kds")" 2>/dev/null || true
+        ln -sf "$(readlink -f "$kds")" "$stage/kdump-setup"
+    fi
     local m f
     for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
         virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do

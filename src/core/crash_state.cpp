@@ -3,8 +3,6 @@
 // regions, the kernel log is optional evidence.
 #include "core/crash_state.hpp"
 
-#include <sys/klog.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -35,17 +33,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The whole kernel ring buffer through syslog(2) (needs CAP_SYSLOG or
-// dmesg_restrict=0); nullopt when it cannot be read.
-std::optional<std::string> read_kernel_ring() {
-  int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, nullptr, 0);
-  if (size <= 0) return std::nullopt;
-  std::string buf(static_cast<std::size_t>(size), '\0');
-  int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf.data(), size);
-  if (n < 0) return std::nullopt;
-  buf.resize(static_cast<std::size_t>(n));
-  return buf;
-}
 
 std::optional<std::string> read(const RootDir& root, std::string_view abs) {
   auto r = root.read_text(abs, 64u << 20);
@@ -140,7 +127,7 @@ Result<CrashState> gather_crash_state(const FactSource& source) {
   }
   std::optional<std::string> log;
   if (source.live()) {
-    log = read_kernel_ring();
+    log = read_kernel_log();
     s.log_source = "kernel log (syslog(2))";
   }
   if (!log) {

@@ -286,16 +286,6 @@ std::optional<unsigned> nr_cpus_in_assignment(std::string_view text, std::string
 }
 
 // ---------------------------------------------------------------------------------------
-// The kernel log (live only): the line kdump-utils looks for.
-std::optional<std::string> read_kernel_log() {
-  int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, nullptr, 0);
-  if (size <= 0) return std::nullopt;
-  std::string buf(static_cast<std::size_t>(size), '\0');
-  int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf.data(), size);
-  if (n < 0) return std::nullopt;
-  buf.resize(static_cast<std::size_t>(n));
-  return buf;
-}
 
 void gather_memory_encryption(const Tree& t, SystemFacts& f) {
   constexpr std::string_view marker = "Memory Encryption Features active: AMD";
@@ -783,6 +773,16 @@ Result<std::string> require_kernel_release(const SystemFacts& facts) {
   Error e = make_error(ErrorKind::missing_fact, "the kernel release is not known");
   e.hints.push_back("pass --kernel-release RELEASE (for example 6.1.0-28-amd64)");
   return fail(e);
+}
+
+std::optional<std::string> read_kernel_log() {
+  int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, nullptr, 0);
+  if (size <= 0) return std::nullopt;
+  std::string buf(static_cast<std::size_t>(size), '\0');
+  int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf.data(), size);
+  if (n < 0) return std::nullopt;
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
 }
 
 }  // namespace kdump

@@ -116,6 +116,10 @@ Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path
 // UTF-16LE NUL-terminated text (LoaderInfo) to UTF-8.
 std::string efi_utf16_to_utf8(const std::vector<std::uint8_t>& data);
 
+// The whole kernel ring buffer through syslog(2) (needs CAP_SYSLOG or
+// dmesg_restrict=0), live system only; nullopt when it cannot be read.
+std::optional<std::string> read_kernel_log();
+
 // The facts a verb cannot do without: an Error naming the option that supplies them.
 Result<std::uint64_t> require_memory(const SystemFacts& facts);
 Result<Arch> require_arch(const SystemFacts& facts);

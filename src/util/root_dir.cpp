@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -183,8 +184,13 @@ Result<UniqueFd> RootDir::resolve(std::string_view abs, int flags) const {
     long r = sys_openat2(m_fd, rel.c_str(), static_cast<std::uint64_t>(flags | O_CLOEXEC),
                          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (r >= 0) return UniqueFd(static_cast<int>(r));
-    // EAGAIN: a concurrent rename raced a ".." lookup; the kernel asks us to retry.
-    if ((errno == EAGAIN || errno == EINTR) && attempt < 16) continue;
+    // EAGAIN: a rename anywhere on the system (the kernel's rename_lock) raced the
+    // lookup; openat2(2) asks callers to retry. With 16 writers renaming in one
+    // directory, 16 tries were seen to run out: retry longer, yielding the CPU.
+    if ((errno == EAGAIN || errno == EINTR) && attempt < 4096) {
+      if (attempt >= 16) ::sched_yield();
+      continue;
+    }
     return fail(path_error("open", abs, errno));
   }
 }

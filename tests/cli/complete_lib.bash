@@ -25,5 +25,12 @@ complete_fish() {  # fish's own `complete -C`, descriptions cut off
 }
 
 complete_zsh() {  # compinit in a `zsh -f` under a pseudo-terminal, see zsh_complete.zsh
-  timeout 30 zsh -f "$SRC/tests/cli/zsh_complete.zsh" "$ZSH_COMPLETION_DIR" "$1" | sort
+  # A loaded machine (CI runs ctest -j2 beside QEMU guests) sometimes loses the
+  # pseudo-terminal exchange and gets nothing back: ask again before calling it empty.
+  local out try
+  for try in 1 2 3; do
+    out=$(timeout 30 zsh -f "$SRC/tests/cli/zsh_complete.zsh" "$ZSH_COMPLETION_DIR" "$1" | sort)
+    [ -n "$out" ] && break
+  done
+  [ -z "$out" ] || printf '%s\n' "$out"
 }

@@ -110,7 +110,7 @@ make_boot_media_grub2() {
         --install-modules="linux normal search search_fs_file fat part_msdos part_gpt gzio echo test configfile all_video" \
         --locales= --fonts= --themes= "boot/grub/grub.cfg=$cfg"
     rm -f "$esp"
-    mkfs.fat -C -n KDSESP "$esp" $((64 * 1024)) >/dev/null
+    mkfs.fat -C -n KDSESP "$esp" $((160 * 1024)) >/dev/null
     mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/boot
     mcopy -i "$esp" "$tree/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
     mcopy -i "$esp" "$tree/boot/$kernel" "::/boot/$kernel"

@@ -79,6 +79,10 @@ private:
   std::vector<Line> m_lines;
 };
 
+// The kernel version an entry boots: its `version` key, else the vmlinuz-VERSION name
+// of its `linux` path, else `fallback` (the entry id), as bootctl and GRUB's blscfg sort.
+std::string entry_version(const Entry& e, std::string_view fallback);
+
 // An edit of the crashkernel= words of one `options` line (cmdline_edit.hpp for the rules).
 struct OptionsEdit {
   std::string text;                 // the whole entry after the edit
