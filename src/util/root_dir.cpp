@@ -288,6 +288,16 @@ bool RootDir::is_directory(std::string_view abs) const {
 // or a device in place of a config file is refused without being opened (opening a
 // FIFO blocks; opening some devices has side effects).
 Result<UniqueFd> RootDir::open_regular(std::string_view abs) const {
+  // Another writer may rename a new file over this one between the probe and the open
+  // (our own atomic writes do exactly that): the file was replaced whole, so look again.
+  for (int attempt = 0;; ++attempt) {
+    auto fd = open_regular_once(abs);
+    if (fd || attempt >= 64 || fd.error().sys_errno != EAGAIN) return fd;
+    ::sched_yield();
+  }
+}
+
+Result<UniqueFd> RootDir::open_regular_once(std::string_view abs) const {
   auto probe = resolve(abs, O_PATH);
   if (!probe) return fail(std::move(probe).error());
   struct stat st {};

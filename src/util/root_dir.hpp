@@ -95,6 +95,7 @@ private:
   Result<UniqueFd> resolve(std::string_view abs, int flags) const;
   Result<UniqueFd> resolve_userspace(std::string_view abs, int flags) const;
   Result<UniqueFd> open_regular(std::string_view abs) const;
+  Result<UniqueFd> open_regular_once(std::string_view abs) const;
   std::filesystem::path m_path;
   int m_fd = -1;
   Resolver m_resolver = Resolver::kernel;
