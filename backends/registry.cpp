@@ -16,12 +16,15 @@ std::vector<std::unique_ptr<Backend>> all_backends() {
 
 Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>>& backends,
                                       const std::string& requested, const RootDir& root,
-                                      const SystemFacts& facts) {
+                                      const SystemFacts& facts, std::string* reason) {
   std::vector<std::string> reasons;
   for (const auto& b : backends) {
     if (requested != "auto" && b->name() != requested) continue;
     Detection d = b->detect(root, facts);
-    if (d.applies) return b.get();
+    if (d.applies) {
+      if (reason) *reason = d.reason;
+      return b.get();
+    }
     reasons.push_back(std::string(b->name()) + ": " + d.reason);
   }
   if (reasons.empty())

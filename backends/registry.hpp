@@ -12,9 +12,10 @@ namespace kdump {
 std::vector<std::unique_ptr<Backend>> all_backends();
 
 // "auto": the first backend whose detect() applies; a name: that backend, if it
-// applies (else ErrorKind::unsupported with its reason). Errors list what was looked for.
+// applies (else ErrorKind::unsupported with its reason). Errors list what was looked for
+// (one hint per backend). `reason`, when given, receives why the chosen one applies.
 Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>>& backends,
                                       const std::string& requested, const RootDir& root,
-                                      const SystemFacts& facts);
+                                      const SystemFacts& facts, std::string* reason = nullptr);
 
 }  // namespace kdump

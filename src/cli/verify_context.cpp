@@ -37,17 +37,11 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
 
   // No boot loader is a finding here, not an error: the next boot is then unknown.
   auto backends = all_backends();
-  std::vector<std::string> looked;
-  for (const auto& b : backends) {
-    Detection d = b->detect(*root, ctx.facts);
-    if (!d.applies) {
-      looked.push_back(std::string(b->name()) + ": " + d.reason);
-      continue;
-    }
-    auto values = b->configured(*root, ctx.facts);
+  auto chosen = choose_backend(backends, "auto", *root, ctx.facts, &ctx.backend_reason);
+  if (chosen) {
+    auto values = (*chosen)->configured(*root, ctx.facts);
     if (!values) return fail(std::move(values).error());
-    in.backend = std::string(b->name());
-    ctx.backend_reason = d.reason;
+    in.backend = std::string((*chosen)->name());
     // Only what the entry booted next carries; values configured elsewhere (other
     // entries, future kernels) do not decide what the next boot reserves.
     for (auto& v : *values)
@@ -55,11 +49,9 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
     // The kernel uses the last crashkernel= of its command line; the backend lists
     // them in command line order.
     if (!ctx.configured.empty()) in.configured = ctx.configured.back().value;
-    break;
-  }
-  if (in.backend.empty()) {
+  } else {
     ctx.backend_reason = "no boot loader found";
-    for (const auto& l : looked) ctx.backend_reason += "; " + l;
+    for (const auto& looked : chosen.error().hints) ctx.backend_reason += "; " + looked;
   }
 
   // Judging a running value needs RAM and the kernel model: say which option is missing.
