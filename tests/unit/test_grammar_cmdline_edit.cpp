@@ -200,6 +200,31 @@ TEST(CmdlineSet, GrubContinuationLines) {
   EXPECT_EQ(rm("${X} \\\naudit=0 \\\ncrashkernel=1G \\\n", Dialect::grub), "${X} \\\naudit=0 \\\n");
 }
 
+// A trailing backslash would escape the space put before a new word: GRUB would read
+// "quiet\ crashkernel=256M" as one word. Refused, with the column; an in-place
+// replacement and the kernel dialect (no escapes) are fine.
+TEST(CmdlineSet, GrubRefusesToAppendAfterATrailingBackslash) {
+  auto r = set_crashkernel("ro quiet\\", "256M", Dialect::grub);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().column, 9u);
+  EXPECT_NE(r.error().message.find("backslash"), std::string::npos);
+  EXPECT_EQ(set("crashkernel=1G quiet\\", "256M", Dialect::grub), "crashkernel=256M quiet\\");
+  EXPECT_EQ(set("ro quiet\\\\", "256M", Dialect::grub), "ro quiet\\\\ crashkernel=256M");
+  EXPECT_EQ(set("ro quiet\\", "256M", Dialect::kernel), "ro quiet\\ crashkernel=256M");
+}
+
+// Many words of ours: one pass, and the same result as editing word by word.
+TEST(CmdlineSet, ManyOfOurWordsAreAllReplacedOrRemoved) {
+  std::string line, expect_set = "crashkernel=256M", expect_rm;
+  for (int i = 0; i < 500; ++i) {
+    line += (i ? " " : "") + std::string("crashkernel=") + std::to_string(i + 1) + "M x" + std::to_string(i);
+    expect_set += " x" + std::to_string(i);
+    expect_rm += (i ? " x" : "x") + std::to_string(i);
+  }
+  EXPECT_EQ(set(line, "256M"), expect_set);
+  EXPECT_EQ(rm(line), expect_rm);
+}
+
 TEST(CmdlineRemove, RemovesAllOursAndOneSeparator) {
   EXPECT_EQ(rm("ro crashkernel=128M quiet crashkernel=256M"), "ro quiet");
   EXPECT_EQ(rm("crashkernel=1G ro"), "ro");
