@@ -470,6 +470,8 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
       if (!d) return fail(std::move(d).error());
       for (auto& e : d->edits)
         if (e.changes()) plan.edits.push_back(std::move(e));
+        else plan.examined.push_back(e.path);
+      plan.examined.insert(plan.examined.end(), d->examined.begin(), d->examined.end());
       plan.notes.insert(plan.notes.end(), d->notes.begin(), d->notes.end());
     }
     if (root.exists(bls::kKernelCmdline)) {
@@ -493,6 +495,8 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
         fe.reason = set ? "set crashkernel=" + request.value + " for kernels installed later"
                         : "remove crashkernel= for kernels installed later";
         plan.edits.push_back(std::move(fe));
+      } else {
+        plan.examined.push_back(std::string(bls::kKernelCmdline));
       }
     } else if (set) {
       plan.notes.push_back(std::string(bls::kKernelCmdline) +
@@ -513,6 +517,8 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
     fe.reason = (set ? "set crashkernel=" + request.value + " in" : std::string("remove crashkernel= from")) +
                 " kernelopts (the $kernelopts of the entries)";
     plan.edits.push_back(std::move(fe));
+  } else if (env_opt && env_opt->block) {
+    plan.examined.push_back(std::string(bls::kGrubenv));
   }
   const std::optional<std::string>& ko_after = kernelopts_after ? kernelopts_after : kernelopts_before;
 
@@ -524,6 +530,7 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
     const auto& f = entries[k];
     const auto opts = f.entry.options_lines();
     const std::string name = file_name(f.path);
+    plan.examined.push_back(f.path);  // harmless once it is also an edit
     if (opts.empty()) {
       plan.notes.push_back(name + " has no options line (GRUB boots it with $default_kernelopts): left unchanged");
       continue;

@@ -544,7 +544,10 @@ Result<Plan> Grub2Backend::plan_defaults(const RootDir& root, const ReserveReque
   for (std::size_t si = 0; si < d.sources.size(); ++si) {
     const auto& src = d.sources[si];
     const bool touched = !reasons[si].empty();
-    if (!touched && texts[si] == src.text) continue;
+    if (!touched && texts[si] == src.text) {
+      if (src.exists) plan.examined.push_back(src.path);
+      continue;
+    }
     FileEdit e;
     e.path = src.path;
     if (src.exists) {
@@ -580,6 +583,7 @@ Result<Plan> Grub2Backend::plan(const RootDir& root, const SystemFacts& facts,
   auto edited = plan_defaults(root, request, false);
   if (!edited) return fail(std::move(edited).error());
   plan.edits = std::move(edited->edits);
+  plan.examined = std::move(edited->examined);
   plan.notes.insert(plan.notes.end(), edited->notes.begin(), edited->notes.end());
 
   if (plan.changes_anything()) {

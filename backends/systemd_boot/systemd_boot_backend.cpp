@@ -420,6 +420,8 @@ Result<Plan> SystemdBootBackend::plan(const RootDir& root, const SystemFacts& fa
         fe.reason = set ? "set crashkernel=" + request.value + " for kernels installed later"
                         : "remove crashkernel= for kernels installed later";
         plan.edits.push_back(std::move(fe));
+      } else {
+        plan.examined.push_back(std::string(kKernelCmdline));
       }
     } else if (set) {
       std::string seed, from;
@@ -454,7 +456,10 @@ Result<Plan> SystemdBootBackend::plan(const RootDir& root, const SystemFacts& fa
     ++matched;
     auto after = edit_entry(f, request, plan.notes);
     if (!after) return fail(std::move(after).error());
-    if (!*after) continue;
+    if (!*after) {
+      plan.examined.push_back(f.path);
+      continue;
+    }
     FileEdit fe;
     fe.path = f.path;
     fe.before = f.entry.text();

@@ -103,6 +103,8 @@ public:
 private:
   Result<Ok> resolve_all(const Plan& plan) {
     std::map<std::pair<dev_t, ino_t>, std::map<std::string, std::string>> seen;  // dir -> name -> path
+    for (const auto& path : plan.examined)
+      if (auto loc = m_root.locate(path)) m_unchanged.push_back(std::move(*loc));
     for (std::size_t i = 0; i < plan.edits.size(); ++i) {
       const FileEdit& edit = plan.edits[i];
       if (!edit.changes()) {

@@ -31,6 +31,10 @@ struct Plan {
   std::vector<FileEdit> edits;        // in the order they must be written
   std::vector<Command> commands;      // run after every edit is in place
   std::vector<std::string> notes;     // warnings and explanations for the user
+  // Files the backend read and leaves as they are. Not written, but the apply step
+  // removes the temp and backup files an interrupted earlier run left beside them: a
+  // rerun after a crash finds its files already right and must still clean up.
+  std::vector<std::string> examined;
 
   bool changes_anything() const {
     for (const auto& e : edits)

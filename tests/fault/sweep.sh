@@ -10,7 +10,8 @@
 #     whole tree old or whole new: the renames are undone on failure;
 #   - no file is left that a boot loader reads (only hidden .kdump-*.tmp/.bak leftovers,
 #     and those only after a kill or a failed unlink);
-#   - a rerun without faults exits 0, gives exactly the new tree and no leftovers.
+#   - a rerun without faults exits 0, gives exactly the new tree and no leftovers (it
+#     removes them even beside files it no longer needs to write).
 # Prints "N fault points, 0 corrupted"; exits 1 when anything is corrupted.
 # KDUMP_FAULT_KINDS="EIO kill" restricts the kinds.
 set -uo pipefail
@@ -84,10 +85,11 @@ check() {
       if [[ $name == .*.kdump-*.tmp || $name == .*.kdump-*.bak ]]; then
         # Hidden, and no boot loader reads *.tmp/*.bak. After a success only when the
         # fault hit the unlink of a backup (then the run warned about it).
-        # A rerun removes them beside the files its plan lists; one beside a file the
-        # plan no longer mentions (a drop-in the first run cleaned) stays: counted.
+        # A rerun removes them beside every file its backend read (Plan::examined),
+        # also where it writes nothing: after the rerun none may be left.
         if [ "$mode" = clean ]; then
           stale=$((stale + 1))
+          problem "leftover $(echo "$p" | tr '\001' ' ') still there after the rerun"; bad=1
         elif [ "$mode" = new ] && [[ $hit != *unlink* ]]; then
           problem "leftover $(echo "$p" | tr '\001' ' ') after a run that succeeded"; bad=1
         fi

@@ -342,6 +342,25 @@ TEST_F(ApplyTest, ReplacementDuringTheRenameIsDetected) {
 
 // ---- leftovers, lock, commands ---------------------------------------------------------
 
+// A rerun after a crash may find a file already right (so the plan does not write it)
+// with the crashed run's temp file beside it, in a directory no edit touches.
+TEST_F(ApplyTest, LeftoversBesideExaminedFilesAreRemoved) {
+  put("/etc/default/grub", "A\n");
+  put("/etc/default/grub.d/kdump-tools.cfg", "B\n");
+  put("/etc/default/grub.d/.kdump-tools.cfg.kdump-0123abcd.tmp", "half\n");
+  put("/etc/default/grub.d/.other.cfg.kdump-0123abcd.tmp", "not ours to judge\n");
+  Plan p = plan_for({{"/etc/default/grub", "A\n"}});
+  p.examined.push_back("/etc/default/grub.d/kdump-tools.cfg");
+  p.examined.push_back("/etc/default/grub.d/absent.cfg");  // gone by now: no error
+  auto r = apply(p);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(present("/etc/default/grub.d/.kdump-tools.cfg.kdump-0123abcd.tmp"));
+  EXPECT_TRUE(present("/etc/default/grub.d/.other.cfg.kdump-0123abcd.tmp"));
+  EXPECT_EQ(get("/etc/default/grub.d/kdump-tools.cfg"), "B\n");
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("left by an interrupted run"), std::string::npos);
+}
+
 TEST_F(ApplyTest, LeftoversOfAnInterruptedRunAreRemoved) {
   put("/etc/default/grub", "A\n");
   put("/etc/default/.grub.kdump-0123abcd.tmp", "half\n");
