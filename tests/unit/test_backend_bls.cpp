@@ -12,6 +12,7 @@
 #include "backends/bls/bls_backend.hpp"
 #include "backends/registry.hpp"
 #include "core/render_plan.hpp"
+#include "golden_support.hpp"
 #include "grammar/cmdline_edit.hpp"
 #include "grammar/grubenv.hpp"
 
@@ -19,127 +20,9 @@ namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace golden;  // NOLINT: the shared golden-test helpers
 
 const fs::path kGolden = fs::path(KDUMP_SOURCE_DIR) / "golden" / "bls";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << text;
-}
-
-bool updating() {
-  const char* u = std::getenv("KDUMP_UPDATE_GOLDEN");
-  return u && *u && std::string(u) != "0";
-}
-
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const fs::path& from) {
-    char tmpl[] = "/tmp/kdump-bls-XXXXXX";
-    dir = mkdtemp(tmpl);
-    if (!from.empty()) fs::copy(from, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-RootDir open_root(const fs::path& p) {
-  auto r = RootDir::open(p);
-  if (!r) throw std::runtime_error("cannot open root " + p.string());
-  return std::move(*r);
-}
-
-// "reserve VALUE [--kernel SEL]" or "remove [--kernel SEL]".
-ReserveRequest request_from_args(const std::string& args) {
-  std::istringstream in(args);
-  std::string verb;
-  in >> verb;
-  ReserveRequest r;
-  r.action = verb == "remove" ? ReserveRequest::Action::remove : ReserveRequest::Action::set;
-  if (r.action == ReserveRequest::Action::set) in >> r.value;
-  std::string opt, sel;
-  while (in >> opt >> sel) {
-    if (opt != "--kernel") continue;
-    if (sel == "all") r.kernel.kind = KernelSelection::Kind::all;
-    else if (sel == "default") r.kernel.kind = KernelSelection::Kind::default_entry;
-    else {
-      r.kernel.kind = KernelSelection::Kind::release;
-      r.kernel.release = sel;
-    }
-  }
-  return r;
-}
-
-void apply_edits(const fs::path& root, const Plan& plan) {
-  for (const auto& e : plan.edits)
-    if (e.changes()) write_file(root / e.path.substr(1), e.after);
-}
-
-std::string error_line(const Error& e) {
-  std::string s = "error";
-  if (e.file) s += ": " + *e.file;
-  if (e.line) s += ":" + std::to_string(*e.line);
-  if (e.column) s += ":" + std::to_string(*e.column);
-  s += ": " + e.message + "\n";
-  for (const auto& h : e.hints) s += "hint: " + h + "\n";
-  return s;
-}
-
-std::string summary(const Plan& plan) {
-  std::string s;
-  for (const auto& e : plan.edits)
-    s += "edit " + e.path + (e.before ? "" : " (new file)") + (e.changes() ? "" : " (unchanged)") + ": " +
-         e.reason + "\n";
-  for (const auto& c : plan.commands) {
-    s += "command:";
-    for (const auto& a : c.argv) s += " " + a;
-    s += "\n";
-  }
-  for (const auto& n : plan.notes) s += "note: " + n + "\n";
-  return s;
-}
-
-void check_golden(const fs::path& file, const std::string& actual) {
-  if (updating()) {
-    if (actual.empty()) fs::remove(file);
-    else write_file(file, actual);
-    return;
-  }
-  const std::string expected = fs::exists(file) ? read_file(file) : std::string();
-  EXPECT_EQ(actual, expected) << "golden file " << file << " differs (KDUMP_UPDATE_GOLDEN=1 rewrites it)";
-}
-
-std::vector<fs::path> golden_cases() {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(kGolden))
-    if (e.is_directory() && fs::exists(e.path() / "args")) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = read_file(e.path());
-  return out;
-}
-
-ReserveRequest remove_like(const ReserveRequest& r) {
-  ReserveRequest rm = r;
-  rm.action = ReserveRequest::Action::remove;
-  rm.value.clear();
-  return rm;
-}
 
 class BlsGolden : public ::testing::TestWithParam<fs::path> {};
 
@@ -156,8 +39,8 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   auto before_values = be.configured(root, facts);
   auto p = be.plan(root, facts, req);
   if (!p) {
-    check_golden(dir / "expected.txt", error_line(p.error()));
-    check_golden(dir / "expected.diff", "");
+    golden::check(dir / "expected.txt", error_line(p.error()));
+    golden::check(dir / "expected.diff", "");
     EXPECT_EQ(tree(s.dir), original);
     return;
   }
@@ -180,8 +63,8 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   ASSERT_TRUE(after_values);
   for (const auto& c : *after_values)
     text += std::string(c.next_boot ? "configured " : "also configured ") + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
-  check_golden(dir / "expected.txt", text);
-  check_golden(dir / "expected.diff", diff);
+  golden::check(dir / "expected.txt", text);
+  golden::check(dir / "expected.diff", diff);
 
   // The same run again changes nothing.
   auto again = be.plan(root, facts, req);
@@ -201,29 +84,15 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   apply_edits(only.dir, *direct);
   EXPECT_EQ(after_rt, tree(only.dir));
   if (before_values && before_values->empty()) {
-    bool any = false;
-    for (const auto& [path, bytes] : original) any = any || bytes.find("crashkernel=") != std::string::npos;
-    if (!any) EXPECT_EQ(after_rt, original);
+    if (!mentions_crashkernel(original)) EXPECT_EQ(after_rt, original);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, BlsGolden, ::testing::ValuesIn(golden_cases()), [](const auto& info) {
-  std::string n = info.param.filename().string();
-  for (auto& c : n)
-    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Cases, BlsGolden, ::testing::ValuesIn(golden::cases(kGolden)),
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST(BlsGoldenSet, EveryCorpusFileHasACase) {
-  std::vector<std::string> inputs;
-  for (const auto& c : golden_cases())
-    for (const auto& [p, bytes] : tree(c / "root")) inputs.push_back(bytes);
-  const fs::path corpus = fs::path(KDUMP_SHARED_DIR) / "corpus";
-  for (const auto* kind : {"bls", "grubenv", "kernel-cmdline"})
-    for (const auto& f : fs::directory_iterator(corpus / kind)) {
-      const std::string bytes = read_file(f.path());
-      EXPECT_NE(std::find(inputs.begin(), inputs.end(), bytes), inputs.end()) << f.path();
-    }
+  expect_corpus_covered(kGolden, fs::path(KDUMP_SHARED_DIR) / "corpus", {"bls", "grubenv", "kernel-cmdline"});
 }
 
 TEST(BlsNames, EntryIdDropsConfAndBootCounter) {

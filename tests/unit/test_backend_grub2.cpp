@@ -17,6 +17,7 @@
 #include "backends/grub2/grub2_backend.hpp"
 #include "backends/grub2/grub_defaults.hpp"
 #include "core/render_plan.hpp"
+#include "golden_support.hpp"
 #include "grammar/cmdline_edit.hpp"
 
 #ifndef KDUMP_SOURCE_DIR
@@ -29,70 +30,9 @@ namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace golden;  // NOLINT: the shared golden-test helpers
 
 const fs::path kGolden = fs::path(KDUMP_SOURCE_DIR) / "golden" / "grub2";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f << text;
-}
-
-bool updating() {
-  const char* u = std::getenv("KDUMP_UPDATE_GOLDEN");
-  return u && *u && std::string(u) != "0";
-}
-
-// A scratch copy of a tree, removed at the end.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const fs::path& from) {
-    char tmpl[] = "/tmp/kdump-grub2-XXXXXX";
-    dir = mkdtemp(tmpl);
-    if (!from.empty())
-      fs::copy(from, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-RootDir open_root(const fs::path& p) {
-  auto r = RootDir::open(p);
-  if (!r) throw std::runtime_error("cannot open root " + p.string() + ": " + r.error().message);
-  return std::move(*r);
-}
-
-ReserveRequest request_from_args(const std::string& args) {
-  std::istringstream in(args);
-  std::string verb, value;
-  in >> verb >> value;
-  ReserveRequest r;
-  r.action = verb == "remove" ? ReserveRequest::Action::remove : ReserveRequest::Action::set;
-  r.value = value;
-  return r;
-}
-
-void apply_edits(const fs::path& root, const Plan& plan) {
-  for (const auto& e : plan.edits)
-    if (e.changes()) write_file(root / e.path.substr(1), e.after);
-}
-
-std::string error_line(const Error& e) {
-  std::string s = "error:";
-  if (e.file) s += " " + *e.file;
-  if (e.line) s += ":" + std::to_string(*e.line);
-  if (e.column) s += ":" + std::to_string(*e.column);
-  return s + ": " + e.message + "\n";
-}
 
 // The final command-line variables of a tree, as grub-mkconfig would see them.
 std::string effective_values(const RootDir& root) {
@@ -105,53 +45,6 @@ std::string effective_values(const RootDir& root) {
     if (v.set) s += "after " + var + "=" + v.text() + "\n";
   }
   return s;
-}
-
-std::string summary(const RootDir& root, const Plan& plan) {
-  std::string s;
-  for (const auto& e : plan.edits)
-    s += "edit " + e.path + (e.before ? "" : " (new file)") + (e.changes() ? "" : " (unchanged)") +
-         ": " + e.reason + "\n";
-  for (const auto& c : plan.commands) {
-    s += "command:";
-    for (const auto& a : c.argv) s += " " + a;
-    s += "\n";
-  }
-  for (const auto& n : plan.notes) {
-    // The scratch directory's name changes from run to run.
-    std::string t = n;
-    const std::string rp = root.path().string();
-    for (std::size_t at; (at = t.find(rp)) != std::string::npos;) t.replace(at, rp.size(), "<root>");
-    s += "note: " + t + "\n";
-  }
-  return s;
-}
-
-void check_golden(const fs::path& file, const std::string& actual) {
-  if (updating()) {
-    if (actual.empty()) fs::remove(file);
-    else write_file(file, actual);
-    return;
-  }
-  const std::string expected = fs::exists(file) ? read_file(file) : std::string();
-  EXPECT_EQ(actual, expected) << "golden file " << file
-                              << " differs (KDUMP_UPDATE_GOLDEN=1 rewrites it; review the diff)";
-}
-
-std::vector<fs::path> golden_cases() {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(kGolden))
-    if (e.is_directory() && fs::exists(e.path() / "args")) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Every file of the tree, by relative path.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = read_file(e.path());
-  return out;
 }
 
 class GrubGolden : public ::testing::TestWithParam<fs::path> {};
@@ -168,8 +61,8 @@ TEST_P(GrubGolden, PlanDiffIdempotenceRoundTrip) {
   auto before_values = be.configured(root, facts);
   auto p = be.plan(root, facts, req);
   if (!p) {
-    check_golden(dir / "expected.txt", error_line(p.error()));
-    check_golden(dir / "expected.diff", "");
+    golden::check(dir / "expected.txt", error_line(p.error()));
+    golden::check(dir / "expected.diff", "");
     EXPECT_EQ(tree(s.dir), original);
     return;
   }
@@ -177,13 +70,13 @@ TEST_P(GrubGolden, PlanDiffIdempotenceRoundTrip) {
   EXPECT_EQ(p->commands.empty(), !p->changes_anything());
   const std::string diff = render_plan_diff(*p);
   apply_edits(s.dir, *p);
-  std::string text = summary(root, *p) + effective_values(root);
+  std::string text = summary(*p, root.path()) + effective_values(root);
   auto after_values = be.configured(root, facts);
   ASSERT_TRUE(after_values);
   for (const auto& c : *after_values)
     text += "configured " + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
-  check_golden(dir / "expected.txt", text);
-  check_golden(dir / "expected.diff", diff);
+  golden::check(dir / "expected.txt", text);
+  golden::check(dir / "expected.diff", diff);
 
   // The same run again changes nothing.
   auto again = be.plan(root, facts, req);
@@ -213,29 +106,19 @@ TEST_P(GrubGolden, PlanDiffIdempotenceRoundTrip) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, GrubGolden, ::testing::ValuesIn(golden_cases()),
-                         [](const auto& info) {
-                           std::string n = info.param.filename().string();
-                           for (auto& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Cases, GrubGolden, ::testing::ValuesIn(golden::cases(kGolden)),
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST(GrubGoldenSet, EveryCorpusFileHasACase) {
   const fs::path corpus = fs::path(KDUMP_SOURCE_DIR) / ".." / "shared" / "corpus";
   if (!fs::exists(corpus)) GTEST_SKIP() << "no shared corpus at " << corpus;
-  std::set<std::string> inputs;
-  for (const auto& c : golden_cases())
-    for (const auto& [path, bytes] : tree(c / "root")) inputs.insert(bytes);
-  for (const char* kind : {"grub-default", "grub-d"})
-    for (const auto& e : fs::directory_iterator(corpus / kind))
-      EXPECT_TRUE(inputs.count(read_file(e.path()))) << e.path() << " is not copied into any case";
+  expect_corpus_covered(kGolden, corpus, {"grub-default", "grub-d"});
 }
 
 // --- details ---------------------------------------------------------------------------
 
 struct Tree {
-  Scratch s{fs::path()};
+  Scratch s;
   void file(const std::string& rel, const std::string& text) { write_file(s.dir / rel, text); }
   RootDir root() { return open_root(s.dir); }
 };
@@ -562,7 +445,7 @@ TEST(Grub2RealMkconfig, LinuxLinesCarryTheValueExactlyOnce) {
   std::string why;
   if (!can_run_real_mkconfig(why)) GTEST_SKIP() << why;
   int checked = 0;
-  for (const auto& dir : golden_cases()) {
+  for (const auto& dir : golden::cases(kGolden)) {
     if (fs::exists(dir / "no-mkconfig")) continue;
     const ReserveRequest req = request_from_args(read_file(dir / "args"));
     Scratch s(dir / "root");

@@ -1,0 +1,164 @@
+#include "golden_support.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+namespace kdump::golden {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << text;
+}
+
+Scratch::Scratch(const fs::path& from) {
+  char tmpl[] = "/tmp/kdump-golden-XXXXXX";
+  dir = mkdtemp(tmpl);
+  if (!from.empty()) fs::copy(from, dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+}
+
+Scratch::~Scratch() {
+  if (dir.empty()) return;  // moved from
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+RootDir open_root(const fs::path& p) {
+  auto r = RootDir::open(p);
+  if (!r) throw std::runtime_error("cannot open root " + p.string() + ": " + r.error().message);
+  return std::move(*r);
+}
+
+std::vector<fs::path> cases(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory() && fs::exists(e.path() / "args")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string case_name(const fs::path& dir) {
+  std::string n = dir.filename().string();
+  for (auto& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+std::map<std::string, std::string> tree(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = read_file(e.path());
+  return out;
+}
+
+bool mentions_crashkernel(const std::map<std::string, std::string>& files) {
+  for (const auto& [path, bytes] : files)
+    if (bytes.find("crashkernel=") != std::string::npos) return true;
+  return false;
+}
+
+void expect_corpus_covered(const fs::path& golden_dir, const fs::path& corpus,
+                           const std::vector<std::string>& kinds) {
+  std::set<std::string> inputs;
+  for (const auto& c : cases(golden_dir))
+    for (const auto& [path, bytes] : tree(c / "root")) inputs.insert(bytes);
+  for (const auto& kind : kinds)
+    for (const auto& e : fs::directory_iterator(corpus / kind))
+      EXPECT_TRUE(inputs.count(read_file(e.path()))) << e.path() << " is not copied into any case";
+}
+
+static bool updating() {
+  const char* u = std::getenv("KDUMP_UPDATE_GOLDEN");
+  return u && *u && std::string(u) != "0";
+}
+
+void check(const fs::path& file, const std::string& actual) {
+  if (updating()) {
+    if (actual.empty()) fs::remove(file);
+    else write_file(file, actual);
+    return;
+  }
+  const std::string expected = fs::exists(file) ? read_file(file) : std::string();
+  EXPECT_EQ(actual, expected) << "golden file " << file
+                              << " differs (KDUMP_UPDATE_GOLDEN=1 rewrites it; review the diff)";
+}
+
+ReserveRequest request_from_args(const std::string& args) {
+  std::istringstream in(args);
+  std::string verb;
+  in >> verb;
+  ReserveRequest r;
+  r.action = verb == "remove" ? ReserveRequest::Action::remove : ReserveRequest::Action::set;
+  if (r.action == ReserveRequest::Action::set) in >> r.value;
+  std::string opt, sel;
+  while (in >> opt >> sel) {
+    if (opt != "--kernel") continue;
+    if (sel == "all") r.kernel.kind = KernelSelection::Kind::all;
+    else if (sel == "default") r.kernel.kind = KernelSelection::Kind::default_entry;
+    else {
+      r.kernel.kind = KernelSelection::Kind::release;
+      r.kernel.release = sel;
+    }
+  }
+  return r;
+}
+
+ReserveRequest remove_like(const ReserveRequest& r) {
+  ReserveRequest rm = r;
+  rm.action = ReserveRequest::Action::remove;
+  rm.value.clear();
+  return rm;
+}
+
+void apply_edits(const fs::path& root, const Plan& plan) {
+  for (const auto& e : plan.edits)
+    if (e.changes()) write_file(root / e.path.substr(1), e.after);
+}
+
+std::string error_line(const Error& e) {
+  std::string s = "error";
+  if (e.file) s += ": " + *e.file;
+  if (e.line) s += ":" + std::to_string(*e.line);
+  if (e.column) s += ":" + std::to_string(*e.column);
+  s += ": " + e.message + "\n";
+  for (const auto& h : e.hints) s += "hint: " + h + "\n";
+  return s;
+}
+
+std::string summary(const Plan& plan, const fs::path& root) {
+  std::string s;
+  for (const auto& e : plan.edits)
+    s += "edit " + e.path + (e.before ? "" : " (new file)") + (e.changes() ? "" : " (unchanged)") + ": " +
+         e.reason + "\n";
+  for (const auto& c : plan.commands) {
+    s += "command:";
+    for (const auto& a : c.argv) s += " " + a;
+    s += "\n";
+  }
+  const std::string rp = root.string();
+  for (const auto& n : plan.notes) {
+    std::string t = n;
+    if (!rp.empty())
+      for (std::size_t at; (at = t.find(rp)) != std::string::npos;) t.replace(at, rp.size(), "<root>");
+    s += "note: " + t + "\n";
+  }
+  return s;
+}
+
+}  // namespace kdump::golden

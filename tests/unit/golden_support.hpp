@@ -1,0 +1,65 @@
+// What the backend golden tests share (golden/README.md: a case is a directory with
+// `args`, a `root` tree and the expected.txt / expected.diff the run must produce).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/backend.hpp"
+#include "core/plan.hpp"
+#include "util/root_dir.hpp"
+
+namespace kdump::golden {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& p);
+void write_file(const fs::path& p, const std::string& text);  // makes the directories
+
+// A scratch directory (a copy of `from`, when given), removed at the end.
+struct Scratch {
+  fs::path dir;
+  explicit Scratch(const fs::path& from = {});
+  ~Scratch();
+  Scratch(Scratch&& o) noexcept : dir(std::move(o.dir)) { o.dir.clear(); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  Scratch& operator=(Scratch&&) = delete;
+};
+
+RootDir open_root(const fs::path& p);  // throws: a test tree that cannot be opened is a bug
+
+// Case directories (those with an `args` file) below `dir`, sorted.
+std::vector<fs::path> cases(const fs::path& dir);
+
+// A gtest-safe name for a case directory ("rhel8-mixed" -> "rhel8_mixed").
+std::string case_name(const fs::path& dir);
+
+// Every regular file of a tree: relative path -> bytes.
+std::map<std::string, std::string> tree(const fs::path& root);
+bool mentions_crashkernel(const std::map<std::string, std::string>& files);
+
+// Every file of corpus/<kind>/ for each kind is the bytes of some file of some case.
+void expect_corpus_covered(const fs::path& golden_dir, const fs::path& corpus,
+                           const std::vector<std::string>& kinds);
+
+// Compares with the golden file (absent = empty); KDUMP_UPDATE_GOLDEN=1 rewrites it.
+void check(const fs::path& file, const std::string& actual);
+
+// "reserve VALUE [--kernel all|default|RELEASE]" or "remove [--kernel SEL]".
+ReserveRequest request_from_args(const std::string& args);
+ReserveRequest remove_like(const ReserveRequest& r);  // the same selection, removing
+
+// Writes the plan's changed files into the tree at `root`, as the apply step would.
+void apply_edits(const fs::path& root, const Plan& plan);
+
+// "error: FILE:LINE:COLUMN: message" and one "hint: ..." line per hint.
+std::string error_line(const Error& e);
+
+// One line per edit, command and note; `root` in notes reads "<root>" (the scratch
+// directory's name changes from run to run).
+std::string summary(const Plan& plan, const fs::path& root = {});
+
+}  // namespace kdump::golden
