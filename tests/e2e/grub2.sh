@@ -78,6 +78,8 @@ make_boot_media() {
     {
         echo "set default=0"
         echo "set timeout=0"
+        echo "insmod part_gpt"
+        echo "insmod fat"
         echo "search --no-floppy --set=root --file /kds-e2e-esp"
         sed -E -e '/^[[:space:]]*(search|set root=|load_video)/d' \
             -e 's#^([[:space:]]*(linux|initrd)[[:space:]]+)[^[:space:]]*/boot/#\1/boot/#' "$entry"
