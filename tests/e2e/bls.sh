@@ -41,7 +41,6 @@ e2e_setup "${1:-}" bls cpio grub-editenv
 shift
 cases=("$@")
 ((${#cases[@]})) || cases=(auto 224M)
-sdboot_efi=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
 [[ -r $sdboot_efi ]] || skip "$sdboot_efi missing (systemd-boot-efi)"
 
 golden=$repo_root/golden/bls/fedora39/root
@@ -72,18 +71,9 @@ make_tree() {
 
 check_written() { check_tree_value "$1" "$2" "$entry"; }
 
-# The ESP: systemd-boot as \EFI\BOOT\BOOTX64.EFI and the tree's boot/ as it is (the
-# entries, grub2/, kernel, initramfs), except that the initramfs also carries the
-# tree's /etc and says where the guest mounts the ESP (guest_initrd).
-make_boot_media() {
-    local tree=$1 esp=$2
-    esp_create "$esp" 96
-    esp_put "$esp" "$sdboot_efi" /EFI/BOOT/BOOTX64.EFI
-    esp_put_dir "$esp" "$tree/boot"
-    guest_initrd "$tree/boot/initramfs-$release.img" "$tree" "/boot" "$tree/guest-initrd.img"
-    esp_put "$esp" "$tree/guest-initrd.img" "/initramfs-$release.img"
-    check_esp_entries "$esp" "$tree/boot"
-}
+# The ESP: systemd-boot and the tree's boot/ as it is (the entries, grub2/, kernel,
+# initramfs; lib.sh, sdboot_esp); the guest mounts it at /boot, without efivarfs.
+make_boot_media() { sdboot_esp "$1" "$2" boot "initramfs-$release.img" "/boot"; }
 
 for c in "${cases[@]}"; do run_case "$c"; done
 e2e_finish

@@ -18,13 +18,14 @@
 #   4. /sys/kernel/kexec_crash_size == `explain --json` .kexec_crash_size for the
 #      guest's own cmdline, System RAM and kernel release, and is non-zero;
 #   5. kexec -p loaded, the capture kernel wrote a dump, makedumpfile -R on the host
-#      gives a file with the "KDUMP   " signature, the capture kernel powered off;
-#   6. HOOK (verify verb): when `BIN verify --help` works and the binary can run in
-#      the guest, the image carries it and the guest's `verify --json` must exit 0.
-#      Until then the step is reported as "verify: not on this branch".
-# Backends: the per-backend part is make_boot_media_<backend> (boot loader + config on
-# the ESP) and generated_entry_<backend> (the entry the backend's tool produced); BLS
-# and systemd-boot plug in by adding those two functions (see tests/e2e/README.md).
+#      gives a file with the "KDUMP   " signature, the capture kernel powered off
+#      (crash-boot.sh: captured);
+#   6. HOOK (verify verb): when `BIN --help` lists verify, the image carries the
+#      binary and the guest's `verify --json` must exit 0 with status ok and the
+#      kernel's reservation (the guest has no boot files: backend null).
+# Backends: this file holds the GRUB2 part (make_tree, check_written, make_boot_media);
+# run_case and every boot-side assertion are tests/e2e/lib.sh's, shared with bls.sh and
+# systemd_boot.sh (tests/e2e/README.md, "How a backend plugs in").
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -8,6 +8,7 @@
 #   run_case CASE               one case of one backend: reserve, boot media, crash boot,
 #                               every host-side assertion (tests/e2e/README.md)
 #   guest_initrd SRC TREE SPEC OUT  the initramfs plus the tree's /etc for the guest
+#   sdboot_esp TREE ESP DIR INITRD SPEC  systemd-boot and the tree's boot files on an ESP
 #
 # No loop mounts: the ESP is written with mtools through the partition offset
 # ("IMG@@1M"), so the tests run without mount privileges for the image.
@@ -62,6 +63,7 @@ entry_options() {
 #   guest_backend             (optional) the backend `verify` must find in the guest,
 #                             which then also needs the tree (guest_initrd); empty when
 #                             the guest has no boot files (grub2)
+#   guest_reason              (optional) words its backend_reason must contain
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -149,6 +151,22 @@ guest_initrd() {
     rm -rf "$stage"
 }
 
+# The ESP Debian's systemd-boot boots from: its EFI binary as \EFI\BOOT\BOOTX64.EFI and
+# the files of TREE/DIR (the tree's ESP, or its /boot) as they are, except INITRD (a
+# path under DIR), which also carries the tree's /etc and says where the guest mounts
+# the ESP (guest_initrd SPEC), so `verify` there sees this system's files.
+sdboot_efi=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+sdboot_esp() {
+    local tree=$1 esp=$2 dir=$3 initrd=$4 spec=$5
+    [[ -r $sdboot_efi ]] || { fail "$sdboot_efi missing (systemd-boot-efi)"; return 1; }
+    esp_create "$esp" 96
+    esp_put "$esp" "$sdboot_efi" /EFI/BOOT/BOOTX64.EFI
+    esp_put_dir "$esp" "$tree/$dir"
+    guest_initrd "$tree/$dir/$initrd" "$tree" "$spec" "$tree/guest-initrd.img"
+    esp_put "$esp" "$tree/guest-initrd.img" "/$initrd"
+    check_esp_entries "$esp" "$tree/$dir"
+}
+
 # One case: CASE is "auto" (reserve auto for the guest's RAM, the default policy) or a
 # value such as 224M.
 run_case() {
@@ -225,7 +243,8 @@ check_guest_verify() {
     fi
     if [[ -n ${guest_backend:-} ]]; then
         [[ $(kv esp_mount "$out") == *" 0" ]] || { fail "the guest could not mount its ESP: $(kv esp_mount "$out")"; return; }
-        if ! jq -e --arg b "$guest_backend" '.backend == $b and .configured != null and .configured == .running' <<<"$json" >/dev/null; then
+        if ! jq -e --arg b "$guest_backend" --arg r "${guest_reason:-}" \
+            '.backend == $b and (.backend_reason | contains($r)) and .configured != null and .configured == .running' <<<"$json" >/dev/null; then
             fail "verify in the guest: $(jq -c '{backend, backend_reason, configured, running}' <<<"$json")"
             return
         fi

@@ -21,7 +21,8 @@
 #   4. /sys/kernel/kexec_crash_size == `explain --json` .kexec_crash_size for the
 #      guest's cmdline, System RAM and kernel release;
 #   5. `verify --json` in the guest (the ESP mounted at /efi, efivarfs mounted, the
-#      tree's /etc): exit 0, status ok, backend systemd-boot, configured == running;
+#      tree's /etc): exit 0, status ok, backend systemd-boot found through the
+#      LoaderInfo EFI variable systemd-boot set, configured == running;
 #   6. the dump came back valid (crash-boot.sh: captured), the capture kernel powered off.
 set -euo pipefail
 
@@ -29,11 +30,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 backend=systemd-boot
 guest_backend=systemd-boot
+guest_reason="LoaderInfo 'systemd-boot"  # the loader itself says so, through efivarfs
 e2e_setup "${1:-}" systemd_boot cpio
 shift
 cases=("$@")
 ((${#cases[@]})) || cases=(auto 224M)
-sdboot_efi=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
 [[ -r $sdboot_efi ]] || skip "$sdboot_efi missing (systemd-boot-efi)"
 
 golden=$repo_root/golden/systemd-boot/entry-arch-patricol-tabs-trailing-blank/root
@@ -57,18 +58,9 @@ make_tree() {
 
 check_written() { check_tree_value "$1" "$2" "$entry"; }
 
-# The ESP: systemd-boot as \EFI\BOOT\BOOTX64.EFI and the tree's efi/ as it is, except
-# that the initramfs also carries the tree's /etc and says where the guest mounts the
-# ESP (guest_initrd), so `verify` there sees this system's files.
-make_boot_media() {
-    local tree=$1 esp=$2
-    esp_create "$esp" 96
-    esp_put "$esp" "$sdboot_efi" /EFI/BOOT/BOOTX64.EFI
-    esp_put_dir "$esp" "$tree/efi"
-    guest_initrd "$tree/efi/initramfs-linux.img" "$tree" "/efi efivarfs" "$tree/guest-initrd.img"
-    esp_put "$esp" "$tree/guest-initrd.img" /initramfs-linux.img
-    check_esp_entries "$esp" "$tree/efi"
-}
+# The ESP: systemd-boot and the tree's efi/ as it is (lib.sh, sdboot_esp); the guest
+# mounts it at /efi and reads the EFI variables (LoaderInfo names systemd-boot).
+make_boot_media() { sdboot_esp "$1" "$2" efi "initramfs-linux.img" "/efi efivarfs"; }
 
 for c in "${cases[@]}"; do run_case "$c"; done
 e2e_finish
