@@ -103,7 +103,7 @@ check_written() {
     run_mkconfig "$tree" || { fail "grub-mkconfig: $(cat "$tree/grub-mkconfig.log")"; return 1; }
     generated_entry_grub2 "$tree/grub.cfg.generated" >"$tree/entry"
     local linux_line n
-    linux_line=$(grep -E '^[[:space:]]*linux[[:space:]]' "$tree/entry" | head -n 1)
+    linux_line=$(grep -m 1 -E '^[[:space:]]*linux[[:space:]]' "$tree/entry")
     n=$(grep -o 'crashkernel=[^ ]*' <<<"$linux_line" | wc -l)
     if ((n == 1)) && grep -qF -- " $value " <<<"$linux_line "; then
         pass "grub-mkconfig default entry carries $value once"

@@ -68,7 +68,9 @@ entry_options() {
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
-kv() { sed -n "s/^KDE:$1 //p" <<<"$2" | head -n 1; }
+# The first "KDE:KEY value" of OUT. Readers of a pipe read it to the end here: under
+# pipefail + set -e a writer killed by SIGPIPE would end the test without a word.
+kv() { awk -v k="KDE:$1 " 'index($0, k) == 1 && !f { print substr($0, length(k) + 1); f = 1 }' <<<"$2"; }
 
 e2e_setup() {
     bin=$(readlink -f "${1:?usage: $2.sh BIN [CASE...]}")
@@ -89,7 +91,7 @@ e2e_setup() {
     e2e_name=$name
     # HOOK (verify verb): the binary goes into the guest only when it has the verb.
     verify_bin=""
-    if "$bin" --help 2>/dev/null | grep -qE '^  verify[[:space:]]'; then verify_bin=$bin; fi
+    if "$bin" --help 2>/dev/null | grep -E '^  verify[[:space:]]' >/dev/null; then verify_bin=$bin; fi
     images=$build/images
     "$repo_root/scripts/e2e/build-initramfs.sh" --out "$images" ${verify_bin:+--kdump-setup "$verify_bin"} >/dev/null
 }
