@@ -16,7 +16,11 @@
 #                    calibration bench measures what a bigger capture initramfs costs)
 #   --kdump-setup B  put B into both images as /kdump-setup: the hook in init.sh then
 #                    runs `kdump-setup verify --json` in the first boot. The binary must
-#                    run there (static, or its libraries are copied via ldd like kexec's).
+#                    run there (static, or its libraries are copied via ldd like kexec's;
+#                    libefivar.so.1, which it dlopen()s, too).
+#
+# first.img also has the FAT, NLS and efivarfs modules: init.sh mounts the ESP and the
+# EFI variables when the test appends a /kde-esp to it (tests/e2e/lib.sh, guest_initrd).
 #
 # Prints the two paths. Archives are byte-reproducible for the same inputs (fixed
 # mtimes, sorted names, gzip -n), except for --pad-mb, whose data is random.
@@ -42,6 +46,22 @@ copy_with_libs() {
         [[ -n $lib && -e $lib ]] || continue
         install -D -m 0755 "$(readlink -f "$lib")" "$stage$lib"
     done < <(ldd "$prog" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
+}
+
+# Kernel modules (plain or .ko.xz) from DIR into the image's flat /lib/modules.
+copy_modules() {
+    local stage=$1 dir=$2 m f
+    shift 2
+    for m in "$@"; do
+        f=$dir/$m.ko
+        [[ -f $f ]] || f=$dir/$m.ko.xz
+        [[ -f $f ]] || die "module $m not found under $dir"
+        if [[ $f == *.xz ]]; then
+            xz -dc "$f" >"$stage/lib/modules/${m##*/}.ko"
+        else
+            cp "$f" "$stage/lib/modules/${m##*/}.ko"
+        fi
+    done
 }
 
 pack() {
@@ -90,25 +110,26 @@ main() {
         copy_with_libs "$stage" "$(readlink -f "$kds")"
         strip --strip-debug "$stage$(readlink -f "$kds")" 2>/dev/null || true
         ln -sf "$(readlink -f "$kds")" "$stage/kdump-setup"
+        # dlopen()ed for the EFI variables (LoaderInfo, SecureBoot): ldd does not list it.
+        local efivar
+        # awk reads to the end: an early exit would SIGPIPE ldconfig, and pipefail + set -e
+        # would end this script without a word.
+        efivar=$(ldconfig -p | awk '/libefivar\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
+        [[ -z $efivar ]] || copy_with_libs "$stage" "$efivar"
     fi
-    local m f
-    for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
-        virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
-        f=$moddir/$m.ko
-        [[ -f $f ]] || f=$moddir/$m.ko.xz
-        [[ -f $f ]] || die "module $m not found under $moddir"
-        if [[ $f == *.xz ]]; then
-            xz -dc "$f" >"$stage/lib/modules/${m##*/}.ko"
-        else
-            cp "$f" "$stage/lib/modules/${m##*/}.ko"
-        fi
-    done
+    copy_modules "$stage" "$moddir" virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
+        virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk
     if ((pad_mb > 0)); then
         # Random bytes do not compress: the image grows by the full amount.
         head -c $((pad_mb << 20)) /dev/urandom >"$stage/padding"
     fi
     pack "$stage" "$out/capture.img"
     rm -f "$stage/padding"
+    # The first kernel may mount the ESP it was booted from (init.sh, /kde-esp): FAT
+    # and efivarfs modules, in first.img only, so capture.img stays what the
+    # calibration bench measured.
+    copy_modules "$stage" "/lib/modules/$release/kernel/fs" fat/fat fat/vfat nls/nls_cp437 \
+        nls/nls_ascii nls/nls_utf8 efivarfs/efivarfs
     cp "$kernel" "$stage/vmlinuz"
     cp "$out/capture.img" "$stage/capture.img"
     pack "$stage" "$out/first.img"

@@ -16,6 +16,8 @@
 #   KDE:kexec_crash_size <bytes>  /sys/kernel/kexec_crash_size ("missing" without it)
 #   KDE:system_ram_bytes <n>      sum of the top-level "System RAM" lines of /proc/iomem
 #   KDE:iomem_crash <line>        each "Crash kernel" line of /proc/iomem
+#   KDE:esp_mount <dir> <rc>      only when /kde-esp is in the image (the ESP, read-only)
+#   KDE:efivarfs_mount <rc>       only when /kde-esp asks for efivarfs
 #   KDE:verify-rc <n> / KDE:verify <line>   only when /kdump-setup is in the image (hook)
 #   KDE:kexec_load_rc <n>         exit status of `kexec -p`
 #   KDE:kexec_error <line>        its output, when it failed
@@ -89,6 +91,8 @@ first_boot() {
     fi
     report_iomem
 
+    mount_esp
+
     # HOOK (verify verb): when the image carries a kdump-setup binary, run
     # `kdump-setup verify --json` here and hand its output to the host. The
     # host-side check (tests/e2e/grub2.sh) asserts on it once the verb exists.
@@ -125,21 +129,40 @@ load_disk_drivers() {
     done
 }
 
-find_dump_disk() {
-    # The host names the dump disk with a virtio serial; wait for it to appear.
+# The host names its disks with a virtio serial (kdsdump, kdsesp); wait for one to
+# appear. With a second argument, the device of that partition number, once it exists.
+find_disk() {
     i=0
     while [ $i -lt 50 ]; do
         for d in /sys/block/vd*; do
             [ -r "$d/serial" ] || continue
-            if [ "$(cat "$d/serial")" = kdsdump ]; then
-                echo "/dev/${d##*/}"
-                return 0
-            fi
+            [ "$(cat "$d/serial")" = "$1" ] || continue
+            dev=/dev/${d##*/}${2:-}
+            if [ -b "$dev" ]; then echo "$dev"; return 0; fi
         done
         i=$((i + 1))
         sleep 0.2
     done
     return 1
+}
+
+# /kde-esp (an archive the test appends to the initramfs, tests/e2e/lib.sh) says
+# "MOUNTPOINT [efivarfs]": mount the ESP the firmware booted us from (virtio serial
+# kdsesp, GPT partition 1) read-only there, so `verify` reads the very files the boot
+# loader read; with "efivarfs", also the EFI variables (LoaderInfo names the loader).
+mount_esp() {
+    [ -r /kde-esp ] || return 0
+    read -r where efivars </kde-esp
+    load_disk_drivers
+    for m in fat vfat nls_cp437 nls_ascii nls_utf8; do insmod /lib/modules/$m.ko 2>/dev/null; done
+    mkdir -p "$where"
+    part=$(find_disk kdsesp 1) && mount -t vfat -o ro "$part" "$where"
+    out esp_mount "$where $?"
+    if [ "$efivars" = efivarfs ]; then
+        insmod /lib/modules/efivarfs.ko 2>/dev/null
+        mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+        out efivarfs_mount "$?"
+    fi
 }
 
 capture() {
@@ -154,7 +177,7 @@ capture() {
     out vmcore_bytes "$(ls -l /proc/vmcore | awk '{print $5}')"
     out capture_mem_total_kib "$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
     load_disk_drivers
-    disk=$(find_dump_disk) || disk=
+    disk=$(find_disk kdsdump) || disk=
     out dump_disk "${disk:-none}"
     if [ -n "$disk" ]; then
         # Flattened format (-F) streams to stdout; the host reassembles it with

@@ -18,49 +18,26 @@
 #   4. /sys/kernel/kexec_crash_size == `explain --json` .kexec_crash_size for the
 #      guest's own cmdline, System RAM and kernel release, and is non-zero;
 #   5. kexec -p loaded, the capture kernel wrote a dump, makedumpfile -R on the host
-#      gives a file with the "KDUMP   " signature, the capture kernel powered off;
-#   6. HOOK (verify verb): when `BIN verify --help` works and the binary can run in
-#      the guest, the image carries it and the guest's `verify --json` must exit 0.
-#      Until then the step is reported as "verify: not on this branch".
-# Backends: the per-backend part is make_boot_media_<backend> (boot loader + config on
-# the ESP) and generated_entry_<backend> (the entry the backend's tool produced); BLS
-# and systemd-boot plug in by adding those two functions (see tests/e2e/README.md).
+#      gives a file with the "KDUMP   " signature, the capture kernel powered off
+#      (crash-boot.sh: captured);
+#   6. HOOK (verify verb): when `BIN --help` lists verify, the image carries the
+#      binary and the guest's `verify --json` must exit 0 with status ok and the
+#      kernel's reservation (the guest has no boot files: backend null).
+# Backends: this file holds the GRUB2 part (make_tree, check_written, make_boot_media);
+# run_case and every boot-side assertion are tests/e2e/lib.sh's, shared with bls.sh and
+# systemd_boot.sh (tests/e2e/README.md, "How a backend plugs in").
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$here/../.." && pwd)
-bin=${1:?usage: grub2.sh BIN [CASE...]}
+. "$here/lib.sh"
+backend=grub2
+e2e_setup "${1:-}" grub2 grub-mkstandalone unshare
 shift
-bin=$(readlink -f "$bin")
 cases=("$@")
 ((${#cases[@]})) || cases=(auto 224M)
-
-if [[ ${KDUMP_SKIP_E2E:-0} == 1 ]]; then echo "SKIP: KDUMP_SKIP_E2E=1"; exit 77; fi
-skip() { echo "SKIP: $*"; exit 77; }
 ((EUID == 0)) || skip "not root (grub-mkconfig runs in a private mount namespace)"
-for t in qemu-system-x86_64 grub-mkstandalone mkfs.fat mcopy mmd makedumpfile unshare jq; do
-    command -v "$t" >/dev/null || skip "$t not installed (scripts/packages.txt)"
-done
 [[ -f /usr/lib/grub/x86_64-efi/linux.mod ]] || skip "grub-efi-amd64-bin not installed"
-[[ -r /usr/share/OVMF/OVMF_CODE.fd ]] || skip "ovmf not installed"
 [[ -x /usr/sbin/grub-mkconfig && -f /etc/grub.d/10_linux ]] || skip "grub-mkconfig (grub2-common) not installed"
-
-build=${KDUMP_E2E_BUILD_DIR:-$repo_root/build/e2e}
-mem=${KDUMP_E2E_MEM:-2G}
-kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sort -V | tail -n 1)
-[[ -n $kernel ]] || skip "no /boot/vmlinuz-*"
-release=${kernel#vmlinuz-}
-mem_bytes=$(numfmt --from=iec "$mem")
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-
-# HOOK (verify verb): the binary goes into the guest only when it has the verb.
-verify_bin=""
-if "$bin" --help 2>/dev/null | grep -qE '^  verify[[:space:]]'; then verify_bin=$bin; fi
-images=$build/images
-"$repo_root/scripts/e2e/build-initramfs.sh" --out "$images" ${verify_bin:+--kdump-setup "$verify_bin"} >/dev/null
 
 # The staging tree: examples/debian12-grub with the real kernel and our initramfs
 # in /boot, and a serial console on the command line (the admin's own words; they
@@ -97,11 +74,13 @@ generated_entry_grub2() {
 # search/set root lines go (our own search by a tag file finds the ESP), load_video
 # (defined in the header we leave out) goes, and the kernel/initrd paths, which
 # grub-mkrelpath resolved through the bind mount, become /boot/<file>.
-make_boot_media_grub2() {
-    local tree=$1 entry=$2 esp=$3 cfg=$tree/esp-grub.cfg
+make_boot_media() {
+    local tree=$1 esp=$2 entry=$1/entry cfg=$1/esp-grub.cfg
     {
         echo "set default=0"
         echo "set timeout=0"
+        echo "insmod part_gpt"
+        echo "insmod fat"
         echo "search --no-floppy --set=root --file /kds-e2e-esp"
         sed -E -e '/^[[:space:]]*(search|set root=|load_video)/d' \
             -e 's#^([[:space:]]*(linux|initrd)[[:space:]]+)[^[:space:]]*/boot/#\1/boot/#' "$entry"
@@ -109,79 +88,29 @@ make_boot_media_grub2() {
     grub-mkstandalone -O x86_64-efi -o "$tree/BOOTX64.EFI" \
         --install-modules="linux normal search search_fs_file fat part_msdos part_gpt gzio echo test configfile all_video" \
         --locales= --fonts= --themes= "boot/grub/grub.cfg=$cfg"
-    rm -f "$esp"
-    mkfs.fat -C -n KDSESP "$esp" $((160 * 1024)) >/dev/null
-    mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/boot
-    mcopy -i "$esp" "$tree/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
-    mcopy -i "$esp" "$tree/boot/$kernel" "::/boot/$kernel"
-    mcopy -i "$esp" "$tree/boot/initrd.img-$release" "::/boot/initrd.img-$release"
-    echo kdump-setup-e2e | mcopy -i "$esp" - ::/kds-e2e-esp
+    esp_create "$esp" 160
+    esp_put "$esp" "$tree/BOOTX64.EFI" /EFI/BOOT/BOOTX64.EFI
+    esp_put "$esp" "$tree/boot/$kernel" "/boot/$kernel"
+    esp_put "$esp" "$tree/boot/initrd.img-$release" "/boot/initrd.img-$release"
+    echo kdump-setup-e2e >"$tree/kds-e2e-esp"
+    esp_put "$esp" "$tree/kds-e2e-esp" /kds-e2e-esp
 }
 
-kv() { sed -n "s/^KDE:$1 //p" <<<"$2" | head -n 1; }
-
-run_case() {
-    local name=$1 backend=grub2 tree=$build/grub2-$1 value expr
-    echo "== case $name ($backend, guest RAM $mem)"
-    make_tree "$tree"
-    local -a args=(--root "$tree" reserve --no-update --backend "$backend")
-    if [[ $name == auto ]]; then
-        args+=(auto --memory "$mem_bytes" --arch x86_64)
-        expr=$("$bin" --root "$tree" --json recommend --memory "$mem_bytes" --arch x86_64 | jq -r .expression)
-    else
-        args+=("$name")
-        expr=$name
-    fi
-    if "$bin" "${args[@]}" >"$tree.reserve.log" 2>&1; then
-        pass "reserve ${args[*]:4}"
-    else
-        fail "reserve exited $?: $(cat "$tree.reserve.log")"; return
-    fi
-    value="crashkernel=$expr"
-    grep -rqF -- "$value" "$tree/etc/default" || { fail "$value not written under etc/default"; return; }
-
-    local t0=$SECONDS
-    run_mkconfig "$tree" || { fail "grub-mkconfig: $(cat "$tree/grub-mkconfig.log")"; return; }
+# What reserve wrote, as grub-mkconfig turns it into the default entry.
+check_written() {
+    local tree=$1 value=$2
+    grep -rqF -- "$value" "$tree/etc/default" || { fail "$value not written under etc/default"; return 1; }
+    run_mkconfig "$tree" || { fail "grub-mkconfig: $(cat "$tree/grub-mkconfig.log")"; return 1; }
     generated_entry_grub2 "$tree/grub.cfg.generated" >"$tree/entry"
     local linux_line n
-    linux_line=$(grep -E '^[[:space:]]*linux[[:space:]]' "$tree/entry" | head -n 1)
+    linux_line=$(grep -m 1 -E '^[[:space:]]*linux[[:space:]]' "$tree/entry")
     n=$(grep -o 'crashkernel=[^ ]*' <<<"$linux_line" | wc -l)
     if ((n == 1)) && grep -qF -- " $value " <<<"$linux_line "; then
         pass "grub-mkconfig default entry carries $value once"
     else
-        fail "default entry linux line: $linux_line"; return
-    fi
-
-    make_boot_media_"$backend" "$tree" "$tree/entry" "$tree/esp.img" || { fail "boot media"; return; }
-    echo "   (mkconfig + media: $((SECONDS - t0)) s)"
-    local out rc=0
-    out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "$mem" -t 300 --esp "$tree/esp.img" --dir "$tree/run") || rc=$?
-    printf '%s\n' "$out" | sed 's/^/   | /' | grep -v makedumpfile_log
-    local cmdline crash sysram
-    cmdline=$(kv cmdline "$out")
-    crash=$(kv kexec_crash_size "$out")
-    sysram=$(kv system_ram_bytes "$out")
-    if grep -qF -- " $value " <<<" $cmdline "; then pass "guest /proc/cmdline carries $value"; else fail "guest cmdline: $cmdline"; fi
-    local predicted
-    predicted=$("$bin" --json explain --cmdline "$cmdline" --memory "${sysram:-0}" --arch x86_64 \
-        --kernel-release "$release" | jq -r .kexec_crash_size)
-    if [[ -n $crash && $crash == "$predicted" && $crash != 0 ]]; then
-        pass "kexec_crash_size $crash == explain's prediction (System RAM $sysram)"
-    else
-        fail "kexec_crash_size ${crash:-none}, explain predicts $predicted (System RAM $sysram)"
-    fi
-    if [[ -n $verify_bin ]]; then
-        if [[ $(kv verify-rc "$out") == 0 ]]; then pass "verify --json in the guest exited 0"; else fail "verify in the guest: rc $(kv verify-rc "$out")"; fi
-    else
-        echo "   verify: not on this branch (hook in scripts/e2e/init.sh)"
-    fi
-    if ((rc == 0)) && [[ $(kv host-dump_format "$out") == kdump-compressed ]]; then
-        pass "dump captured: $(kv host-dump_bytes "$out") bytes, KDUMP signature, capture kernel powered off ($(kv host-wall_s "$out") s)"
-    else
-        fail "capture: $(kv host-result "$out") (crash-boot exit $rc)"
+        fail "default entry linux line: $linux_line"; return 1
     fi
 }
 
 for c in "${cases[@]}"; do run_case "$c"; done
-if ((failures)); then echo "grub2 e2e: $failures failure(s)"; exit 1; fi
-echo "grub2 e2e: all cases passed"
+e2e_finish

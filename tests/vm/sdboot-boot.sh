@@ -23,7 +23,7 @@
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
+. "$script_dir/../e2e/lib.sh"  # esp_create, esp_put, entry_options; sets repo_root
 
 die() { echo "sdboot-boot: $*" >&2; exit 1; }
 log() { echo "sdboot-boot: $*" >&2; }
@@ -80,26 +80,20 @@ stage_bls() {
     echo "$s/boot"
 }
 
-# GPT disk with one ESP partition at 1 MiB, FAT filled with mtools.
+# GPT disk with one ESP partition at 1 MiB (tests/e2e/lib.sh), filled with mtools.
 make_disk() {
-    local disk=$1 bootdir=$2
-    truncate -s 64M "$disk"
-    printf 'label: gpt\nstart=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="ESP"\n' |
-        sfdisk -q "$disk" >/dev/null
-    local p="$disk@@1M"
-    mformat -i "$p" -F -v ESP ::
-    mmd -i "$p" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
-    mcopy -i "$p" "$sdboot_efi" ::/EFI/BOOT/BOOTX64.EFI
-    mcopy -i "$p" "$kernel" ::/vmlinuz
-    mcopy -i "$p" "$initramfs" ::/initrd.img
-    local f
-    for f in "$bootdir"/loader/entries/*.conf; do mcopy -i "$p" "$f" "::/loader/entries/$(basename "$f")"; done
+    local disk=$1 bootdir=$2 f
+    esp_create "$disk" 64
+    esp_put "$disk" "$sdboot_efi" /EFI/BOOT/BOOTX64.EFI
+    esp_put "$disk" "$kernel" /vmlinuz
+    esp_put "$disk" "$initramfs" /initrd.img
+    for f in "$bootdir"/loader/entries/*.conf; do esp_put "$disk" "$f" "/loader/entries/${f##*/}"; done
     if [[ -f $bootdir/loader/loader.conf ]]; then
-        mcopy -i "$p" "$bootdir/loader/loader.conf" ::/loader/loader.conf
+        esp_put "$disk" "$bootdir/loader/loader.conf" /loader/loader.conf
     else
         # The BLS tree is GRUB's; systemd-boot gets the loader.conf of this test.
         printf 'timeout 0\n' >"$work/loader.conf"
-        mcopy -i "$p" "$work/loader.conf" ::/loader/loader.conf
+        esp_put "$disk" "$work/loader.conf" /loader/loader.conf
     fi
 }
 
@@ -134,7 +128,7 @@ run_case() {
     entry=$(ls "$bootdir"/loader/entries/*.conf | head -n 1)
     # What systemd-boot passes: every options line joined with one space.
     local options
-    options=$(awk '$1 == "options" { sub(/^[ \t]*options[ \t]+/, ""); sub(/[ \t]+$/, ""); printf "%s%s", sep, $0; sep = " " }' "$entry")
+    options=$(entry_options "$entry")
     log "[$c] entry options: $options"
     make_disk "$dir/disk.img" "$bootdir"
     cp "$ovmf_vars" "$dir/vars.fd"
