@@ -5,16 +5,28 @@
 # One trial = scripts/e2e/crash-boot.sh with crashkernel=<N>M: boot, kexec -p,
 # sysrq c, capture kernel, makedumpfile to a disk, makedumpfile -R on the host,
 # check the KDUMP signature. "Success" means a valid dump came back.
-# Per (RAM, padding) the search starts from the previous answer (the minimum grows
-# with both), gallops to a bracket [fail, success] and bisects it in 16 MiB steps.
+# Per (RAM, image) the search starts at what the estimate policy predicts for the
+# image (its value without the safety margin, on the 16 MiB grid) or at the answer for
+# the next smaller RAM, whichever is larger (the minimum grows with both), steps by
+# 16 MiB to a bracket [fail, success] and bisects it on the 16 MiB grid.
 # A timeout is retried once (a starved host is not an answer).
 #
 # Usage: bench/calibrate-crashkernel.sh [--ram "1 2 4 8 16"] [--pad "0 30 60"]
-#            [--start MIB] [--binary build/kdump-setup] [--report-only]
+#            [--base-initramfs FILE[:LABEL]]... [--start MIB]
+#            [--binary build/kdump-setup] [--report-only]
 #   --ram     guest RAM values in GiB        --pad  capture initramfs padding in MiB
-#   --start   first guess in MiB (default 96, the first known data point)
-#   --binary  kdump-setup used for the policy comparison (default build/kdump-setup)
+#   --base-initramfs FILE[:LABEL]  also measure a real distribution capture
+#             initramfs: FILE (e.g. Debian's mkinitramfs image of the guest kernel)
+#             with the capture archive appended as a second segment, so the capture
+#             kernel unpacks all of FILE and then runs our /init
+#             (scripts/e2e/build-initramfs.sh --base-initramfs). LABEL (default: the
+#             file name) names the rows; repeatable. `--pad ""` measures only these.
+#   --start   first guess in MiB when the binary cannot predict (default 96)
+#   --binary  kdump-setup used for the guesses and the policy comparison
+#             (default build/kdump-setup)
 #   --report-only   only regenerate the Markdown from the trial log
+# The trial log's pad_mib column holds the padding in MiB, or the LABEL of a
+# --base-initramfs image.
 # Every trial is appended to bench/results/calibration-trials.tsv (kept across
 # runs, so a partial run is never lost); bench/results/calibration.md is rewritten
 # from it after each (RAM, padding) point. One guest at a time.
@@ -35,10 +47,10 @@ log() { echo "calibrate: $*" >&2; }
 # One trial; prints "ok" or "fail:<reason>", appends to the trial log.
 trial() {
     local ram=$1 pad=$2 mib=$3 out rc attempt result wall sysram crash capkib dump imgsz
-    imgsz=$(stat -c %s "$work/pad$pad/capture.img")
+    imgsz=$(stat -c %s "$work/img-$pad/capture.img")
     for attempt in 1 2; do
         rc=0
-        out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/pad$pad" \
+        out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/img-$pad" \
             --dir "$work/run" "crashkernel=${mib}M" 2>/dev/null) || rc=$?
         result=$(sed -n 's/^KDE:host-result //p' <<<"$out" | head -n 1)
         [[ $result == timeout || $result == guest-error ]] && ((attempt == 1)) && { log "  $result, retrying"; continue; }
@@ -64,23 +76,25 @@ trial() {
 }
 
 # Smallest passing value for (ram, pad), starting at the guess; prints it.
+# Steps of one grid unit from a good guess: two trials settle a point the guess hit.
+# After three steps the same way the step doubles (a bad guess costs few trials).
 search() {
-    local ram=$1 pad=$2 guess=$3 lo="" hi="" m r gap=$step
+    local ram=$1 pad=$2 guess=$3 lo="" hi="" m r gap=$step n=0
     m=$guess
     r=$(trial "$ram" "$pad" "$m")
     if [[ $r == ok ]]; then
         hi=$m
-        while :; do  # gallop down
+        while :; do  # step down
             m=$((hi - gap)); ((m >= step)) || { lo=0; break; }
             r=$(trial "$ram" "$pad" "$m")
-            if [[ $r == ok ]]; then hi=$m; gap=$((gap * 2)); else lo=$m; break; fi
+            if [[ $r == ok ]]; then hi=$m; ((++n < 3)) || gap=$((gap * 2)); else lo=$m; break; fi
         done
     else
         lo=$m
-        while :; do  # gallop up
-            m=$((lo + gap)); ((m <= 2048)) || die "no success up to 2048 MiB at ${ram}G pad ${pad}M"
+        while :; do  # step up
+            m=$((lo + gap)); ((m <= 2048)) || die "no success up to 2048 MiB at ${ram}G ${pad}"
             r=$(trial "$ram" "$pad" "$m")
-            if [[ $r == ok ]]; then hi=$m; break; else lo=$m; gap=$((gap * 2)); fi
+            if [[ $r == ok ]]; then hi=$m; break; else lo=$m; ((++n < 3)) || gap=$((gap * 2)); fi
         done
     fi
     while ((hi - lo > step)); do  # bisect on the 16 MiB grid
@@ -92,13 +106,16 @@ search() {
     echo "$hi"
 }
 
+# What POLICY reserves for RAM_BYTES with capture initramfs IMAGE (a file): the image
+# is named through a configuration file's capture_initramfs, as an administrator would,
+# so the estimate policy reads its size and unpacked size (the others ignore it).
 policy_bytes() {
-    local bin=$1 policy=$2 ram_bytes=$3 img=$4
-    local -a more=()
-    # The estimate policy has a capture initramfs term: give it this row's image.
-    [[ $policy != estimate ]] || more=(--initramfs-size "$img")
-    "$bin" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 "${more[@]}" --json 2>/dev/null |
+    local bin=$1 policy=$2 ram_bytes=$3 image=$4 conf
+    conf=$(mktemp)
+    printf 'capture_initramfs = "%s"\n' "$(readlink -f "$image")" >"$conf"
+    "$bin" --config "$conf" recommend --policy "$policy" --memory "$ram_bytes" --arch x86_64 --json 2>/dev/null |
         sed -n 's/^ *"bytes_for_this_machine": *\([0-9]*\).*/\1/p' || true
+    rm -f "$conf"
 }
 
 # A point already settled by an earlier run (a success and a failure 16 MiB below it
@@ -139,7 +156,7 @@ write_report() {
               if ($6 == "captured") { if (!(key in ok) || $5 < ok[key]) ok[key] = $5 }
               else if (!(key in bad) || $5 > bad[key]) { bad[key] = $5; why[key] = $6 ($12 != "" ? ": " $12 : "") } }
             END { for (k in keys) { split(k, a, "\t")
-                    printf "%08d\t%08d\t| %s GiB | %.1f MB (pad %s MiB) | %s | %s | %s | %d | %.0f s |\n", a[1], a[2], a[1], img[k] / 1e6, a[2],
+                    printf "%08d\t%012d\t| %s GiB | %.1f MB (%s) | %s | %s | %s | %d | %.0f s |\n", a[1], img[k], a[1], img[k] / 1e6, a[2] ~ /^[0-9]+$/ ? "pad " a[2] " MiB" : a[2],
                       (k in ok) ? ok[k] " MiB" : "none yet", (k in bad) ? bad[k] " MiB" : "-", (k in bad) ? why[k] : "-", n[k], wall[k] } }' "$trials" |
             sort | cut -f3-
         echo
@@ -154,32 +171,46 @@ write_report() {
             echo "headroom each leaves for a bigger capture initramfs. \`estimate\` is given the"
             echo "row's capture initramfs size (\`--initramfs-size\`); the others ignore it."
             echo
-            printf '| guest RAM | pad | min |'; printf ' %s |' "${policies[@]}"; echo
+            printf '| guest RAM | capture initramfs | min |'; printf ' %s |' "${policies[@]}"; echo
             printf '|---|---|---|'; printf -- '---|%.0s' "${policies[@]}"; echo
-            local line ram pad min sysram img p b
+            local line ram pad min sysram img p b label
             while IFS=$'\t' read -r ram pad min sysram img; do
-                printf '| %s GiB | %s MiB | %s MiB |' "$ram" "$pad" "$min"
+                label=$pad
+                if [[ $pad =~ ^[0-9]+$ ]]; then label="pad $pad MiB"; fi
+                printf '| %s GiB | %s, %s MB | %s MiB |' "$ram" "$label" "$(awk -v b="$img" 'BEGIN { printf "%.1f", b / 1e6 }')" "$min"
                 for p in "${policies[@]}"; do
-                    b=$(policy_bytes "$bin" "$p" "$sysram" "$img")
+                    b=$(policy_bytes "$bin" "$p" "$sysram" "$work/img-$pad/capture.img")
                     if [[ -z $b ]]; then printf ' n/a |'; continue; fi
                     if [[ $b == 0 ]]; then printf ' nothing (below its minimum RAM) |'; continue; fi
                     awk -v b="$b" -v m="$min" 'BEGIN { r = b / (m * 1048576); printf " %d MiB (%.2f%s) |", b / 1048576, r, r < 1 ? ", FAILS" : "" }'
                 done
                 echo
             done < <(awk -F'\t' '!/^#/ && $6 == "captured" { k = $2 "\t" $3; if (!(k in ok) || $5 < ok[k]) { ok[k] = $5; ram[k] = $8; img[k] = $4 } }
-                     END { for (k in ok) print k "\t" ok[k] "\t" ram[k] "\t" img[k] }' "$trials" | sort -n -k1,1 -k2,2)
+                     END { for (k in ok) print k "\t" ok[k] "\t" ram[k] "\t" img[k] }' "$trials" | sort -t$'\t' -n -k1,1 -k5,5)
             echo
         fi
     } >"$report.tmp"
     mv -f "$report.tmp" "$report"
 }
 
+# First guess for (ram GiB, image file): the estimate policy's value without its
+# safety margin and range-tier rounding (32 MiB together at 1-16 GiB), down to the
+# grid; nothing when the binary cannot say.
+predicted() {
+    local b
+    b=$(policy_bytes "$1" estimate $(($2 << 30)) "$3")
+    [[ -n $b && $b != 0 ]] || return 0
+    echo $(((b / 1048576 - 32) / step * step))
+}
+
 main() {
     local rams="1 2 4 8 16" pads="0 30 60" guess=96 bin=$repo_root/build/kdump-setup report_only=0
+    local -a bases=()
     while (($#)); do
         case $1 in
             --ram) rams=${2:?}; shift 2 ;;
-            --pad) pads=${2:?}; shift 2 ;;
+            --pad) pads=${2?}; shift 2 ;;
+            --base-initramfs) bases+=("${2:?}"); shift 2 ;;
             --start) guess=${2:?}; shift 2 ;;
             --binary) bin=${2:?}; shift 2 ;;
             --report-only) report_only=1; shift ;;
@@ -190,19 +221,34 @@ main() {
     mkdir -p "$results" "$work"
     if ((report_only)); then write_report "$bin"; return 0; fi
     [[ -s $trials ]] || printf '# utc\tram_gib\tpad_mib\tcapture_img_bytes\tcrashkernel_mib\tresult\twall_s\tsystem_ram_bytes\tkexec_crash_size\tcapture_memtotal_kib\tdump_bytes\twhy\n' >"$trials"
-    local pad ram min first
+    local pad ram min first prev img b file label
+    local -a labels=()
     for pad in $pads; do
-        "$repo_root/scripts/e2e/build-initramfs.sh" --out "$work/pad$pad" --pad-mb "$pad" >/dev/null
-        first=$guess
+        "$repo_root/scripts/e2e/build-initramfs.sh" --out "$work/img-$pad" --pad-mb "$pad" >/dev/null
+        labels+=("$pad")
+    done
+    for b in "${bases[@]}"; do
+        file=${b%%:*}; label=${b#*:}
+        [[ $b == *:* ]] || label=$(basename "$file")
+        [[ -s $file ]] || die "--base-initramfs $file: no such file or empty"
+        [[ $label =~ ^[A-Za-z0-9._+-]+$ && ! $label =~ ^[0-9]+$ ]] || die "--base-initramfs label '$label': letters, digits, . _ + - and not a number"
+        "$repo_root/scripts/e2e/build-initramfs.sh" --out "$work/img-$label" --base-initramfs "$file" >/dev/null
+        labels+=("$label")
+    done
+    for pad in "${labels[@]}"; do
+        prev=0
+        img=$(stat -c %s "$work/img-$pad/capture.img")
         for ram in $rams; do
-            log "RAM ${ram} GiB, capture initramfs padded by ${pad} MiB, first guess ${first} MiB"
+            first=$(predicted "$bin" "$ram" "$work/img-$pad/capture.img")
+            [[ -n $first ]] || first=$guess
+            ((first >= prev)) || first=$prev
+            log "RAM ${ram} GiB, capture initramfs ${pad} ($img bytes), first guess ${first} MiB"
             min=$(settled "$ram" "$pad")
             [[ -n $min ]] || min=$(search "$ram" "$pad" "$first")
-            log "=> ${ram}G pad ${pad}M: ${min} MiB"
-            first=$min
+            log "=> ${ram}G ${pad}: ${min} MiB"
+            prev=$min
             write_report "$bin"
         done
-        guess=$((guess + pad / step * step))
     done
     write_report "$bin"
 }
