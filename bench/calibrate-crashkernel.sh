@@ -24,6 +24,11 @@
 #   --start   first guess in MiB when the binary cannot predict (default 96)
 #   --binary  kdump-setup used for the guesses and the policy comparison
 #             (default build/kdump-setup)
+#   --append "ARGS" --tag TAG   extra kernel parameters for both kernels of every trial
+#             (the capture kernel inherits the first one's command line, as kdump-tools
+#             and kdumpctl do); the rows are keyed LABEL@TAG. E.g. --append root=/dev/vda
+#             --tag root: with root= the kernel's rootfs is ramfs, not a tmpfs limited to
+#             half the memory (init/do_mounts.c init_rootfs).
 #   --report-only   only regenerate the Markdown from the trial log
 # The trial log's pad_mib column holds the padding in MiB, or the LABEL of a
 # --base-initramfs image.
@@ -39,6 +44,7 @@ trials=$results/calibration-trials.tsv
 report=$results/calibration.md
 work=${KDUMP_BENCH_DIR:-$repo_root/build/bench}
 step=16
+append="" tag=""
 policies=(rhel7 kdump-utils debian ubuntu estimate)
 
 die() { echo "calibrate: $*" >&2; exit 1; }
@@ -47,11 +53,11 @@ log() { echo "calibrate: $*" >&2; }
 # One trial; prints "ok" or "fail:<reason>", appends to the trial log.
 trial() {
     local ram=$1 pad=$2 mib=$3 out rc attempt result wall sysram crash capkib dump imgsz
-    imgsz=$(stat -c %s "$work/img-$pad/capture.img")
+    imgsz=$(stat -c %s "$work/img-${pad%@*}/capture.img")
     for attempt in 1 2; do
         rc=0
-        out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/img-$pad" \
-            --dir "$work/run" "crashkernel=${mib}M" 2>/dev/null) || rc=$?
+        out=$("$repo_root/scripts/e2e/crash-boot.sh" -m "${ram}G" -t 420 --images "$work/img-${pad%@*}" \
+            --dir "$work/run" "crashkernel=${mib}M" ${append:+$append} 2>/dev/null) || rc=$?
         result=$(sed -n 's/^KDE:host-result //p' <<<"$out" | head -n 1)
         [[ $result == timeout || $result == guest-error ]] && ((attempt == 1)) && { log "  $result, retrying"; continue; }
         break
@@ -215,7 +221,7 @@ write_report() {
                 if [[ $pad =~ ^[0-9]+$ ]]; then label="pad $pad MiB"; fi
                 printf '| %s GiB | %s, %s MB | %s MiB |' "$ram" "$label" "$(awk -v b="$img" 'BEGIN { printf "%.1f", b / 1e6 }')" "$min"
                 for p in "${policies[@]}"; do
-                    b=$(policy_bytes "$bin" "$p" "$sysram" "$work/img-$pad/capture.img")
+                    b=$(policy_bytes "$bin" "$p" "$sysram" "$work/img-${pad%@*}/capture.img")
                     if [[ -z $b ]]; then printf ' n/a |'; continue; fi
                     if [[ $b == 0 ]]; then printf ' nothing (below its minimum RAM) |'; continue; fi
                     awk -v b="$b" -v m="$min" 'BEGIN { r = b / (m * 1048576); printf " %d MiB (%.2f%s) |", b / 1048576, r, r < 1 ? ", FAILS" : "" }'
@@ -285,6 +291,8 @@ main() {
             --start) guess=${2:?}; shift 2 ;;
             --binary) bin=${2:?}; shift 2 ;;
             --report-only) report_only=1; shift ;;
+            --append) append=${2:?}; shift 2 ;;
+            --tag) tag=${2:?}; shift 2 ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
             *) die "unknown argument $1" ;;
         esac
@@ -306,6 +314,7 @@ main() {
         "$repo_root/scripts/e2e/build-initramfs.sh" --out "$work/img-$label" --base-initramfs "$file" >/dev/null
         labels+=("$label")
     done
+    [[ -z $append || -n $tag ]] || die "--append needs --tag (the rows' key suffix)"
     for pad in "${labels[@]}"; do
         prev=0
         img=$(stat -c %s "$work/img-$pad/capture.img")
@@ -314,8 +323,8 @@ main() {
             [[ -n $first ]] || first=$guess
             ((first >= prev)) || first=$prev
             log "RAM ${ram} GiB, capture initramfs ${pad} ($img bytes), first guess ${first} MiB"
-            min=$(settled "$ram" "$pad")
-            [[ -n $min ]] || min=$(search "$ram" "$pad" "$first")
+            min=$(settled "$ram" "$pad${tag:+@$tag}")
+            [[ -n $min ]] || min=$(search "$ram" "$pad${tag:+@$tag}" "$first")
             log "=> ${ram}G ${pad}: ${min} MiB"
             prev=$min
             write_report "$bin"
