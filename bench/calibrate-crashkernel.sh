@@ -255,6 +255,19 @@ write_report() {
             echo "MODULES=most image (the largest measured: 400 MiB at 1–16 GiB), which captures with"
             echo "every image measured but wastes on small ones; the rationale says so."
             echo
+            if grep -q '@root' "$trials"; then
+                echo "### Rows marked @root: the capture kernel with root= on its command line"
+                echo
+                echo "The grid above boots both kernels without root=, so the capture kernel's rootfs is"
+                echo "a tmpfs (limited to half its memory). With root= (\`--append root=/dev/vda --tag root\`;"
+                echo "the capture kernel inherits it, as kdump-tools' KDUMP_CMDLINE, taken from"
+                echo "/proc/cmdline, does) the rootfs is ramfs (init/do_mounts.c init_rootfs) and has no"
+                echo "such limit: the failures become \"Out of memory\" and the need drops to about"
+                echo "F + U + a fixed part. \`estimate\` keeps the tmpfs model (it cannot know the capture"
+                echo "kernel's command line, and F + 2 U is what captures in both cases), so on these rows"
+                echo "it reserves more than 1.3 × the minimum: see the table."
+                echo
+            fi
         fi
     } >"$report.tmp"
     mv -f "$report.tmp" "$report"

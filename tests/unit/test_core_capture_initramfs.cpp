@@ -229,3 +229,28 @@ TEST(CaptureInitramfsCli, RecommendSizesForTheFoundImageAndNamesIt) {
   EXPECT_NE(m.err.find("capture_initramfs ("), std::string::npos) << m.err;
   EXPECT_NE(m.err.find("kdump-setup.toml:1)"), std::string::npos) << m.err;
 }
+
+TEST(CaptureInitramfsCli, ReserveAutoWritesTheValueSizedForTheFoundImage) {
+  // The bundled Debian 12 GRUB2 tree, with and without kdump-tools' capture initramfs.
+  auto reserve_value = [](const fs::path& tree) {
+    auto rec = run_cli({"--root", tree.string(), "--json", "recommend"});
+    EXPECT_EQ(rec.code, 0) << rec.err;
+    const std::string expr = nlohmann::json::parse(rec.out)["expression"].get<std::string>();
+    auto r = run_cli({"--root", tree.string(), "reserve", "auto", "--dry-run", "--no-update"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("+GRUB_CMDLINE_LINUX=\"crashkernel=" + expr + "\""), std::string::npos) << r.out;
+    return expr;
+  };
+  TempRoot with, without;
+  fs::copy(fs::path(KDUMP_SOURCE_DIR) / "examples/debian12-grub", with.path, fs::copy_options::recursive);
+  fs::copy(fs::path(KDUMP_SOURCE_DIR) / "examples/debian12-grub", without.path, fs::copy_options::recursive);
+  // The release whose image counts is the running one (proc/sys/kernel/osrelease).
+  with.write("var/lib/kdump/initrd.img-6.1.0-28-amd64", fixture("early.cpio") + fixture("main.cpio.zst"));
+  const std::string small = reserve_value(with.path), assumed = reserve_value(without.path);
+  EXPECT_NE(small, assumed);
+  // The found 25 KB image costs the base only; the assumed Debian MODULES=most image
+  // needs 368 MiB and more (bench/results/calibration.md).
+  auto first_tier_mib = [](const std::string& e) { return std::stoull(e.substr(e.find(':') + 1)); };
+  EXPECT_LT(first_tier_mib(small), 128u) << small;
+  EXPECT_GE(first_tier_mib(assumed), 368u) << assumed;
+}
