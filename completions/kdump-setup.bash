@@ -46,7 +46,7 @@ _kdump_setup() {
     --config)
       COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     --backend) values="auto grub2 bls systemd-boot" ;;
-    --policy) values="rhel7 kdump-utils debian ubuntu table estimate" ;;
+    --policy) values="estimate rhel7 kdump-utils debian ubuntu table" ;;
     --kernel) values="all default $(_kdump_setup_releases "$root")" ;;
     --kernel-release) values=$(_kdump_setup_releases "$root") ;;
     --arch) values="x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64" ;;

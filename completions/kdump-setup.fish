@@ -55,8 +55,8 @@ complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -l if-unset -d 
 set -l facts '__fish_seen_subcommand_from reserve explain recommend'
 complete -c kdump-setup -n $facts -l memory -x -d 'RAM as the kernel counts it (16G, 2048M, bytes)'
 complete -c kdump-setup -n $facts -l arch -x -a 'x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64' -d Architecture
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l policy -x -a 'rhel7 kdump-utils debian ubuntu table estimate' -d 'Sizing policy'
-complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-size -x -d 'Size of the capture initramfs (estimate)'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l policy -x -a 'estimate rhel7 kdump-utils debian ubuntu table' -d 'Sizing policy (default estimate)'
+complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-size -x -d 'Size of the capture initramfs file (estimate)'
 
 # explain
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l cmdline -x -d 'A whole kernel command line'

@@ -8,12 +8,17 @@
 #                    kernel to load with kexec -p) and /capture.img.
 #
 # Usage: scripts/e2e/build-initramfs.sh [--out DIR] [--kernel VMLINUZ] [--pad-mb N]
-#                                       [--kdump-setup BIN]
+#                                       [--kdump-setup BIN] [--base-initramfs F]
 #   --out DIR        default $KDUMP_E2E_BUILD_DIR or <repo>/build/e2e
 #   --kernel F       default: newest /boot/vmlinuz-* (its modules come from
 #                    /lib/modules/<release>)
 #   --pad-mb N       add N MiB of incompressible random data to capture.img (the
 #                    calibration bench measures what a bigger capture initramfs costs)
+#   --base-initramfs F  put the initramfs F (e.g. a distribution's mkinitramfs image)
+#                    in front of capture.img as its first segment: the capture kernel
+#                    unpacks all of F, then our archive over it, so our /init runs with
+#                    F's whole tree in memory (the calibration bench measures what a
+#                    real distribution capture initramfs costs)
 #   --kdump-setup B  put B into both images as /kdump-setup: the hook in init.sh then
 #                    runs `kdump-setup verify --json` in the first boot. The binary must
 #                    run there (static, or its libraries are copied via ldd like kexec's;
@@ -74,13 +79,14 @@ pack() {
 }
 
 main() {
-    local out=${KDUMP_E2E_BUILD_DIR:-$repo_root/build/e2e} kernel="" pad_mb=0 kds=""
+    local out=${KDUMP_E2E_BUILD_DIR:-$repo_root/build/e2e} kernel="" pad_mb=0 kds="" base=""
     while (($#)); do
         case $1 in
             --out) out=${2:?}; shift 2 ;;
             --kernel) kernel=${2:?}; shift 2 ;;
             --pad-mb) pad_mb=${2:?}; shift 2 ;;
             --kdump-setup) kds=${2:?}; shift 2 ;;
+            --base-initramfs) base=${2:?}; shift 2 ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
             *) die "unknown argument $1" ;;
         esac
@@ -124,6 +130,13 @@ main() {
         head -c $((pad_mb << 20)) /dev/urandom >"$stage/padding"
     fi
     pack "$stage" "$out/capture.img"
+    if [[ -n $base ]]; then
+        # The kernel unpacks concatenated archives in order, later entries replacing
+        # earlier ones (init/initramfs.c; Documentation/driver-api/early-userspace).
+        [[ -s $base ]] || die "--base-initramfs $base: no such file or empty"
+        cat "$base" "$out/capture.img" >"$out/capture.img.tmp"
+        mv -f "$out/capture.img.tmp" "$out/capture.img"
+    fi
     rm -f "$stage/padding"
     # The first kernel may mount the ESP it was booted from (init.sh, /kde-esp): FAT
     # and efivarfs modules, in first.img only, so capture.img stays what the

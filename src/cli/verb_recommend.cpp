@@ -65,6 +65,18 @@ std::vector<FactLine> fact_lines(const SystemFacts& f) {
   if (f.fadump) add("fadump", f.fadump, f.fadump->value, yes_no(f.fadump->value));
   if (f.capture_cpus)
     add("capture_cpus", f.capture_cpus, f.capture_cpus->value, std::to_string(f.capture_cpus->value));
+  if (f.capture_initramfs) {
+    const auto& c = f.capture_initramfs->value;
+    nlohmann::json v = {{"path", c.path},
+                        {"bytes", c.bytes},
+                        {"unpacked_bytes", c.unpacked_bytes ? nlohmann::json(*c.unpacked_bytes) : nlohmann::json(nullptr)},
+                        {"layout", c.layout}};
+    if (!c.unpacked_bytes) v["unpacked_unknown"] = c.unpacked_unknown;
+    add("capture_initramfs", f.capture_initramfs, v,
+        c.path + ", " + human_size(c.bytes) +
+            (c.unpacked_bytes ? ", " + human_size(*c.unpacked_bytes) + " unpacked" : std::string()) +
+            (c.layout.empty() ? std::string() : " (" + c.layout + ")"));
+  }
   return out;
 }
 
@@ -134,6 +146,7 @@ Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
   auto arch = require_arch(*facts);
   if (!arch) return fail(std::move(arch).error());
 
+  KDUMP_TRY(apply_capture_initramfs(*config, inv.global.root, *facts));
   SizingInput input = sizing_input_from_facts(*facts, *memory, *arch, config->sizing);
   if (opt.initramfs_size) {
     auto bytes = parse_size_argument(*opt.initramfs_size);
@@ -144,6 +157,8 @@ Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
     }
     input.capture_initramfs_bytes = *bytes;
     input.capture_initramfs_source = "--initramfs-size";
+    input.capture_initramfs_unpacked_bytes.reset();
+    input.capture_initramfs_unpacked_unknown = "--initramfs-size gives only the file's size";
   }
   auto r = recommend(**policy, input);
   if (!r) return fail(std::move(r).error());
@@ -163,11 +178,12 @@ void add_recommend_verb(CLI::App& app, Invocation& inv) {
                                               "policy, and say why");
   add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
   sub->add_option("--policy", opt->policy,
-                  "Sizing policy: rhel7 (default), kdump-utils, debian, ubuntu, table, estimate, or one "
+                  "Sizing policy: estimate (default), rhel7, kdump-utils, debian, ubuntu, table, or one "
                   "from the configuration file")
       ->type_name("NAME");
   sub->add_option("--initramfs-size", opt->initramfs_size,
-                  "Size of the capture initramfs (policies with a capture initramfs term: estimate)")
+                  "Size of the capture initramfs file (policies with a capture initramfs term: estimate); "
+                  "wins over the file found or configured, whose unpacked size is then not used")
       ->type_name("SIZE");
   sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_recommend(inv, *opt); }; });
 }

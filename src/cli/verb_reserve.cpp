@@ -43,7 +43,9 @@ Result<std::string> resolve_value(Invocation& inv, const ReserveOptions& opt, co
   if (!memory) return fail(std::move(memory).error());
   auto arch = require_arch(facts);
   if (!arch) return fail(std::move(arch).error());
-  auto r = recommend(**policy, sizing_input_from_facts(facts, *memory, *arch, config->sizing));
+  SystemFacts sized = facts;
+  KDUMP_TRY(apply_capture_initramfs(*config, inv.global.root, sized));
+  auto r = recommend(**policy, sizing_input_from_facts(sized, *memory, *arch, config->sizing));
   if (!r) return fail(std::move(r).error());
   if (!r->recommended)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
@@ -95,8 +97,9 @@ void add_reserve_verb(CLI::App& app, Invocation& inv) {
   sub->add_flag("--if-unset", opt->if_unset, "Change nothing if any crashkernel= is already "
                                               "configured (package scripts)");
   add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
-  sub->add_option("--policy", opt->policy, "Sizing policy for auto (rhel7, kdump-utils, debian, "
-                                           "ubuntu, table, or from the config)")->type_name("NAME");
+  sub->add_option("--policy", opt->policy, "Sizing policy for auto (estimate (default), rhel7, "
+                                           "kdump-utils, debian, ubuntu, table, or from the config)")
+      ->type_name("NAME");
   sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_reserve(inv, *opt); }; });
 }
 

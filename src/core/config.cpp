@@ -14,8 +14,8 @@
 namespace kdump {
 namespace {
 
-constexpr std::string_view k_top_keys[] = {"policy", "extra", "luks", "backend",
-                                           "kernel", "update", "table", "policies"};
+constexpr std::string_view k_top_keys[] = {"policy", "extra", "luks",  "backend",          "kernel",
+                                           "update", "table", "policies", "capture_initramfs"};
 constexpr std::string_view k_policy_keys[] = {"inherits", "description", "min_memory", "base",
                                               "per_tib", "tables", "additions"};
 constexpr std::string_view k_addition_keys[] = {"when", "arch", "size", "per_capture_cpu", "reason"};
@@ -316,6 +316,15 @@ public:
       c.update = Setting<bool>{b->get(), origin(n->source())};
     }
 
+    if (auto* n = root.get("capture_initramfs")) {
+      auto s = string(*n, "capture_initramfs");
+      if (!s) return fail(std::move(s).error());
+      if (s->empty() || s->front() != '/' || s->find('\n') != std::string::npos)
+        return fail(error_at(n->source(), "capture_initramfs: expected an absolute path such as "
+                                          "\"/var/lib/kdump/initrd.img-{release}\""));
+      c.capture_initramfs = Setting<std::string>{*s, origin(n->source())};
+    }
+
     // Policies: the built-ins modified, then new ones ([policies.NAME], "inherits").
     if (auto* n = root.get("policies")) {
       auto pt = table(*n, "policies");
@@ -421,6 +430,9 @@ std::vector<Config::Line> Config::describe() const {
   out.push_back({"backend", backend.value, backend.origin});
   out.push_back({"kernel", kernel.value, kernel.origin});
   out.push_back({"update", update.value ? "true" : "false", update.origin});
+  out.push_back({"capture_initramfs", capture_initramfs.value.empty() ? "(the kdump tools' places)"
+                                                                      : capture_initramfs.value,
+                 capture_initramfs.origin});
   for (const auto& p : policies)
     if (p.origin != "built-in") out.push_back({"policies." + p.name, p.description, p.origin});
   return out;
@@ -455,6 +467,24 @@ Result<Config> load_config(const std::filesystem::path& root, const std::optiona
     return fail(std::move(text).error());
   }
   return parse_config(*text, dir->is_host_root() ? abs : dir->display(abs));
+}
+
+Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::path& root, SystemFacts& facts) {
+  const auto& c = config.capture_initramfs;
+  if (c.value.empty()) return Ok{};
+  std::string release = facts.kernel_release ? facts.kernel_release->value : std::string();
+  if (release.empty() && c.value.find("{release}") != std::string::npos) {
+    Error e = make_error(ErrorKind::missing_fact, "capture_initramfs (" + c.origin +
+                                                      ") names {release}, but the kernel release is not known");
+    e.hints.push_back("pass --kernel-release RELEASE");
+    return fail(e);
+  }
+  FactSource source;
+  source.root = root;
+  auto fact = read_capture_initramfs(source, c.value, release, c.origin);
+  if (!fact) return fail(std::move(fact).error());
+  facts.capture_initramfs = std::move(*fact);
+  return Ok{};
 }
 
 Result<const Policy*> select_policy(const Config& config, const std::optional<std::string>& requested) {

@@ -33,6 +33,10 @@ struct Config {
   Setting<std::string> backend{"auto"};  // auto | grub2 | bls | systemd-boot
   Setting<std::string> kernel{"all"};    // all | default | a kernel release
   Setting<bool> update{true};            // run the regeneration commands (--no-update: false)
+  // The capture initramfs to size for, an absolute path below the root ("{release}" =
+  // the target kernel release); empty: look in the kdump tools' places
+  // (core/facts.hpp find_capture_initramfs).
+  Setting<std::string> capture_initramfs{""};
 
   // Built-in policies as the file modified them, then the file's own, in file order.
   std::vector<Policy> policies = builtin_policies();
@@ -53,6 +57,11 @@ Result<Config> parse_config(std::string_view text, std::string_view shown_path);
 // exist) or /etc/kdump-setup.toml inside `root` (absent: the built-in defaults).
 Result<Config> load_config(const std::filesystem::path& root,
                            const std::optional<std::string>& explicit_file);
+
+// The configuration's capture_initramfs, when set, replaces the capture initramfs the
+// facts found in the kdump tools' places (read below `root` for the facts' kernel
+// release). Errors: the file cannot be read, or "{release}" without a kernel release.
+Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::path& root, SystemFacts& facts);
 
 // Resolves the policy to use: `requested` (--policy) or the configured one. Errors name
 // the known policies (ErrorKind::usage for --policy, config for the file's setting).

@@ -27,6 +27,7 @@ extern "C" {
 #include <efivar/efivar.h>  // the header has no extern "C" of its own
 }
 
+#include "core/initramfs_layout.hpp"
 #include "util/root_dir.hpp"
 
 namespace kdump {
@@ -749,7 +750,72 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
     if (auto n = nr_cpus_in_assignment(*dk, "KDUMP_CMDLINE_APPEND"))
       f.capture_cpus = Fact<unsigned>{*n, t.show("/etc/default/kdump-tools") + " KDUMP_CMDLINE_APPEND"};
   }
+  if (f.kernel_release) f.capture_initramfs = find_capture_initramfs(source, f.kernel_release->value);
   return f;
+}
+
+namespace {
+
+// An initramfs is read whole (a Debian MODULES=most image is ~31 MB); above this it is
+// not a capture initramfs.
+constexpr std::size_t k_initramfs_limit = std::size_t{1} << 30;
+
+Result<CaptureInitramfs> measure_capture_initramfs(const RootDir& dir, const std::string& abs) {
+  auto data = dir.read_text(abs, k_initramfs_limit);
+  if (!data) return fail(std::move(data).error());
+  CaptureInitramfs c;
+  c.path = dir.is_host_root() ? abs : dir.display(abs);
+  c.bytes = data->size();
+  InitramfsLayout l = measure_initramfs(*data);
+  for (const auto& seg : l.segments) c.layout += (c.layout.empty() ? "" : "+") + seg;
+  c.unpacked_bytes = l.unpacked_bytes;
+  c.unpacked_unknown = l.unknown_reason;
+  return c;
+}
+
+std::string with_release(std::string_view pattern, std::string_view release) {
+  std::string out(pattern);
+  constexpr std::string_view token = "{release}";
+  for (auto at = out.find(token); at != std::string::npos; at = out.find(token, at + release.size()))
+    out.replace(at, token.size(), release);
+  return out;
+}
+
+}  // namespace
+
+std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release) {
+  if (release.empty()) return std::nullopt;
+  auto dir = RootDir::open(source.root);
+  if (!dir) return std::nullopt;
+  const std::string rel(release);
+  const std::pair<std::string, const char*> places[] = {
+      {"/var/lib/kdump/initrd.img-" + rel, "Debian kdump-tools"},
+      {"/boot/initramfs-" + rel + "kdump.img", "kdumpctl (kdump-utils)"},
+      {"/boot/initrd-" + rel + "-kdump", "SUSE kdump"},
+  };
+  for (const auto& [abs, tool] : places) {
+    if (!dir->exists(abs)) continue;
+    auto c = measure_capture_initramfs(*dir, abs);
+    if (!c) continue;  // not a readable regular file: not this tool's image
+    std::string shown = c->path;
+    return Fact<CaptureInitramfs>{std::move(*c), std::string(tool) + "'s capture initramfs " + shown};
+  }
+  return std::nullopt;
+}
+
+Result<Fact<CaptureInitramfs>> read_capture_initramfs(const FactSource& source, std::string_view configured,
+                                                      std::string_view release, std::string_view origin) {
+  std::string abs = with_release(configured, release);
+  auto dir = RootDir::open(source.root);
+  if (!dir) return fail(std::move(dir).error());
+  auto c = measure_capture_initramfs(*dir, abs);
+  if (!c) {
+    Error e = std::move(c).error();
+    e.message = "capture_initramfs (" + std::string(origin) + "): " + e.message;
+    return fail(e);
+  }
+  std::string shown = c->path;
+  return Fact<CaptureInitramfs>{std::move(*c), "capture_initramfs = " + shown + " (" + std::string(origin) + ")"};
 }
 
 Result<std::uint64_t> require_memory(const SystemFacts& facts) {

@@ -24,6 +24,16 @@ struct Fact {
 
 enum class Firmware { unknown, bios, uefi };
 
+// The initramfs the capture kernel will boot, as the kdump tool built it. `path` is the
+// file as the user knows it; the Fact's source says which tool's place it was found in.
+struct CaptureInitramfs {
+  std::string path;
+  std::uint64_t bytes = 0;                      // the file: what kexec loads
+  std::optional<std::uint64_t> unpacked_bytes;  // what the capture kernel unpacks it to
+  std::string layout;                           // "zstd+gzip": its segments
+  std::string unpacked_unknown;                 // why unpacked_bytes is unknown
+};
+
 struct SystemFacts {
   std::optional<Fact<Arch>> arch;
   std::optional<Fact<std::string>> kernel_release;
@@ -46,6 +56,9 @@ struct SystemFacts {
   std::optional<Fact<bool>> fadump;                  // POWER firmware-assisted dump in use
   std::optional<Fact<unsigned>> capture_cpus;        // nr_cpus= of the capture kernel
   std::optional<Fact<std::string>> secure_boot_detail;  // "SecureBoot=1 SetupMode=0"
+  // The capture initramfs for the target kernel release, from the kdump tools' places
+  // (find_capture_initramfs) or the configuration's capture_initramfs.
+  std::optional<Fact<CaptureInitramfs>> capture_initramfs;
   // Why a fact is missing, by fact name ("luks": "cannot probe /dev/vda: ..."), where
   // something more useful than "not found" can be said.
   std::map<std::string, std::string> unknown_reasons;
@@ -73,6 +86,21 @@ struct FactSource {
 // Gathers every fact it can. Missing facts stay nullopt; it fails only on I/O errors
 // that are not "absent".
 Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& overrides);
+
+// The capture initramfs of kernel `release` below the source's root, in the places the
+// kdump tools build it (shared/notes/peers.md):
+//   /var/lib/kdump/initrd.img-<release>   Debian/Ubuntu kdump-tools
+//                                         (/etc/kernel/postinst.d/kdump-tools)
+//   /boot/initramfs-<release>kdump.img    Fedora/RHEL kdumpctl (kdump-utils)
+//   /boot/initrd-<release>-kdump          SUSE kdump (mkdumprd)
+// The first regular file found; nullopt when none is there.
+std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release);
+
+// A capture initramfs named by the user (`configured`, an absolute path below the root,
+// "{release}" replaced by `release`), its source `origin` ("FILE:LINE"). An Error when it
+// cannot be read: the user asked for this file.
+Result<Fact<CaptureInitramfs>> read_capture_initramfs(const FactSource& source, std::string_view configured,
+                                                      std::string_view release, std::string_view origin);
 
 // Sum of the top-level "System RAM" ranges of a /proc/iomem text (end inclusive).
 // nullopt when there is none, or when every address reads 0 (not root).

@@ -45,6 +45,19 @@ ConditionState condition_from(const SystemFacts& facts, const std::optional<Fact
 
 }  // namespace
 
+namespace {
+// 2700 -> "2.7", 2000 -> "2".
+std::string per_mille_text(std::uint64_t pm) {
+  std::string t = std::to_string(pm / 1000);
+  if (pm % 1000) {
+    std::string frac = std::to_string(1000 + pm % 1000).substr(1);
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+    t += "." + frac;
+  }
+  return t;
+}
+}  // namespace
+
 std::uint64_t round_for_ranges(std::uint64_t ram) { return round_up(ram, k_range_rounding); }
 
 std::uint64_t formula_bytes(const Policy& p, std::uint64_t ram) {
@@ -114,6 +127,14 @@ SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memo
       in.luks_kdf_source = facts.luks_kdf_memory->source;
     }
   }
+  // The capture initramfs is a file of the installation, not of the hardware: it counts
+  // under --arch too (the kdump tool built it for this system's kernel).
+  if (facts.capture_initramfs) {
+    in.capture_initramfs_bytes = facts.capture_initramfs->value.bytes;
+    in.capture_initramfs_source = facts.capture_initramfs->source;
+    in.capture_initramfs_unpacked_bytes = facts.capture_initramfs->value.unpacked_bytes;
+    in.capture_initramfs_unpacked_unknown = facts.capture_initramfs->value.unpacked_unknown;
+  }
   if (facts.kernel_release && same_machine)
     in.model = model_for_release(arch, facts.kernel_release->value);
   return in;
@@ -179,22 +200,42 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
 
   // Additions of the policy, the LUKS addition, headroom: added to every tier.
   std::uint64_t added = 0;
-  if (policy.initramfs_per_mille) {
-    // What the capture initramfs costs in the reservation: kexec places the compressed
-    // image there, and the capture kernel unpacks it into its own memory.
+  if (policy.initramfs_per_mille || policy.initramfs_unpacked_per_mille) {
+    // What the capture initramfs costs in the reservation: kexec places the file there,
+    // and the capture kernel unpacks it into its own memory (a tmpfs that may fill only
+    // half of it), where it stays while makedumpfile runs.
     const bool known = in.capture_initramfs_bytes.has_value();
-    const std::uint64_t size = known ? *in.capture_initramfs_bytes : policy.assumed_initramfs;
+    const std::uint64_t file = known ? *in.capture_initramfs_bytes : policy.assumed_initramfs;
+    std::string unpacked_how;
+    std::uint64_t unpacked = 0;
+    if (!known) {
+      unpacked = policy.assumed_initramfs_unpacked;
+    } else if (in.capture_initramfs_unpacked_bytes) {
+      unpacked = *in.capture_initramfs_unpacked_bytes;
+    } else {
+      __extension__ using u128 = unsigned __int128;
+      unpacked = static_cast<std::uint64_t>(static_cast<u128>(file) * policy.assumed_expansion_per_mille / 1000);
+      unpacked_how = " (unpacked size assumed " + per_mille_text(policy.assumed_expansion_per_mille) +
+                     " × the file: " +
+                     (in.capture_initramfs_unpacked_unknown.empty() ? std::string("not known")
+                                                                    : in.capture_initramfs_unpacked_unknown) +
+                     ")";
+    }
     __extension__ using u128 = unsigned __int128;
     const std::uint64_t bytes = round_up(
-        static_cast<std::uint64_t>((static_cast<u128>(size) * policy.initramfs_per_mille + 999) / 1000), MiB);
+        static_cast<std::uint64_t>((static_cast<u128>(file) * policy.initramfs_per_mille +
+                                    static_cast<u128>(unpacked) * policy.initramfs_unpacked_per_mille + 999) /
+                                   1000),
+        MiB);
     added += bytes;
-    const std::uint64_t whole = policy.initramfs_per_mille / 1000, frac = policy.initramfs_per_mille % 1000;
-    std::string factor = std::to_string(whole) + (frac ? "." + std::to_string(1000 + frac).substr(1) : "");
-    while (factor.size() > 1 && factor.back() == '0') factor.pop_back();
-    why.push_back("+" + human_size(bytes) + ": capture initramfs of " + human_size(size) + " (" +
+    why.push_back("+" + human_size(bytes) + ": capture initramfs of " + human_size(file) + " (" +
+                  std::to_string(file) + " bytes), " + human_size(unpacked) + " (" + std::to_string(unpacked) +
+                  " bytes) unpacked" + unpacked_how + ", from " +
                   (known ? in.capture_initramfs_source
-                         : "not known, assumed: a Debian 12 mkinitramfs image is about this size") +
-                  ") × " + factor + (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"));
+                         : "not known, assumed: " + policy.assumed_initramfs_basis) +
+                  "; file × " + per_mille_text(policy.initramfs_per_mille) + " + unpacked × " +
+                  per_mille_text(policy.initramfs_unpacked_per_mille) +
+                  (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"));
   }
   for (const auto& a : policy.additions) {
     if (!addition_applies(a, in.arch)) continue;

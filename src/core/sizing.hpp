@@ -64,6 +64,10 @@ struct SizingInput {
   std::string luks_kdf_source;
   std::optional<std::uint64_t> capture_initramfs_bytes;  // size of the capture initramfs file
   std::string capture_initramfs_source;
+  // What the capture kernel unpacks it to (core/initramfs_layout.hpp); nullopt with a
+  // known file size: not readable from the file (why: capture_initramfs_unpacked_unknown).
+  std::optional<std::uint64_t> capture_initramfs_unpacked_bytes;
+  std::string capture_initramfs_unpacked_unknown;
   std::optional<KernelModel> model;  // the target kernel; nullopt: a current kernel
   SizingSettings settings;
 };

@@ -49,7 +49,7 @@ SizingInput plain_input(Arch arch, std::uint64_t ram) {
 
 TEST(Config, DefaultsWithoutFile) {
   Config c;
-  EXPECT_EQ(c.policy.value, "rhel7");
+  EXPECT_EQ(c.policy.value, "estimate");
   EXPECT_EQ(c.policy.origin, "built-in default");
   EXPECT_EQ(c.backend.value, "auto");
   EXPECT_EQ(c.kernel.value, "all");
@@ -59,7 +59,7 @@ TEST(Config, DefaultsWithoutFile) {
   EXPECT_NE(c.find_policy("kdump-utils"), nullptr);
   auto empty = ok("");
   EXPECT_EQ(empty.file, "k.toml");
-  EXPECT_EQ(empty.policy.value, "rhel7");
+  EXPECT_EQ(empty.policy.value, "estimate");
 }
 
 TEST(Config, EverySettingWithItsOrigin) {
@@ -212,7 +212,7 @@ TEST(Config, PoliciesInheritModifyAndFormula) {
 
 TEST(Config, SelectPolicy) {
   Config c;
-  EXPECT_EQ((*select_policy(c, std::nullopt))->name, "rhel7");
+  EXPECT_EQ((*select_policy(c, std::nullopt))->name, "estimate");
   EXPECT_EQ((*select_policy(c, std::string("ubuntu")))->name, "ubuntu");
   auto e = select_policy(c, std::string("suse"));
   ASSERT_FALSE(e.has_value());

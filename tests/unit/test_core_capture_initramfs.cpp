@@ -1,0 +1,256 @@
+// The capture initramfs fact: its unpacked size read from real archives (fixtures made
+// by tests/data/initramfs/make.sh with cpio, gzip, zstd and xz), found in the kdump
+// tools' places under --root, named by the configuration's capture_initramfs, and used
+// by `recommend` and `reserve auto` through the estimate policy.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/app.hpp"
+#include "core/config.hpp"
+#include "core/facts.hpp"
+#include "core/initramfs_layout.hpp"
+
+using namespace kdump;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fixture(const char* name) {
+  std::ifstream in(fs::path(KDUMP_SOURCE_DIR) / "tests/data/initramfs" / name, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (ss.str().empty()) throw std::runtime_error(std::string("missing fixture ") + name);
+  return ss.str();
+}
+
+class TempRoot {
+public:
+  TempRoot() {
+    std::string t = (fs::temp_directory_path() / "kdump-initramfs-XXXXXX").string();
+    if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp");
+    path = t;
+  }
+  ~TempRoot() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  void write(const std::string& rel, std::string_view content) const {
+    fs::path p = path / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  }
+  // A tree in which `recommend` finds arch, release and RAM (4 GiB).
+  void machine(const std::string& release) const {
+    write("proc/sys/kernel/arch", "x86_64\n");
+    write("proc/sys/kernel/osrelease", release + "\n");
+    write("proc/iomem", "00001000-0009ffff : System RAM\n00100000-ffffffff : System RAM\n"
+                        "100000000-13fffffff : System RAM\n");
+  }
+  fs::path path;
+};
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+Run run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "kdump-setup");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST(InitramfsLayout, EachCompressionGivesTheArchiveSize) {
+  const std::string cpio = fixture("main.cpio");
+  for (const char* name : {"main.cpio", "main.cpio.gz", "main.cpio.zst", "main.cpio.xz"}) {
+    auto l = measure_initramfs(fixture(name));
+    ASSERT_TRUE(l.unpacked_bytes.has_value()) << name << ": " << l.unknown_reason;
+    ASSERT_EQ(l.segments.size(), 1u) << name;
+    if (std::string_view(name) == "main.cpio")
+      // The archive up to its trailer entry; cpio's 512-byte block padding is NULs,
+      // which the kernel skips as it does between segments.
+      EXPECT_LE(*l.unpacked_bytes, cpio.size()) << name;
+    else
+      EXPECT_EQ(*l.unpacked_bytes, cpio.size()) << name;
+  }
+  EXPECT_EQ(measure_initramfs(fixture("main.cpio.gz")).segments.front(), "gzip");
+  EXPECT_EQ(measure_initramfs(fixture("main.cpio.zst")).segments.front(), "zstd");
+  EXPECT_EQ(measure_initramfs(fixture("main.cpio.xz")).segments.front(), "xz");
+}
+
+TEST(InitramfsLayout, SegmentsAddUpLikeTheKernelUnpacksThem) {
+  // The layout of Debian's and dracut's images: an uncompressed early cpio, then the
+  // compressed main archive; and the bench's: a distribution image, then a gzip'd one.
+  const std::string early = fixture("early.cpio"), cpio = fixture("main.cpio");
+  auto early_only = measure_initramfs(early);
+  ASSERT_TRUE(early_only.unpacked_bytes);
+  for (const char* main : {"main.cpio.gz", "main.cpio.zst", "main.cpio.xz"}) {
+    auto l = measure_initramfs(early + fixture(main));
+    ASSERT_TRUE(l.unpacked_bytes) << main << ": " << l.unknown_reason;
+    EXPECT_EQ(*l.unpacked_bytes, *early_only.unpacked_bytes + cpio.size()) << main;
+    EXPECT_EQ(l.segments.size(), 2u);
+    EXPECT_EQ(l.segments.front(), "cpio");
+  }
+  auto stacked = measure_initramfs(fixture("main.cpio.zst") + std::string(3, '\0') + fixture("main.cpio.gz"));
+  ASSERT_TRUE(stacked.unpacked_bytes) << stacked.unknown_reason;
+  EXPECT_EQ(*stacked.unpacked_bytes, 2 * cpio.size());
+  EXPECT_EQ(stacked.segments, (std::vector<std::string>{"zstd", "gzip"}));
+}
+
+TEST(InitramfsLayout, WhatCannotBeToldIsSaid) {
+  auto nosize = measure_initramfs(fixture("main.cpio.nosize.zst"));
+  EXPECT_FALSE(nosize.unpacked_bytes);
+  EXPECT_NE(nosize.unknown_reason.find("does not record its content size"), std::string::npos);
+  auto lz4 = measure_initramfs(std::string("\x02\x21\x4c\x18", 4) + std::string(100, 'x'));
+  EXPECT_FALSE(lz4.unpacked_bytes);
+  EXPECT_NE(lz4.unknown_reason.find("lz4"), std::string::npos);
+  const std::string zst = fixture("main.cpio.zst");
+  auto cut = measure_initramfs(zst.substr(0, zst.size() / 2));
+  EXPECT_FALSE(cut.unpacked_bytes);
+  EXPECT_NE(cut.unknown_reason.find("truncated"), std::string::npos);
+  const std::string cpio = fixture("main.cpio");
+  EXPECT_FALSE(measure_initramfs(cpio.substr(0, 200)).unpacked_bytes);
+  EXPECT_FALSE(measure_initramfs("").unpacked_bytes);
+  EXPECT_FALSE(measure_initramfs("not an initramfs").unpacked_bytes);
+}
+
+TEST(CaptureInitramfsFact, FoundInEachToolsPlaceForTheRelease) {
+  const std::string img = fixture("early.cpio") + fixture("main.cpio.zst");
+  const struct {
+    const char* rel;
+    const char* tool;
+  } places[] = {
+      {"var/lib/kdump/initrd.img-6.1.0-28-amd64", "Debian kdump-tools"},
+      {"boot/initramfs-6.1.0-28-amd64kdump.img", "kdumpctl"},
+      {"boot/initrd-6.1.0-28-amd64-kdump", "SUSE kdump"},
+  };
+  for (const auto& p : places) {
+    TempRoot root;
+    root.machine("6.1.0-28-amd64");
+    root.write(p.rel, img);
+    root.write("var/lib/kdump/initrd.img-6.0.0-1-amd64", "another release's image");
+    auto f = gather_facts(FactSource{root.path, false}, FactOverrides{});
+    ASSERT_TRUE(f.has_value()) << f.error().message;
+    ASSERT_TRUE(f->capture_initramfs.has_value()) << p.rel;
+    EXPECT_EQ(f->capture_initramfs->value.bytes, img.size());
+    EXPECT_EQ(f->capture_initramfs->value.layout, "cpio+zstd");
+    EXPECT_TRUE(f->capture_initramfs->value.unpacked_bytes);
+    EXPECT_NE(f->capture_initramfs->source.find(p.tool), std::string::npos) << f->capture_initramfs->source;
+    EXPECT_NE(f->capture_initramfs->value.path.find(p.rel), std::string::npos);
+  }
+  TempRoot none;
+  none.machine("6.1.0-28-amd64");
+  none.write("var/lib/kdump/initrd.img-6.0.0-1-amd64", "another release's image");
+  auto f = gather_facts(FactSource{none.path, false}, FactOverrides{});
+  ASSERT_TRUE(f.has_value());
+  EXPECT_FALSE(f->capture_initramfs.has_value());
+  // --kernel-release chooses the release whose image counts.
+  FactOverrides other;
+  other.kernel_release = "6.0.0-1-amd64";
+  auto o = gather_facts(FactSource{none.path, false}, other);
+  ASSERT_TRUE(o && o->capture_initramfs);
+  EXPECT_FALSE(o->capture_initramfs->value.unpacked_bytes);
+}
+
+TEST(CaptureInitramfsConfig, KeyIsParsedAndChecked) {
+  auto c = parse_config("capture_initramfs = \"/srv/kdump/initrd-{release}.img\"\n", "k.toml");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->capture_initramfs.value, "/srv/kdump/initrd-{release}.img");
+  EXPECT_EQ(c->capture_initramfs.origin, "k.toml:1");
+  auto rel = parse_config("capture_initramfs = \"initrd.img\"\n", "k.toml");
+  ASSERT_FALSE(rel.has_value());
+  EXPECT_EQ(rel.error().line, 1u);
+  EXPECT_NE(rel.error().message.find("absolute path"), std::string::npos);
+  EXPECT_FALSE(parse_config("capture_initramfs = 3\n", "k.toml").has_value());
+}
+
+TEST(CaptureInitramfsCli, RecommendSizesForTheFoundImageAndNamesIt) {
+  TempRoot root;
+  root.machine("6.1.0-28-amd64");
+  const std::string img = fixture("early.cpio") + fixture("main.cpio.xz");
+  root.write("var/lib/kdump/initrd.img-6.1.0-28-amd64", img);
+  auto r = run_cli({"--root", root.path.string(), "recommend", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["policy"], "estimate");
+  auto fact = j["facts"]["capture_initramfs"];
+  EXPECT_EQ(fact["value"]["bytes"], img.size());
+  EXPECT_EQ(fact["value"]["layout"], "cpio+xz");
+  EXPECT_NE(fact["source"].get<std::string>().find("Debian kdump-tools"), std::string::npos);
+  std::string why;
+  for (auto& l : j["rationale"]) why += l.get<std::string>() + "\n";
+  EXPECT_NE(why.find("initrd.img-6.1.0-28-amd64"), std::string::npos) << why;
+  EXPECT_NE(why.find(std::to_string(img.size()) + " bytes"), std::string::npos) << why;
+  // A tiny image: the base and the tier rounding, nothing assumed.
+  EXPECT_EQ(why.find("assumed"), std::string::npos) << why;
+  const auto found = j["bytes_for_this_machine"].get<std::uint64_t>();
+
+  // Without the image, the assumed Debian MODULES=most image: much more.
+  TempRoot bare;
+  bare.machine("6.1.0-28-amd64");
+  auto b = run_cli({"--root", bare.path.string(), "recommend", "--json"});
+  ASSERT_EQ(b.code, 0) << b.err;
+  auto bj = nlohmann::json::parse(b.out);
+  EXPECT_GT(bj["bytes_for_this_machine"].get<std::uint64_t>(), found + 256 * MiB);
+  EXPECT_FALSE(bj["facts"].contains("capture_initramfs"));
+
+  // The configuration names another file ({release} filled in): it wins.
+  bare.write("srv/big-6.1.0-28-amd64.img", fixture("main.cpio.gz") + std::string(8 * MiB, 'z'));
+  bare.write("etc/kdump-setup.toml", "capture_initramfs = \"/srv/big-{release}.img\"\n");
+  auto c = run_cli({"--root", bare.path.string(), "recommend", "--json"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  auto cj = nlohmann::json::parse(c.out);
+  EXPECT_NE(cj["facts"]["capture_initramfs"]["source"].get<std::string>().find("kdump-setup.toml:1"),
+            std::string::npos);
+  EXPECT_GT(cj["bytes_for_this_machine"].get<std::uint64_t>(), found);
+  // --initramfs-size wins over both.
+  auto s = run_cli({"--root", bare.path.string(), "recommend", "--initramfs-size", "1M", "--json"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  std::string swhy;
+  const auto sj = nlohmann::json::parse(s.out);
+  for (auto& l : sj["rationale"]) swhy += l.get<std::string>() + "\n";
+  EXPECT_NE(swhy.find("--initramfs-size"), std::string::npos) << swhy;
+
+  // A configured file that is not there: exit 3, naming the key and its line.
+  bare.write("etc/kdump-setup.toml", "capture_initramfs = \"/srv/missing.img\"\n");
+  auto m = run_cli({"--root", bare.path.string(), "recommend"});
+  EXPECT_EQ(m.code, 3);
+  EXPECT_NE(m.err.find("capture_initramfs ("), std::string::npos) << m.err;
+  EXPECT_NE(m.err.find("kdump-setup.toml:1)"), std::string::npos) << m.err;
+}
+
+TEST(CaptureInitramfsCli, ReserveAutoWritesTheValueSizedForTheFoundImage) {
+  // The bundled Debian 12 GRUB2 tree, with and without kdump-tools' capture initramfs.
+  auto reserve_value = [](const fs::path& tree) {
+    auto rec = run_cli({"--root", tree.string(), "--json", "recommend"});
+    EXPECT_EQ(rec.code, 0) << rec.err;
+    const std::string expr = nlohmann::json::parse(rec.out)["expression"].get<std::string>();
+    auto r = run_cli({"--root", tree.string(), "reserve", "auto", "--dry-run", "--no-update"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("+GRUB_CMDLINE_LINUX=\"crashkernel=" + expr + "\""), std::string::npos) << r.out;
+    return expr;
+  };
+  TempRoot with, without;
+  fs::copy(fs::path(KDUMP_SOURCE_DIR) / "examples/debian12-grub", with.path, fs::copy_options::recursive);
+  fs::copy(fs::path(KDUMP_SOURCE_DIR) / "examples/debian12-grub", without.path, fs::copy_options::recursive);
+  // The release whose image counts is the running one (proc/sys/kernel/osrelease).
+  with.write("var/lib/kdump/initrd.img-6.1.0-28-amd64", fixture("early.cpio") + fixture("main.cpio.zst"));
+  const std::string small = reserve_value(with.path), assumed = reserve_value(without.path);
+  EXPECT_NE(small, assumed);
+  // The found 25 KB image costs the base only; the assumed Debian MODULES=most image
+  // needs 368 MiB and more (bench/results/calibration.md).
+  auto first_tier_mib = [](const std::string& e) { return std::stoull(e.substr(e.find(':') + 1)); };
+  EXPECT_LT(first_tier_mib(small), 128u) << small;
+  EXPECT_GE(first_tier_mib(assumed), 368u) << assumed;
+}
