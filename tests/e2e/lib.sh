@@ -175,11 +175,24 @@ run_case() {
     local name=$1 tree=$build/$backend-$1 value expr
     echo "== case $name ($backend, guest RAM $mem)"
     make_tree "$tree"
+    # The tree runs the guest's kernel, and its capture initramfs (the one the guest
+    # loads with kexec -p) lies where Debian's kdump-tools keeps it, so `reserve auto`
+    # sizes the reservation from that file (the capture_initramfs fact).
+    mkdir -p "$tree/proc/sys/kernel" "$tree/var/lib/kdump"
+    echo "$release" >"$tree/proc/sys/kernel/osrelease"
+    cp "$images/capture.img" "$tree/var/lib/kdump/initrd.img-$release"
     local -a args=(--root "$tree" reserve --no-update --backend "$backend")
     if [[ $name == auto ]]; then
         # The value comes from recommend: the default policy may change.
         args+=(auto --memory "$mem_bytes" --arch x86_64)
-        expr=$("$bin" --root "$tree" --json recommend --memory "$mem_bytes" --arch x86_64 | jq -r .expression)
+        local rec
+        rec=$("$bin" --root "$tree" --json recommend --memory "$mem_bytes" --arch x86_64)
+        expr=$(jq -r .expression <<<"$rec")
+        if [[ $(jq -r '.facts.capture_initramfs.value.path // empty' <<<"$rec") == "$tree/var/lib/kdump/initrd.img-$release" ]]; then
+            pass "recommend sizes for the capture initramfs in the tree ($(jq -r .facts.capture_initramfs.value.bytes <<<"$rec") bytes): $expr"
+        else
+            fail "recommend did not find /var/lib/kdump/initrd.img-$release: $(jq -c .facts.capture_initramfs <<<"$rec")"
+        fi
     else
         args+=("$name")
         expr=$name
