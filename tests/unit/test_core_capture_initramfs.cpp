@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/app.hpp"
+#include "cli_run.hpp"
 #include "core/config.hpp"
 #include "core/facts.hpp"
 #include "core/initramfs_layout.hpp"
@@ -56,18 +56,8 @@ public:
   fs::path path;
 };
 
-struct Run {
-  int code;
-  std::string out, err;
-};
-Run run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "kdump-setup");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using kdump::testing::CliRun;
+using kdump::testing::run_cli;
 
 }  // namespace
 

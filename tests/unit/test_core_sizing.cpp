@@ -323,24 +323,12 @@ TEST(SizingProperty, FormulaTiersCoverEveryRamBelowTwiceTheCap) {
 #include <fstream>
 #include <sstream>
 
-#include "cli/app.hpp"
+#include "cli_run.hpp"
 
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "kdump-setup");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using kdump::testing::CliRun;
+using kdump::testing::run_cli;
 
 struct FakeRoot {
   std::filesystem::path path;
