@@ -28,6 +28,7 @@ extern "C" {
 }
 
 #include "core/initramfs_layout.hpp"
+#include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
 
 namespace kdump {
@@ -756,6 +757,8 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
 
 namespace {
 
+constexpr std::string_view kKdumpToolsDefaults = "/etc/default/kdump-tools";
+
 // An initramfs is read whole (a Debian MODULES=most image is ~31 MB); above this it is
 // not a capture initramfs.
 constexpr std::size_t k_initramfs_limit = std::size_t{1} << 30;
@@ -781,12 +784,40 @@ std::string with_release(std::string_view pattern, std::string_view release) {
   return out;
 }
 
+// KDUMP_INITRD of /etc/default/kdump-tools: the capture initramfs an admin named for
+// Debian's kdump-tools, which kdump-config loads instead of its own image. The file is
+// shell and is never run: only a top-level assignment of a literal absolute path counts,
+// and a later assignment that is not one makes the value unknown again.
+std::optional<std::pair<std::string, unsigned>> kdump_tools_initrd(std::string_view text) {
+  auto doc = shell::parse(text, kKdumpToolsDefaults);
+  if (!doc) return std::nullopt;
+  std::optional<std::pair<std::string, unsigned>> found;
+  for (const auto& st : doc->statements()) {
+    const auto* a = std::get_if<shell::Assignment>(&st);
+    if (!a || a->name != "KDUMP_INITRD") continue;
+    auto v = a->unconditional() ? shell::literal_text(a->pieces) : std::nullopt;
+    if (v && v->starts_with('/')) found = std::pair{*v, a->line};
+    else found.reset();
+  }
+  return found;
+}
+
 }  // namespace
 
 std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release) {
   if (release.empty()) return std::nullopt;
   auto dir = RootDir::open(source.root);
   if (!dir) return std::nullopt;
+  if (auto text = dir->read_text(kKdumpToolsDefaults)) {
+    if (auto named = kdump_tools_initrd(*text)) {
+      if (auto c = measure_capture_initramfs(*dir, named->first)) {
+        std::string shown = c->path;
+        return Fact<CaptureInitramfs>{std::move(*c), "KDUMP_INITRD=" + named->first + " (" +
+                                                         std::string(kKdumpToolsDefaults) + ":" +
+                                                         std::to_string(named->second) + "): " + shown};
+      }
+    }
+  }
   const std::string rel(release);
   const std::pair<std::string, const char*> places[] = {
       {"/var/lib/kdump/initrd.img-" + rel, "Debian kdump-tools"},

@@ -87,8 +87,9 @@ struct FactSource {
 // that are not "absent".
 Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& overrides);
 
-// The capture initramfs of kernel `release` below the source's root, in the places the
-// kdump tools build it (shared/notes/peers.md):
+// The capture initramfs of kernel `release` below the source's root: the file named by
+// KDUMP_INITRD in /etc/default/kdump-tools (a literal absolute path), else the places
+// the kdump tools build it (shared/notes/peers.md):
 //   /var/lib/kdump/initrd.img-<release>   Debian/Ubuntu kdump-tools
 //                                         (/etc/kernel/postinst.d/kdump-tools)
 //   /boot/initramfs-<release>kdump.img    Fedora/RHEL kdumpctl (kdump-utils)

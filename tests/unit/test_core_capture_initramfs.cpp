@@ -153,6 +153,34 @@ TEST(CaptureInitramfsFact, FoundInEachToolsPlaceForTheRelease) {
   EXPECT_FALSE(o->capture_initramfs->value.unpacked_bytes);
 }
 
+// kdump-tools loads KDUMP_INITRD instead of its own image when the admin sets it; only
+// a literal absolute path is taken (the file is shell, never run).
+TEST(CaptureInitramfsFact, KdumpToolsKdumpInitrdWins) {
+  const std::string img = fixture("main.cpio.gz");
+  TempRoot root;
+  root.machine("6.1.0-28-amd64");
+  root.write("var/lib/kdump/initrd.img-6.1.0-28-amd64", fixture("early.cpio"));
+  root.write("srv/kdump/initrd.img", img);
+  root.write("etc/default/kdump-tools", "USE_KDUMP=1\n# KDUMP_INITRD=/nope\nKDUMP_INITRD=\"/srv/kdump/initrd.img\"\n");
+  auto f = gather_facts(FactSource{root.path, false}, FactOverrides{});
+  ASSERT_TRUE(f && f->capture_initramfs);
+  EXPECT_EQ(f->capture_initramfs->value.bytes, img.size());
+  EXPECT_NE(f->capture_initramfs->source.find("KDUMP_INITRD=/srv/kdump/initrd.img (/etc/default/kdump-tools:3)"),
+            std::string::npos) << f->capture_initramfs->source;
+
+  // Not knowable without running the shell (or missing): the tool's own place counts.
+  for (const char* text : {"KDUMP_INITRD=$(ls /boot/initrd.img-* | tail -1)\n",
+                           "KDUMP_INITRD=/srv/kdump/initrd.img\nKDUMP_INITRD=\"$DIR/x\"\n",
+                           "[ -e /x ] && KDUMP_INITRD=/srv/kdump/initrd.img\n",
+                           "KDUMP_INITRD=/srv/kdump/absent.img\n", "KDUMP_INITRD=relative.img\n"}) {
+    root.write("etc/default/kdump-tools", text);
+    auto g = gather_facts(FactSource{root.path, false}, FactOverrides{});
+    ASSERT_TRUE(g && g->capture_initramfs) << text;
+    EXPECT_EQ(g->capture_initramfs->value.bytes, fixture("early.cpio").size()) << text;
+    EXPECT_NE(g->capture_initramfs->source.find("Debian kdump-tools"), std::string::npos) << text;
+  }
+}
+
 TEST(CaptureInitramfsConfig, KeyIsParsedAndChecked) {
   auto c = parse_config("capture_initramfs = \"/srv/kdump/initrd-{release}.img\"\n", "k.toml");
   ASSERT_TRUE(c.has_value()) << c.error().message;
