@@ -102,9 +102,10 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 }
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request) {
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes) {
   auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
+  plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   std::vector<bool> ran(plan->commands.size(), false);
   // Applied also when nothing changes: that removes what an interrupted run left.
   if (!opt.dry_run) {

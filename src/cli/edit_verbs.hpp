@@ -38,9 +38,10 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
                                       const FactOverrides& overrides);
 
 // Builds the plan, prints the diff (and stops there for --dry-run) or applies it, and
-// reports in text or JSON. Exit 0 when done or nothing to do.
+// reports in text or JSON. Exit 0 when done or nothing to do. `lead_notes` (how an
+// auto value was sized) come before the backend's notes.
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request);
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes = {});
 
 // --if-unset found a value: say so, change nothing, exit 0.
 Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,

@@ -22,8 +22,23 @@ struct ReserveOptions {
   std::optional<std::string> policy;
 };
 
+// The value to write, and for "auto" a note of how it was sized (the capture initramfs
+// line of the rationale: what the admin most often needs to correct).
+struct ResolvedValue {
+  std::string expression;
+  std::vector<std::string> notes;
+};
+
+std::string sizing_note(const Recommendation& r) {
+  std::string note = "auto: the " + r.policy + " policy gives " + human_size(r.bytes_for_this_machine) +
+                     " on this machine (`kdump-setup recommend` tells why)";
+  for (const auto& line : r.rationale)
+    if (line.starts_with("+") && line.find("capture initramfs") != std::string::npos) note += "; " + line;
+  return note;
+}
+
 // "auto" asks the sizing engine; anything else must be a well-formed value.
-Result<std::string> resolve_value(Invocation& inv, const ReserveOptions& opt, const SystemFacts& facts) {
+Result<ResolvedValue> resolve_value(Invocation& inv, const ReserveOptions& opt, const SystemFacts& facts) {
   if (opt.expr != "auto") {
     auto spec = parse_crashkernel(opt.expr);
     if (!spec) {
@@ -33,7 +48,7 @@ Result<std::string> resolve_value(Invocation& inv, const ReserveOptions& opt, co
       e.hints.push_back("see what the kernel would make of it: kdump-setup explain '" + opt.expr + "'");
       return fail(e);
     }
-    return opt.expr;
+    return ResolvedValue{opt.expr, {}};
   }
   auto config = load_config(inv.global.root, inv.global.config);
   if (!config) return fail(std::move(config).error());
@@ -51,7 +66,7 @@ Result<std::string> resolve_value(Invocation& inv, const ReserveOptions& opt, co
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
                                                        (r->warnings.empty() ? std::string("too little RAM")
                                                                             : r->warnings.front())));
-  return r->expression;
+  return ResolvedValue{r->expression, {sizing_note(*r)}};
 }
 
 Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
@@ -65,14 +80,14 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   if (opt.if_unset) {
     auto existing = ctx->backend->configured(ctx->root, ctx->facts);
     if (!existing) return fail(std::move(existing).error());
-    if (!existing->empty()) return report_kept_existing(inv, *ctx, *value, *existing);
+    if (!existing->empty()) return report_kept_existing(inv, *ctx, value->expression, *existing);
   }
   ReserveRequest request;
   request.action = ReserveRequest::Action::set;
-  request.value = *value;
+  request.value = value->expression;
   request.kernel = opt.edit.kernel_selection();
   request.no_update = opt.edit.no_update;
-  return plan_and_apply(inv, *ctx, opt.edit, request);
+  return plan_and_apply(inv, *ctx, opt.edit, request, value->notes);
 }
 
 Result<int> run_remove(Invocation& inv, const EditOptions& opt) {

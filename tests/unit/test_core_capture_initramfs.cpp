@@ -257,6 +257,9 @@ TEST(CaptureInitramfsCli, ReserveAutoWritesTheValueSizedForTheFoundImage) {
     auto r = run_cli({"--root", tree.string(), "reserve", "auto", "--dry-run", "--no-update"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("+GRUB_CMDLINE_LINUX=\"crashkernel=" + expr + "\""), std::string::npos) << r.out;
+    // It says how auto was sized, naming the capture initramfs it sized for.
+    EXPECT_NE(r.out.find("note: auto: the estimate policy gives "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(": capture initramfs of "), std::string::npos) << r.out;
     return expr;
   };
   TempRoot with, without;
