@@ -248,7 +248,6 @@ public:
     shift_from(i, 0, len);
   }
 
-  const std::string& text() const { return m_s; }
   std::string take() { return std::move(m_s); }
 
 private:

@@ -35,13 +35,9 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
 
 die() { echo "e2e/build-initramfs: $*" >&2; exit 1; }
+# shellcheck source=scripts/vm/lib.sh
+. "$script_dir/../vm/lib.sh"
 
-newest_kernel() {
-    local k
-    k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
-    [[ -n $k ]] || die "no /boot/vmlinuz-* found (install linux-image-amd64)"
-    echo "/boot/$k"
-}
 
 # Copy a dynamically linked program and every library ldd names, at the same paths.
 copy_with_libs() {
@@ -69,14 +65,6 @@ copy_modules() {
     done
 }
 
-pack() {
-    local stage=$1 out=$2
-    find "$stage" -exec touch -h -d @0 {} +
-    (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-        cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
-        gzip -6 -n >"$out.tmp"
-    mv -f "$out.tmp" "$out"
-}
 
 main() {
     local out=${KDUMP_E2E_BUILD_DIR:-$repo_root/build/e2e} kernel="" pad_mb=0 kds="" base=""
@@ -129,7 +117,7 @@ main() {
         # Random bytes do not compress: the image grows by the full amount.
         head -c $((pad_mb << 20)) /dev/urandom >"$stage/padding"
     fi
-    pack "$stage" "$out/capture.img"
+    pack_initramfs "$stage" "$out/capture.img" 6
     if [[ -n $base ]]; then
         # The kernel unpacks concatenated archives in order, later entries replacing
         # earlier ones (init/initramfs.c; Documentation/driver-api/early-userspace).
@@ -145,7 +133,7 @@ main() {
         nls/nls_ascii nls/nls_utf8 efivarfs/efivarfs
     cp "$kernel" "$stage/vmlinuz"
     cp "$out/capture.img" "$stage/capture.img"
-    pack "$stage" "$out/first.img"
+    pack_initramfs "$stage" "$out/first.img" 6
     echo "$out/capture.img"
     echo "$out/first.img"
 }

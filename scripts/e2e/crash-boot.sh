@@ -31,16 +31,12 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
 
 die() { echo "crash-boot: $*" >&2; exit 1; }
+# shellcheck source=scripts/vm/lib.sh
+. "$script_dir/../vm/lib.sh"
 log() { echo "crash-boot: $*" >&2; }
 
 kvm_usable() { (exec 3<>/dev/kvm) 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuinfo; }
 
-newest_kernel() {
-    local k
-    k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
-    [[ -n $k ]] || die "no /boot/vmlinuz-* found"
-    echo "/boot/$k"
-}
 
 # The kdump-compressed header starts with the 8 bytes "KDUMP   " (makedumpfile's
 # diskdump_mod.h, KDUMP_SIGNATURE); an ELF dump with "\x7fELF".

@@ -29,15 +29,10 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 min_host_avail_kib=${KDUMP_VM_MIN_HOST_AVAIL_KIB:-524288}
 
 die() { echo "boot.sh: $*" >&2; exit 1; }
+# shellcheck source=scripts/vm/lib.sh
+. "$script_dir/lib.sh"
 log() { echo "boot.sh: $*" >&2; }
 
-# Newest kernel by version order, not by mtime.
-newest_kernel() {
-    local k
-    k=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
-    [[ -n $k ]] || die "no /boot/vmlinuz-* found (install linux-image-amd64)"
-    echo "/boot/$k"
-}
 
 # QEMU's -m syntax in bytes: optional K/M/G/T suffix, bare number = MiB.
 size_to_bytes() {

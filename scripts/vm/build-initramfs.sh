@@ -21,6 +21,8 @@ cleanup() { [[ -z $stage ]] || rm -rf "$stage"; }
 trap cleanup EXIT
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
+# shellcheck source=scripts/vm/lib.sh
+. "$script_dir/lib.sh"
 
 check_busybox() {
     [[ -x $busybox ]] || die "$busybox not found (install busybox-static)"
@@ -54,11 +56,7 @@ build() {
     # itself once devtmpfs is mounted.
     mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 
-    find "$stage" -exec touch -h -d @0 {} +
-    (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-        cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
-        gzip -9 -n >"$out.tmp"
-    mv -f "$out.tmp" "$out"
+    pack_initramfs "$stage" "$out" 9
 }
 
 main() {

@@ -15,6 +15,8 @@ build_dir=${KDUMP_VM_BUILD_DIR:-$repo_root/build/vm}
 busybox=${KDUMP_VM_BUSYBOX:-/bin/busybox}
 
 die() { echo "build-verify-initramfs: $*" >&2; exit 1; }
+# shellcheck source=scripts/vm/lib.sh
+. "$script_dir/lib.sh"
 
 bin=${1:?usage: $0 KDUMP_SETUP_BINARY [OUT.cpio.gz]}
 out=${2:-$build_dir/verify-initramfs.cpio.gz}
@@ -45,9 +47,5 @@ ldd "$bin" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1
 [[ -e $stage/lib64 ]] || die "no dynamic loader found by ldd in $bin"
 mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 
-find "$stage" -exec touch -h -d @0 {} +
-(cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-    cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
-    gzip -6 -n >"$out.tmp"
-mv -f "$out.tmp" "$out"
+pack_initramfs "$stage" "$out" 6
 echo "$out"

@@ -744,14 +744,16 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
   } else if (t.is_directory("/sys/kernel")) {
     f.fadump = Fact<bool>{false, "no " + t.show("/sys/kernel/fadump")};
   }
+  const auto kdump_tools = t.read("/etc/default/kdump-tools");
   if (auto sc = t.read("/etc/sysconfig/kdump")) {
     if (auto n = nr_cpus_in_assignment(*sc, "KDUMP_COMMANDLINE_APPEND"))
       f.capture_cpus = Fact<unsigned>{*n, t.show("/etc/sysconfig/kdump") + " KDUMP_COMMANDLINE_APPEND"};
-  } else if (auto dk = t.read("/etc/default/kdump-tools")) {
-    if (auto n = nr_cpus_in_assignment(*dk, "KDUMP_CMDLINE_APPEND"))
+  } else if (kdump_tools) {
+    if (auto n = nr_cpus_in_assignment(*kdump_tools, "KDUMP_CMDLINE_APPEND"))
       f.capture_cpus = Fact<unsigned>{*n, t.show("/etc/default/kdump-tools") + " KDUMP_CMDLINE_APPEND"};
   }
-  if (f.kernel_release) f.capture_initramfs = find_capture_initramfs(source, f.kernel_release->value);
+  if (f.kernel_release)
+    f.capture_initramfs = find_capture_initramfs(source, f.kernel_release->value, kdump_tools.value_or(""));
   return f;
 }
 
@@ -804,12 +806,13 @@ std::optional<std::pair<std::string, unsigned>> kdump_tools_initrd(std::string_v
 
 }  // namespace
 
-std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release) {
+std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release,
+                                                             std::string_view kdump_tools_defaults) {
   if (release.empty()) return std::nullopt;
   auto dir = RootDir::open(source.root);
   if (!dir) return std::nullopt;
-  if (auto text = dir->read_text(kKdumpToolsDefaults)) {
-    if (auto named = kdump_tools_initrd(*text)) {
+  if (!kdump_tools_defaults.empty()) {
+    if (auto named = kdump_tools_initrd(kdump_tools_defaults)) {
       if (auto c = measure_capture_initramfs(*dir, named->first)) {
         std::string shown = c->path;
         return Fact<CaptureInitramfs>{std::move(*c), "KDUMP_INITRD=" + named->first + " (" +

@@ -95,7 +95,10 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
 //   /boot/initramfs-<release>kdump.img    Fedora/RHEL kdumpctl (kdump-utils)
 //   /boot/initrd-<release>-kdump          SUSE kdump (mkdumprd)
 // The first regular file found; nullopt when none is there.
-std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release);
+// `kdump_tools_defaults`: the text of /etc/default/kdump-tools (empty when absent), read
+// once by gather_facts for this and the capture CPUs.
+std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release,
+                                                             std::string_view kdump_tools_defaults);
 
 // A capture initramfs named by the user (`configured`, an absolute path below the root,
 // "{release}" replaced by `release`), its source `origin` ("FILE:LINE"). An Error when it

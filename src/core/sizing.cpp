@@ -5,6 +5,9 @@
 namespace kdump {
 namespace {
 
+// Products of byte counts and per-TiB or per-mille factors overflow 64 bits.
+__extension__ using u128 = unsigned __int128;
+
 constexpr std::uint64_t k_range_rounding = 128 * MiB;
 constexpr std::uint64_t k_min_formula_cap = 16 * TiB;
 
@@ -61,7 +64,6 @@ std::string per_mille_text(std::uint64_t pm) {
 std::uint64_t round_for_ranges(std::uint64_t ram) { return round_up(ram, k_range_rounding); }
 
 std::uint64_t formula_bytes(const Policy& p, std::uint64_t ram) {
-  __extension__ using u128 = unsigned __int128;
   u128 scaled = (static_cast<u128>(ram) * p.per_tib + (TiB - 1)) / TiB;
   u128 total = static_cast<u128>(p.base) + scaled;
   total = (total + (MiB - 1)) / MiB * MiB;
@@ -213,7 +215,6 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
     } else if (in.capture_initramfs_unpacked_bytes) {
       unpacked = *in.capture_initramfs_unpacked_bytes;
     } else {
-      __extension__ using u128 = unsigned __int128;
       unpacked = static_cast<std::uint64_t>(static_cast<u128>(file) * policy.assumed_expansion_per_mille / 1000);
       unpacked_how = " (unpacked size assumed " + per_mille_text(policy.assumed_expansion_per_mille) +
                      " × the file: " +
@@ -221,7 +222,6 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
                                                                     : in.capture_initramfs_unpacked_unknown) +
                      ")";
     }
-    __extension__ using u128 = unsigned __int128;
     const std::uint64_t bytes = round_up(
         static_cast<std::uint64_t>((static_cast<u128>(file) * policy.initramfs_per_mille +
                                     static_cast<u128>(unpacked) * policy.initramfs_unpacked_per_mille + 999) /
