@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and runs each
-# for SECONDS (default 60) on seeds from ../shared/corpus and tests/fuzz/seeds.
+# for SECONDS (default 60) on seeds from tests/corpus and tests/fuzz/seeds.
 # Prints executions and crashes per target; exits non-zero on a crash.
 #   scripts/fuzz.sh [SECONDS]     (per target; KDUMP_FUZZ_TARGETS="fuzz_x fuzz_y" for a subset)
 set -euo pipefail
@@ -20,7 +20,7 @@ for t in $targets; do
   mkdir -p "$corpus"
   seeds=()
   [ -d "tests/fuzz/seeds/$t" ] && seeds+=("tests/fuzz/seeds/$t")
-  [ -d ../shared/corpus ] && seeds+=(../shared/corpus/*/)
+  seeds+=(tests/corpus/*/)
   log=build-fuzz/$t.log
   if ./build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
        "$corpus" "${seeds[@]}" >"$log" 2>&1; then

@@ -1,14 +1,12 @@
 #!/usr/bin/env python3
-"""Builds the input trees of golden/bls/<case>/root from ../shared/corpus (byte for byte)
+"""Builds the input trees of golden/bls/<case>/root from tests/corpus (byte for byte)
 and a few synthetic files. Keeps expected.* files. Run from the repository root:
     python3 golden/bls/make-cases.py
 """
 import os, shutil, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.path.join(HERE, "..", "..", "..", "shared", "corpus")
-if not os.path.isdir(CORPUS):
-    CORPUS = "/work/shared/corpus"
+CORPUS = os.path.join(HERE, "..", "..", "tests", "corpus")
 
 RHEL_MID = "b486fe3f109f430d995b1ee093897980"
 FED_MID = "fbb2514d30d245e09bacef0b91f01c45"

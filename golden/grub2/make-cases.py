@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Builds the input trees of golden/grub2/<case>/ (see golden/README.md).
 
-Every file of shared/corpus/grub-default and shared/corpus/grub-d is copied byte for byte
+Every file of tests/corpus/grub-default and tests/corpus/grub-d is copied byte for byte
 into a case; the extra cases are small hand-written files for the situations the issue
 lists. The expected outputs are not written here: run the unit tests with
 KDUMP_UPDATE_GOLDEN=1 to (re)write expected.diff / expected.txt, then review the diff.
 
-Usage: golden/grub2/make-cases.py [CORPUS_DIR]   (default: ../shared/corpus)
+Usage: golden/grub2/make-cases.py [CORPUS_DIR]   (default: tests/corpus)
 The input side of existing cases (root/, args, description, no-*) is replaced; their
 expected.* files are kept.
 """
@@ -15,7 +15,7 @@ import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "corpus")
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "tests", "corpus")
 
 DEBIAN_MKCONFIG = """#! /bin/sh
 # Stand-in for Debian 12's /usr/sbin/grub-mkconfig in a kdump-setup golden tree: only the

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds the input trees of golden/systemd-boot/ from ../shared/corpus (keeps expected.*).
+# Rebuilds the input trees of golden/systemd-boot/ from tests/corpus (keeps expected.*).
 # Each corpus file is copied byte for byte; the rest of a tree is the minimum systemd-boot
 # needs: loader/loader.conf on the ESP (bootctl's /efi, /boot, /boot/efi).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-corpus=${KDUMP_SHARED_DIR:-$here/../../../shared}/corpus
+corpus=$here/../../tests/corpus
 
 mk() {  # case args description
     local c=$here/$1

@@ -92,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, BlsGolden, ::testing::ValuesIn(golden::cases(kGo
                          [](const auto& info) { return case_name(info.param); });
 
 TEST(BlsGoldenSet, EveryCorpusFileHasACase) {
-  expect_corpus_covered(kGolden, fs::path(KDUMP_SHARED_DIR) / "corpus", {"bls", "grubenv", "kernel-cmdline"});
+  expect_corpus_covered(kGolden, fs::path(KDUMP_CORPUS_DIR), {"bls", "grubenv", "kernel-cmdline"});
 }
 
 TEST(BlsNames, EntryIdDropsConfAndBootCounter) {

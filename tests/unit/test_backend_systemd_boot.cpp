@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, SdbootGolden, ::testing::ValuesIn(golden::cases(
                          [](const auto& info) { return case_name(info.param); });
 
 TEST(SdbootGoldenSet, EveryCorpusFileHasACase) {
-  expect_corpus_covered(kGolden, fs::path(KDUMP_SHARED_DIR) / "corpus", {"sdboot", "loader-conf", "kernel-cmdline"});
+  expect_corpus_covered(kGolden, fs::path(KDUMP_CORPUS_DIR), {"sdboot", "loader-conf", "kernel-cmdline"});
 }
 
 TEST(SdbootGoldenSet, UkiOnlyIsExit3Unsupported) {

@@ -112,10 +112,10 @@ TEST(BlsEntry, InsertLine) {
 }
 
 TEST(BlsEntry, EveryCorpusEntryRoundTripsAndEditsOnlyItsOptions) {
-  const std::filesystem::path shared = KDUMP_SHARED_DIR;
+  const std::filesystem::path corpus = KDUMP_CORPUS_DIR;
   std::size_t n = 0;
-  for (const auto* dir : {"corpus/bls", "corpus/sdboot"}) {
-    for (const auto& f : std::filesystem::directory_iterator(shared / dir)) {
+  for (const auto* dir : {"bls", "sdboot"}) {
+    for (const auto& f : std::filesystem::directory_iterator(corpus / dir)) {
       const std::string text = slurp(f.path());
       auto e = bls::Entry::parse(text, f.path().string());
       ASSERT_TRUE(e) << f.path();
@@ -141,7 +141,7 @@ TEST(BlsEntry, CorpusReserveThenRemoveUnderWhitespaceMutations) {
   // Each corpus entry, also with CRLF line ends, tabs for the separators, trailing blanks
   // and no final newline: set then remove equals remove alone, and the original bytes
   // when it had no crashkernel=.
-  const std::filesystem::path shared = KDUMP_SHARED_DIR;
+  const std::filesystem::path corpus = KDUMP_CORPUS_DIR;
   const auto variants = [](const std::string& t) {
     std::vector<std::string> v{t};
     std::string crlf, tabs, trail;
@@ -164,8 +164,8 @@ TEST(BlsEntry, CorpusReserveThenRemoveUnderWhitespaceMutations) {
     return v;
   };
   std::size_t n = 0;
-  for (const auto* dir : {"corpus/bls", "corpus/sdboot"})
-    for (const auto& f : std::filesystem::directory_iterator(shared / dir))
+  for (const auto* dir : {"bls", "sdboot"})
+    for (const auto& f : std::filesystem::directory_iterator(corpus / dir))
       for (const auto& text : variants(slurp(f.path()))) {
         const auto e = parse(text);
         const auto opts = e.options_lines();
@@ -253,7 +253,7 @@ TEST(Grubenv, RefusesWrongSizeHeaderAndBrokenPadding) {
 }
 
 TEST(Grubenv, Corpus) {
-  const std::filesystem::path c = std::filesystem::path(KDUMP_SHARED_DIR) / "corpus/grubenv";
+  const std::filesystem::path c = std::filesystem::path(KDUMP_CORPUS_DIR) / "grubenv";
   auto rhel = grubenv::Block::parse(slurp(c / "rhel83-aws-kernelopts-crashkernel-auto"));
   ASSERT_TRUE(rhel);
   ASSERT_TRUE(rhel->get("kernelopts"));

@@ -109,7 +109,7 @@ TEST_F(GrubenvReal, EverySetAndUnsetGivesGrubsBytes) {
 }
 
 TEST_F(GrubenvReal, ReadsTheCorpusAsGrubLists) {
-  const fs::path c = fs::path(KDUMP_SHARED_DIR) / "corpus/grubenv";
+  const fs::path c = fs::path(KDUMP_CORPUS_DIR) / "grubenv";
   for (const auto* n : {"rhel83-aws-kernelopts-crashkernel-auto", "fedora35-legion-warning-line",
                         "kdump-utils-empty-grubenv", "grubby-test-saved_entry-with-comma"}) {
     fs::remove(file);

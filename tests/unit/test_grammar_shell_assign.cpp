@@ -8,9 +8,6 @@
 
 #include "grammar/shell_assign.hpp"
 
-#ifndef KDUMP_SHARED_DIR
-#define KDUMP_SHARED_DIR "../shared"
-#endif
 
 namespace kdump::shell {
 namespace {
@@ -194,7 +191,7 @@ TEST(ShellAssign, Refusals) {
 }
 
 TEST(ShellAssign, EveryCorpusFileParses) {
-  const std::filesystem::path corpus = std::filesystem::path(KDUMP_SHARED_DIR) / "corpus";
+  const std::filesystem::path corpus = std::filesystem::path(KDUMP_CORPUS_DIR);
   int n = 0;
   for (const char* dir : {"grub-default", "grub-d"}) {
     for (const auto& e : std::filesystem::directory_iterator(corpus / dir)) {
@@ -207,7 +204,7 @@ TEST(ShellAssign, EveryCorpusFileParses) {
 }
 
 TEST(ShellAssign, CorpusDetails) {
-  const std::filesystem::path c = std::filesystem::path(KDUMP_SHARED_DIR) / "corpus";
+  const std::filesystem::path c = std::filesystem::path(KDUMP_CORPUS_DIR);
   {
     auto d = must_parse(read(c / "grub-default/proxmox-commented-alternatives"));
     int n = 0;
