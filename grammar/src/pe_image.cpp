@@ -1,0 +1,180 @@
+// PE/COFF section table reader (grammar/pe_image.hpp). Little-endian fields are read
+// byte by byte from a bounds-checked view; nothing is cast from the file's bytes.
+#include "grammar/pe_image.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace kdump::pe {
+namespace {
+
+// Field offsets (PE Format specification).
+constexpr std::size_t kDosHeaderSize = 64;        // systemd pe.c: ExeHeader >= sizeof(DosFileHeader)
+constexpr std::size_t kLfanewOffset = 0x3c;
+constexpr std::size_t kCoffHeaderSize = 20;
+constexpr std::size_t kSignatureSize = 4;         // "PE\0\0"
+constexpr std::size_t kSectionHeaderSize = 40;
+constexpr std::uint16_t kOptMagicPe32 = 0x10b;
+constexpr std::uint16_t kOptMagicPe32Plus = 0x20b;
+
+std::string hex(std::size_t v) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), digits[v & 0xf]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + s;
+}
+
+Error refuse(std::string_view file, std::size_t offset, const std::string& what) {
+  Error e = make_error(ErrorKind::parse, what + " at byte offset " + std::to_string(offset) +
+                                             " (" + hex(offset) + ")");
+  if (!file.empty()) e.file = std::string(file);
+  return e;
+}
+
+class Reader {
+public:
+  Reader(std::string_view bytes, std::string_view file) : m_bytes(bytes), m_file(file) {}
+
+  bool has(std::size_t offset, std::size_t n) const {
+    return offset <= m_bytes.size() && n <= m_bytes.size() - offset;
+  }
+  std::uint32_t le(std::size_t offset, std::size_t n) const {
+    std::uint32_t v = 0;
+    for (std::size_t i = n; i-- > 0;)
+      v = (v << 8) | static_cast<unsigned char>(m_bytes[offset + i]);
+    return v;
+  }
+  // Reads an n-byte little-endian field, or refuses: "<what> is beyond the end of the
+  // file (N bytes)".
+  Result<std::uint32_t> field(std::size_t offset, std::size_t n, const char* what) const {
+    if (!has(offset, n))
+      return fail(refuse(m_file, offset,
+                         std::string(what) + " is beyond the end of the file (" +
+                             std::to_string(m_bytes.size()) + " bytes)"));
+    return le(offset, n);
+  }
+  std::string_view bytes() const { return m_bytes; }
+  std::string_view file() const { return m_file; }
+
+private:
+  std::string_view m_bytes;
+  std::string_view m_file;
+};
+
+bool name_equal(std::string_view a, std::string_view b) {
+  // pe.c pe_section_name_equal: at most 8 bytes, a NUL ends a shorter name.
+  return a.substr(0, 8) == b.substr(0, 8);
+}
+
+Result<Section> read_section(const Reader& r, std::size_t at) {
+  Section s;
+  s.header_offset = at;
+  const std::string_view raw = r.bytes().substr(at, 8);
+  s.name = std::string(raw.substr(0, std::min(raw.find('\0'), raw.size())));
+  s.virtual_size = r.le(at + 8, 4);
+  s.virtual_address = r.le(at + 12, 4);
+  s.raw_size = r.le(at + 16, 4);
+  s.raw_offset = r.le(at + 20, 4);
+  s.characteristics = r.le(at + 36, 4);
+  return s;
+}
+
+}  // namespace
+
+const Section* Image::find(std::string_view name, int profile) const {
+  const Section* base = nullptr;
+  const Section* own = nullptr;
+  for (const Section& s : sections) {
+    if (!name_equal(s.name, name)) continue;
+    if (s.profile == -1 && !base) base = &s;
+    // A profile's sections begin with its .profile section itself.
+    if (profile >= 0 && s.profile == profile && !own) own = &s;
+  }
+  return own ? own : base;
+}
+
+int Image::profiles() const {
+  int n = 0;
+  for (const Section& s : sections) n += name_equal(s.name, ".profile") ? 1 : 0;
+  return n;
+}
+
+Result<Image> read_image(std::string_view bytes, std::string_view file) {
+  const Reader r(bytes, file);
+  if (!r.has(0, 2) || bytes.substr(0, 2) != "MZ")
+    return fail(refuse(file, 0, "not a PE image: no \"MZ\" signature"));
+  auto lfanew = r.field(kLfanewOffset, 4, "the MS-DOS header's e_lfanew");
+  if (!lfanew) return fail(std::move(lfanew).error());
+  Image img;
+  img.pe_offset = *lfanew;
+  if (img.pe_offset < kDosHeaderSize)
+    return fail(refuse(file, kLfanewOffset,
+                       "e_lfanew " + std::to_string(img.pe_offset) +
+                           " points into the MS-DOS header"));
+  if (!r.has(img.pe_offset, kSignatureSize))
+    return fail(refuse(file, img.pe_offset,
+                       "the PE signature (e_lfanew) is beyond the end of the file (" +
+                           std::to_string(bytes.size()) + " bytes)"));
+  if (bytes.substr(img.pe_offset, kSignatureSize) != std::string_view("PE\0\0", 4))
+    return fail(refuse(file, img.pe_offset, "no \"PE\\0\\0\" signature"));
+
+  const std::size_t coff = img.pe_offset + kSignatureSize;
+  if (!r.has(coff, kCoffHeaderSize))
+    return fail(refuse(file, coff,
+                       "the COFF header is beyond the end of the file (" +
+                           std::to_string(bytes.size()) + " bytes)"));
+  img.machine = static_cast<std::uint16_t>(r.le(coff, 2));
+  const std::size_t n_sections = r.le(coff + 2, 2);
+  const std::size_t opt_size = r.le(coff + 16, 2);
+  if (n_sections == 0) return fail(refuse(file, coff + 2, "the image has no sections"));
+
+  const std::size_t opt = coff + kCoffHeaderSize;
+  if (opt_size < 2) return fail(refuse(file, coff + 16, "no optional header"));
+  auto magic = r.field(opt, 2, "the optional header");
+  if (!magic) return fail(std::move(magic).error());
+  if (*magic != kOptMagicPe32 && *magic != kOptMagicPe32Plus)
+    return fail(refuse(file, opt,
+                       "optional header magic " + hex(*magic) + " is neither PE32 nor PE32+"));
+  img.pe32_plus = *magic == kOptMagicPe32Plus;
+
+  const std::size_t table = opt + opt_size;
+  if (!r.has(table, n_sections * kSectionHeaderSize))
+    return fail(refuse(file, table,
+                       "the section table (" + std::to_string(n_sections) +
+                           " sections) is beyond the end of the file (" +
+                           std::to_string(bytes.size()) + " bytes)"));
+  int profile = -1;
+  for (std::size_t i = 0; i < n_sections; ++i) {
+    auto s = read_section(r, table + i * kSectionHeaderSize);
+    if (!s) return fail(std::move(s).error());
+    if (name_equal(s->name, ".profile")) ++profile;
+    s->profile = profile;
+    img.sections.push_back(std::move(*s));
+  }
+  return img;
+}
+
+Result<std::string_view> section_bytes(std::string_view bytes, const Section& s,
+                                       std::string_view file) {
+  const Reader r(bytes, file);
+  if (!r.has(s.raw_offset, s.file_size()))
+    return fail(refuse(file, s.header_offset,
+                       "section " + s.name + " (" + std::to_string(s.file_size()) +
+                           " bytes at " + std::to_string(s.raw_offset) +
+                           ") is beyond the end of the file (" + std::to_string(bytes.size()) +
+                           " bytes)"));
+  return bytes.substr(s.raw_offset, s.file_size());
+}
+
+Result<std::string> section_text(std::string_view bytes, const Section& s,
+                                 std::string_view file) {
+  auto b = section_bytes(bytes, s, file);
+  if (!b) return fail(std::move(b).error());
+  const std::string_view v = *b;
+  return std::string(v.substr(0, std::min(v.find('\0'), v.size())));
+}
+
+}  // namespace kdump::pe
