@@ -96,6 +96,12 @@ const Section* Image::find(std::string_view name, int profile) const {
   return own ? own : base;
 }
 
+const Section* Image::first(std::string_view name) const {
+  for (const Section& s : sections)
+    if (name_equal(s.name, name)) return &s;
+  return nullptr;
+}
+
 int Image::profiles() const {
   int n = 0;
   for (const Section& s : sections) n += name_equal(s.name, ".profile") ? 1 : 0;

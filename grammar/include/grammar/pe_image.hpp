@@ -65,6 +65,9 @@ struct Image {
   // profile's own section if it has one, else the base's: how systemd-stub 257 picks a
   // UKI's sections for a profile. nullptr when there is none.
   const Section* find(std::string_view name, int profile = -1) const;
+  // The first section named `name` in the whole table, profiles or not: how systemd-stub
+  // 257 reads an add-on (pe_memory_locate_sections). nullptr when there is none.
+  const Section* first(std::string_view name) const;
   // How many .profile sections the image has (0: not a multi-profile UKI).
   int profiles() const;
 };

@@ -1,0 +1,201 @@
+// The effective command line of a UKI boot (core/uki.hpp), step by step as systemd-stub
+// 257 (src/boot/efi/stub.c run(), determine_cmdline(), load_all_addons(), load_addons(),
+// cmdline_append_and_measure_addons(), cmdline_append_and_measure_smbios()).
+#include "core/uki.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "grammar/pe_image.hpp"
+
+namespace kdump::uki {
+namespace {
+
+bool shall_be_whitespace(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+
+bool ends_with_no_case(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  const std::string_view tail = s.substr(s.size() - suffix.size());
+  return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+// util.c remove_boot_count: "name+LEFT[-DONE]" followed by "." or the end loses the
+// "+LEFT[-DONE]" part.
+std::string remove_boot_count(std::string_view path) {
+  const auto plus = path.find('+');
+  if (plus == std::string_view::npos) return std::string(path);
+  std::size_t i = plus + 1;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < path.size() && std::isdigit(static_cast<unsigned char>(path[i]))) ++i;
+    return i > start;
+  };
+  if (!digits()) return std::string(path);
+  if (i < path.size() && path[i] == '-') {
+    ++i;
+    if (!digits()) return std::string(path);
+  }
+  if (i < path.size() && path[i] != '.') return std::string(path);
+  return std::string(path.substr(0, plus)) + std::string(path.substr(i));
+}
+
+// strneq8(uname, addon_uname, addon_uname_size): equal over at most n bytes, a NUL in
+// both ends the comparison early.
+bool uname_matches(std::string_view uki, const PeInfo& addon) {
+  const std::string_view b = addon.uname_bytes;
+  for (std::size_t i = 0; i < addon.uname_size; ++i) {
+    const char ca = i < uki.size() ? uki[i] : '\0';
+    const char cb = i < b.size() ? b[i] : '\0';  // beyond the file's bytes: zero-filled
+    if (ca != cb) return false;
+    if (ca == '\0') return true;
+  }
+  return true;
+}
+
+void append(std::string& to, std::string_view piece) {
+  if (piece.empty()) return;
+  if (!to.empty()) to += ' ';
+  to += piece;
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  return std::string(dir) + "/" + std::string(name);
+}
+
+// load_addons for one directory: the names it would try, sorted, and what it makes of each.
+void apply_dir(const BootInput& in, std::string_view dir, std::vector<AddonFile> files,
+               std::string& addons_cmdline, EffectiveCmdline& out) {
+  std::erase_if(files, [](const AddonFile& f) { return !is_addon_file_name(f.name); });
+  std::sort(files.begin(), files.end(),
+            [](const AddonFile& a, const AddonFile& b) { return a.name < b.name; });
+  for (const AddonFile& f : files) {
+    const std::string path = join_path(dir, f.name);
+    auto skip = [&](std::string reason) { out.skipped.push_back({path, std::move(reason)}); };
+    if (!f.info) {
+      skip("not a PE image the firmware can load: " + f.info.error().message);
+      continue;
+    }
+    if (in.secure_boot && !f.signature_accepted) {
+      skip("Secure Boot is on and its signature is not accepted (db or shim's MOK)");
+      continue;
+    }
+    const PeInfo& a = *f.info;
+    if (!a.cmdline && !a.has_dtb && !a.has_ucode) {
+      skip("it has no .cmdline, .dtb or .ucode section");
+      continue;
+    }
+    if (a.has_linux) {
+      skip("it has a .linux section: a UKI, not an add-on");
+      continue;
+    }
+    if (in.uki.uname && a.uname && !uname_matches(*in.uki.uname, a)) {
+      skip("its .uname '" + *a.uname + "' does not match the UKI's '" + *in.uki.uname + "'");
+      continue;
+    }
+    if (!a.cmdline) continue;  // a .dtb/.ucode add-on: nothing for the command line
+    const std::string piece = mangle_stub_cmdline(*a.cmdline);
+    out.parts.push_back({Source::addon, path, piece});
+    // load_addons joins with "%ls%ls%ls": a space after any non-empty text, even before
+    // an empty piece, so an empty add-on between two others leaves two spaces.
+    if (!addons_cmdline.empty()) addons_cmdline += ' ';
+    addons_cmdline += piece;
+  }
+}
+
+}  // namespace
+
+std::string mangle_stub_cmdline(std::string_view s) {
+  std::size_t b = 0;
+  while (b < s.size() && shall_be_whitespace(static_cast<unsigned char>(s[b]))) ++b;
+  std::size_t e = s.size();
+  while (e > b && shall_be_whitespace(static_cast<unsigned char>(s[e - 1]))) --e;
+  std::string out(s.substr(b, e - b));
+  for (char& c : out)
+    if (shall_be_whitespace(static_cast<unsigned char>(c))) c = ' ';
+  return out;
+}
+
+Result<PeInfo> read_pe_info(std::string_view bytes, std::string_view file, int profile,
+                            bool whole_table) {
+  auto img = pe::read_image(bytes, file);
+  if (!img) return fail(std::move(img).error());
+  auto section = [&](std::string_view name) {
+    return whole_table ? img->first(name) : img->find(name, profile);
+  };
+  PeInfo info;
+  auto text = [&](std::string_view name, std::optional<std::string>& to) -> Result<Ok> {
+    if (const pe::Section* s = section(name)) {
+      auto t = pe::section_text(bytes, *s, file);
+      if (!t) return fail(std::move(t).error());
+      to = std::move(*t);
+    }
+    return Ok{};
+  };
+  KDUMP_TRY(text(".cmdline", info.cmdline));
+  KDUMP_TRY(text(".osrel", info.osrel));
+  KDUMP_TRY(text(".uname", info.uname));
+  if (const pe::Section* s = section(".uname")) {
+    auto b = pe::section_bytes(bytes, *s, file);
+    if (!b) return fail(std::move(b).error());
+    info.uname_bytes = std::string(*b);
+    info.uname_size = s->virtual_size;
+  }
+  info.has_linux = section(".linux") != nullptr;
+  info.has_dtb = section(".dtb") != nullptr;
+  info.has_ucode = section(".ucode") != nullptr;
+  info.profiles = img->profiles();
+  return info;
+}
+
+bool is_addon_file_name(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.size() > 255) return false;
+  if (!std::all_of(name.begin(), name.end(),
+                   [](char c) { return static_cast<unsigned char>(c) <= 127; }))
+    return false;
+  return ends_with_no_case(name, ".addon.efi");
+}
+
+AddonDirs addon_dirs(std::string_view uki_path) {
+  std::string p(uki_path);
+  while (!p.empty() && p.front() == '/') p.erase(p.begin());
+  // get_extra_dir works on the whole path; boot counting only ever sits in the file name.
+  const auto slash = p.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : p.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
+  return {"loader/addons", dir + remove_boot_count(name) + ".extra.d"};
+}
+
+EffectiveCmdline effective_cmdline(const BootInput& in) {
+  EffectiveCmdline out;
+  const bool has_cmdline = in.uki.cmdline.has_value();
+  const bool loader_given = in.loader_cmdline && !in.loader_cmdline->empty() &&
+                            static_cast<unsigned char>(in.loader_cmdline->front()) > 0x1f;
+  const bool locked = in.secure_boot && (has_cmdline || in.confidential_vm);
+  if (loader_given && !locked) {
+    out.parts.push_back({Source::loader, "", mangle_stub_cmdline(*in.loader_cmdline)});
+  } else {
+    out.loader_cmdline_ignored = loader_given;
+    out.parts.push_back({Source::embedded, "", mangle_stub_cmdline(in.uki.cmdline.value_or(""))});
+  }
+  std::string cmdline = out.parts.front().cmdline;
+
+  const AddonDirs dirs = addon_dirs(in.uki_path);
+  std::string addons;
+  apply_dir(in, dirs.global, in.global_addons, addons, out);
+  apply_dir(in, dirs.per_uki, in.uki_addons, addons, out);
+  append(cmdline, mangle_stub_cmdline(addons));
+
+  if (in.smbios_cmdline_extra && !in.confidential_vm) {
+    const std::string extra = mangle_stub_cmdline(*in.smbios_cmdline_extra);
+    if (!extra.empty()) {
+      out.parts.push_back({Source::smbios, "", extra});
+      append(cmdline, extra);
+    }
+  }
+  out.cmdline = std::move(cmdline);
+  return out;
+}
+
+}  // namespace kdump::uki

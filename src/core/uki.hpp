@@ -1,0 +1,118 @@
+// Unified kernel images (UKIs, the UAPI Group's "Unified Kernel Image" specification) and
+// command-line add-ons: what systemd-stub (systemd 257, src/boot/efi/stub.c; systemd-stub(7))
+// hands the kernel as its command line. Pure: the caller reads the ESP (the UKI, the
+// add-on directories) and the Secure Boot state; nothing here opens a file.
+//
+// What systemd-stub 257 does, in order:
+//   1. The base command line. A command line the boot loader passes (LoadOptions;
+//      systemd-boot passes an entry's options or an edited line) replaces the UKI's
+//      embedded .cmdline, unless Secure Boot is on and the UKI has a .cmdline section
+//      (or Secure Boot is on in a confidential VM): then it is ignored (use_load_options).
+//      LoadOptions whose first character is a control character are ignored too.
+//   2. Add-ons: first the global directory \loader\addons, then the UKI's own drop-in
+//      directory "<UKI path>.extra.d" (boot counting "+N[-M]" removed from the name,
+//      util.c get_extra_dir). In each directory, the files whose names end in
+//      ".addon.efi" (any case), do not start with ".", are ASCII and at most 255
+//      characters, sorted by name (strcmp16) (load_addons_from_dir, load_addons).
+//      Each is loaded with LoadImage (so under Secure Boot its signature must be
+//      accepted by db or shim's MOK), and skipped when it cannot be loaded, has none of
+//      .cmdline/.dtb/.ucode, has a .linux section (a UKI, not an add-on), or has a
+//      .uname that does not match the UKI's (strneq over the add-on's .uname size).
+//      The .cmdline texts of the others are joined with spaces, after the base.
+//   3. SMBIOS Type 11 "io.systemd.stub.kernel-cmdline-extra" is appended last, except
+//      in a confidential VM.
+// Every piece goes through mangle_stub_cmdline (util.c): control characters become
+// spaces, leading and trailing whitespace is dropped.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace kdump::uki {
+
+// What systemd-stub reads from a UKI or an add-on's PE sections.
+struct PeInfo {
+  std::optional<std::string> cmdline;   // .cmdline text (up to its first NUL)
+  std::optional<std::string> osrel;     // .osrel
+  std::optional<std::string> uname;     // .uname text
+  std::string uname_bytes;              // .uname as the file holds it (NULs included)
+  std::uint32_t uname_size = 0;         // .uname VirtualSize: how far the stub compares
+  bool has_linux = false;
+  bool has_dtb = false;
+  bool has_ucode = false;
+  int profiles = 0;                     // .profile sections (multi-profile UKI)
+};
+
+// Reads the sections of a UKI (profile >= 0: that profile's over the base's, as the stub
+// does for a multi-profile UKI) or of an add-on (profile = -1 and whole_table: the first
+// section of each name in the whole table, as the stub reads add-ons).
+// ErrorKind::parse from grammar/pe_image.hpp, with the file and byte offset.
+Result<PeInfo> read_pe_info(std::string_view bytes, std::string_view file, int profile = -1,
+                            bool whole_table = false);
+
+// Whether systemd-stub would consider a directory entry named `name` (not a directory).
+bool is_addon_file_name(std::string_view name);
+
+// The two add-on directories of a UKI at ESP path `uki_path` ('/'-separated, relative
+// to the ESP root, e.g. "EFI/Linux/debian-6.1.0-57-amd64+3-1.efi"):
+//   global  = "loader/addons"
+//   per_uki = "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d"
+struct AddonDirs {
+  std::string global;
+  std::string per_uki;
+};
+AddonDirs addon_dirs(std::string_view uki_path);
+
+// An add-on file found in one of the directories.
+struct AddonFile {
+  std::string name;                     // the file name in its directory
+  Result<PeInfo> info = fail(make_error(ErrorKind::internal, "not read"));
+  // Under Secure Boot: whether the firmware (db, or shim's MOK) accepts its signature.
+  // The caller decides (e.g. sbverify against the enrolled certificates); unknown = false.
+  bool signature_accepted = false;
+};
+
+// One boot of one UKI.
+struct BootInput {
+  std::string uki_path;                 // ESP-relative, for the add-on directories
+  PeInfo uki;
+  std::vector<AddonFile> global_addons; // loader/addons, any order
+  std::vector<AddonFile> uki_addons;    // <uki>.extra.d, any order
+  std::optional<std::string> loader_cmdline;  // what the boot loader passes, if anything
+  bool secure_boot = false;
+  bool confidential_vm = false;
+  std::optional<std::string> smbios_cmdline_extra;
+};
+
+// Where a piece of the effective command line comes from.
+enum class Source { embedded, loader, addon, smbios };
+
+struct Part {
+  Source source = Source::embedded;
+  std::string path;                     // ESP-relative path of the add-on; else empty
+  std::string cmdline;                  // the piece as appended (mangled)
+};
+
+struct SkippedAddon {
+  std::string path;                     // ESP-relative
+  std::string reason;
+};
+
+struct EffectiveCmdline {
+  std::string cmdline;                  // what the kernel is handed
+  std::vector<Part> parts;              // in order; cmdline is their non-empty texts joined
+  std::vector<SkippedAddon> skipped;    // add-ons the stub would not apply, and why
+  bool loader_cmdline_ignored = false;  // given, but Secure Boot keeps the embedded one
+};
+
+EffectiveCmdline effective_cmdline(const BootInput& in);
+
+// mangle_stub_cmdline (systemd util.c): bytes <= 0x20 and 0x7f become spaces, leading
+// and trailing ones are dropped (inner runs are kept).
+std::string mangle_stub_cmdline(std::string_view s);
+
+}  // namespace kdump::uki

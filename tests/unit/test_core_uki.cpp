@@ -1,0 +1,275 @@
+// The effective command line of a UKI boot (core/uki.hpp): systemd-stub 257's order and
+// rules, on hand-made inputs and on a UKI and add-ons built by trixie's ukify
+// (scripts/vm/fetch-uki-tools.sh; those tests skip when its cache is absent).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/uki.hpp"
+#include "grammar/cmdline_edit.hpp"
+
+using namespace kdump;
+using namespace kdump::uki;
+namespace fs = std::filesystem;
+
+namespace {
+
+PeInfo uki_with(std::optional<std::string> cmdline, std::optional<std::string> uname = {}) {
+  PeInfo p;
+  p.cmdline = std::move(cmdline);
+  p.has_linux = true;
+  if (uname) {
+    p.uname = *uname;
+    p.uname_bytes = *uname;
+    p.uname_size = static_cast<std::uint32_t>(uname->size());
+  }
+  return p;
+}
+
+AddonFile addon(std::string name, std::optional<std::string> cmdline, bool signed_ok = false) {
+  PeInfo p;
+  p.cmdline = std::move(cmdline);
+  AddonFile f;
+  f.name = std::move(name);
+  f.info = p;
+  f.signature_accepted = signed_ok;
+  return f;
+}
+
+BootInput boot(PeInfo uki) {
+  BootInput in;
+  in.uki_path = "EFI/Linux/debian-6.1.0-57-amd64.efi";
+  in.uki = std::move(uki);
+  return in;
+}
+
+std::vector<std::string> applied(const EffectiveCmdline& e) {
+  std::vector<std::string> v;
+  for (const auto& p : e.parts)
+    if (p.source == Source::addon) v.push_back(p.path);
+  return v;
+}
+
+}  // namespace
+
+TEST(UkiCmdline, MangleTurnsControlCharactersIntoSpacesAndTrims) {
+  EXPECT_EQ(mangle_stub_cmdline("\n  quiet\tsplash\r\n"), "quiet splash");
+  EXPECT_EQ(mangle_stub_cmdline("a  b"), "a  b");  // inner runs stay
+  EXPECT_EQ(mangle_stub_cmdline("a\x7f" "b"), "a b");
+  EXPECT_EQ(mangle_stub_cmdline(" \n\t"), "");
+}
+
+TEST(UkiCmdline, AddonDirectoriesAndBootCounting) {
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian.efi").global, "loader/addons");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian.efi").per_uki, "EFI/Linux/debian.efi.extra.d");
+  EXPECT_EQ(addon_dirs("/EFI/Linux/debian.efi").per_uki, "EFI/Linux/debian.efi.extra.d");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian+3-1.efi").per_uki, "EFI/Linux/debian.efi.extra.d");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian+3.efi").per_uki, "EFI/Linux/debian.efi.extra.d");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian+x.efi").per_uki, "EFI/Linux/debian+x.efi.extra.d");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian+3-.efi").per_uki, "EFI/Linux/debian+3-.efi.extra.d");
+}
+
+TEST(UkiCmdline, WhichFileNamesTheStubConsiders) {
+  EXPECT_TRUE(is_addon_file_name("kdump-setup-crashkernel.addon.efi"));
+  EXPECT_TRUE(is_addon_file_name("VENDOR.ADDON.EFI"));
+  EXPECT_FALSE(is_addon_file_name(".hidden.addon.efi"));
+  EXPECT_FALSE(is_addon_file_name("crash.efi"));
+  EXPECT_FALSE(is_addon_file_name("crash.addon.efi.bak"));
+  EXPECT_FALSE(is_addon_file_name("caf\xc3\xa9.addon.efi"));
+  EXPECT_FALSE(is_addon_file_name(std::string(246, 'a') + ".addon.efi"));  // 256 chars
+  EXPECT_TRUE(is_addon_file_name(std::string(245, 'a') + ".addon.efi"));   // 255 chars
+}
+
+TEST(UkiCmdline, EmbeddedThenGlobalThenPerUkiAddonsEachSortedByName) {
+  BootInput in = boot(uki_with("root=/dev/vda quiet"));
+  in.global_addons = {addon("20-b.addon.efi", "g20"), addon("10-a.addon.efi", "g10"),
+                      addon("notes.txt", "ignored")};
+  in.uki_addons = {addon("z.addon.efi", "u-z"), addon("A.addon.efi", "u-A"),
+                   addon("m.addon.efi", "u-m")};
+  const EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "root=/dev/vda quiet g10 g20 u-A u-m u-z");
+  EXPECT_EQ(applied(e), (std::vector<std::string>{
+                            "loader/addons/10-a.addon.efi", "loader/addons/20-b.addon.efi",
+                            "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/A.addon.efi",
+                            "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/m.addon.efi",
+                            "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/z.addon.efi"}));
+  EXPECT_EQ(e.parts.front().source, Source::embedded);
+  EXPECT_TRUE(e.skipped.empty());
+}
+
+TEST(UkiCmdline, LoaderCommandLineReplacesTheEmbeddedOneWithSecureBootOff) {
+  BootInput in = boot(uki_with("root=/dev/vda crashkernel=64M"));
+  in.loader_cmdline = "root=/dev/vda single";
+  in.uki_addons = {addon("crash.addon.efi", "crashkernel=256M")};
+  const EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "root=/dev/vda single crashkernel=256M");
+  EXPECT_EQ(e.parts.front().source, Source::loader);
+  EXPECT_FALSE(e.loader_cmdline_ignored);
+}
+
+TEST(UkiCmdline, SecureBootIgnoresTheLoaderCommandLineWhenTheUkiHasOne) {
+  BootInput in = boot(uki_with("root=/dev/vda"));
+  in.secure_boot = true;
+  in.loader_cmdline = "init=/bin/sh";
+  in.uki_addons = {addon("crash.addon.efi", "crashkernel=256M", /*signed_ok=*/true)};
+  const EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "root=/dev/vda crashkernel=256M");
+  EXPECT_TRUE(e.loader_cmdline_ignored);
+  EXPECT_EQ(e.parts.front().source, Source::embedded);
+}
+
+TEST(UkiCmdline, SecureBootHonoursTheLoaderWhenTheUkiHasNoCmdlineExceptInAConfidentialVm) {
+  BootInput in = boot(uki_with(std::nullopt));
+  in.secure_boot = true;
+  in.loader_cmdline = "root=/dev/vda";
+  EXPECT_EQ(effective_cmdline(in).cmdline, "root=/dev/vda");
+  in.confidential_vm = true;
+  EXPECT_EQ(effective_cmdline(in).cmdline, "");
+  EXPECT_TRUE(effective_cmdline(in).loader_cmdline_ignored);
+}
+
+TEST(UkiCmdline, EmptyOrControlCharacterLoadOptionsAreNotACommandLine) {
+  BootInput in = boot(uki_with("quiet"));
+  in.loader_cmdline = "";
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet");
+  in.loader_cmdline = std::string("\x01garbage");
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet");
+}
+
+TEST(UkiCmdline, UnsignedAddonsAreSkippedUnderSecureBoot) {
+  BootInput in = boot(uki_with("quiet"));
+  in.global_addons = {addon("vendor.addon.efi", "crashkernel=1G", true),
+                      addon("mine.addon.efi", "crashkernel=256M", false)};
+  in.secure_boot = true;
+  EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "quiet crashkernel=1G");
+  ASSERT_EQ(e.skipped.size(), 1u);
+  EXPECT_EQ(e.skipped[0].path, "loader/addons/mine.addon.efi");
+  in.secure_boot = false;  // LoadImage checks no signature then
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet crashkernel=256M crashkernel=1G");
+}
+
+TEST(UkiCmdline, AddonsThatAreUkisHaveNoPayloadOrAnotherUnameAreSkipped) {
+  BootInput in = boot(uki_with("quiet", "6.1.0-57-amd64"));
+  AddonFile is_uki = addon("a-uki.addon.efi", "x=1");
+  is_uki.info->has_linux = true;
+  AddonFile empty = addon("b-empty.addon.efi", std::nullopt);
+  AddonFile dtb_only = addon("c-dtb.addon.efi", std::nullopt);
+  dtb_only.info->has_dtb = true;
+  AddonFile other = addon("d-other.addon.efi", "y=1");
+  other.info->uname = "6.12.0-1-amd64";
+  other.info->uname_bytes = "6.12.0-1-amd64";
+  other.info->uname_size = 14;
+  AddonFile same = addon("e-same.addon.efi", "crashkernel=256M");
+  same.info->uname = "6.1.0-57-amd64";
+  same.info->uname_bytes = std::string("6.1.0-57-amd64\0\0", 16);
+  same.info->uname_size = 16;
+  AddonFile prefix = addon("f-prefix.addon.efi", "z=1");  // strneq over the add-on's size
+  prefix.info->uname = "6.1";
+  prefix.info->uname_bytes = "6.1";
+  prefix.info->uname_size = 3;
+  AddonFile longer = addon("g-longer.addon.efi", "w=1");  // NUL in the add-on's bytes
+  longer.info->uname = "6.1";
+  longer.info->uname_bytes = std::string("6.1\0", 4);
+  longer.info->uname_size = 4;
+  AddonFile broken = addon("h-broken.addon.efi", std::nullopt);
+  broken.info = fail(make_error(ErrorKind::parse, "not a PE image at byte offset 0 (0x0)"));
+  in.uki_addons = {is_uki, empty, dtb_only, other, same, prefix, longer, broken};
+  const EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "quiet crashkernel=256M z=1");
+  std::vector<std::string> skipped;
+  for (const auto& s : e.skipped) skipped.push_back(s.path.substr(s.path.rfind('/') + 1));
+  EXPECT_EQ(skipped, (std::vector<std::string>{"a-uki.addon.efi", "b-empty.addon.efi",
+                                               "d-other.addon.efi", "g-longer.addon.efi",
+                                               "h-broken.addon.efi"}));
+}
+
+TEST(UkiCmdline, AnEmptyAddonBetweenTwoLeavesTheStubsDoubleSpace) {
+  BootInput in = boot(uki_with("quiet"));
+  in.global_addons = {addon("1.addon.efi", "a"), addon("2.addon.efi", " \n"),
+                      addon("3.addon.efi", "b")};
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet a  b");
+}
+
+TEST(UkiCmdline, SmbiosExtraComesLastExceptInAConfidentialVm) {
+  BootInput in = boot(uki_with("quiet"));
+  in.global_addons = {addon("1.addon.efi", "crashkernel=256M")};
+  in.smbios_cmdline_extra = "crashkernel=1G";
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet crashkernel=256M crashkernel=1G");
+  in.confidential_vm = true;
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet crashkernel=256M");
+}
+
+TEST(UkiCmdline, TheLastCrashkernelOfTheEffectiveLineIsTheOneThatCounts) {
+  // An embedded crashkernel= and an add-on's: the kernel takes the last
+  // (kernel/crash_reserve.c get_last_crashkernel), which is the add-on's.
+  BootInput in = boot(uki_with("root=/dev/vda crashkernel=64M"));
+  in.uki_addons = {addon("kdump-setup-crashkernel.addon.efi", "crashkernel=256M")};
+  const auto words = cmdline::crashkernel_words(effective_cmdline(in).cmdline, cmdline::Dialect::kernel);
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words.back().value, "256M");
+}
+
+// Real files: trixie's ukify builds a UKI and add-ons; read_pe_info reads them back.
+namespace {
+
+std::optional<fs::path> uki_tools() {
+  const char* env = std::getenv("KDUMP_UKI_TOOLS_DIR");
+  fs::path dir = env ? fs::path(env) : fs::path(KDUMP_SOURCE_DIR) / "build/uki-tools";
+  if (fs::exists(dir / "root/usr/lib/systemd/ukify") && fs::exists("/usr/bin/python3")) return dir;
+  return std::nullopt;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void ukify(const fs::path& tools, const std::string& args) {
+  const std::string cmd = "/usr/bin/python3 '" + (tools / "root/usr/lib/systemd/ukify").string() +
+                          "' build " + args + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+}
+
+}  // namespace
+
+TEST(UkiCmdline, UkiAndAddonsBuiltByUkify) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  std::string t = (fs::temp_directory_path() / "kdump-uki-XXXXXX").string();
+  ASSERT_NE(mkdtemp(t.data()), nullptr);
+  const fs::path dir = t;
+  const std::string efi = (*tools / "root/usr/lib/systemd/boot/efi").string();
+  std::ofstream(dir / "kernel") << "MZ not really a kernel";
+  ukify(*tools, "--linux=" + (dir / "kernel").string() + " --uname=6.1.0-57-amd64" +
+                    " --cmdline='root=/dev/vda crashkernel=64M' --stub=" + efi +
+                    "/linuxx64.efi.stub --output=" + (dir / "uki.efi").string());
+  ukify(*tools, "--cmdline=crashkernel=256M --stub=" + efi + "/addonx64.efi.stub --output=" +
+                    (dir / "crash.addon.efi").string());
+  ukify(*tools, "--cmdline=quiet --uname=6.12.0-1-amd64 --stub=" + efi +
+                    "/addonx64.efi.stub --output=" + (dir / "other.addon.efi").string());
+
+  auto uki = read_pe_info(slurp(dir / "uki.efi"), "uki.efi");
+  ASSERT_TRUE(uki) << uki.error().message;
+  EXPECT_TRUE(uki->has_linux);
+  EXPECT_EQ(uki->uname.value_or(""), "6.1.0-57-amd64");
+  BootInput in = boot(*uki);
+  for (const char* name : {"crash.addon.efi", "other.addon.efi"}) {
+    AddonFile f;
+    f.name = name;
+    f.info = read_pe_info(slurp(dir / name), name, -1, /*whole_table=*/true);
+    ASSERT_TRUE(f.info) << f.info.error().message;
+    in.uki_addons.push_back(std::move(f));
+  }
+  const EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "root=/dev/vda crashkernel=64M crashkernel=256M");
+  ASSERT_EQ(e.skipped.size(), 1u);
+  EXPECT_NE(e.skipped[0].reason.find(".uname"), std::string::npos);
+  fs::remove_all(dir);
+}
