@@ -184,3 +184,136 @@ Result<std::string> section_text(std::string_view bytes, const Section& s,
 }
 
 }  // namespace kdump::pe
+
+// --- Writing: ukify's pe_add_sections ------------------------------------------------
+namespace kdump::pe {
+namespace {
+
+// Optional header field offsets (same in PE32 and PE32+ up to CheckSum).
+constexpr std::size_t kOptSizeOfInitializedData = 8;
+constexpr std::size_t kOptSectionAlignment = 32;
+constexpr std::size_t kOptFileAlignment = 36;
+constexpr std::size_t kOptSizeOfImage = 56;
+constexpr std::size_t kOptSizeOfHeaders = 60;
+constexpr std::size_t kOptCheckSum = 64;
+constexpr std::size_t kSecurityDirectory = 4;  // IMAGE_DIRECTORY_ENTRY_SECURITY
+constexpr std::uint32_t kScnInitializedData = 0x00000040;
+constexpr std::uint32_t kScnMemRead = 0x40000000;
+
+void put_le(std::string& b, std::size_t at, std::uint64_t v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) b[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+std::uint64_t round_up(std::uint64_t x, std::uint64_t a) { return (x + a - 1) / a * a; }
+
+bool power_of_two(std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+Error unsupported(std::string_view file, std::size_t offset, const std::string& what) {
+  Error e = refuse(file, offset, what);
+  e.kind = ErrorKind::unsupported;
+  return e;
+}
+
+}  // namespace
+
+Result<std::string> add_sections(std::string_view image, const std::vector<NewSection>& sections,
+                                 std::string_view file) {
+  auto parsed = read_image(image, file);
+  if (!parsed) return fail(std::move(parsed).error());
+  Image img = std::move(*parsed);
+  const Reader r(image, file);
+  const std::size_t coff = img.pe_offset + kSignatureSize;
+  const std::size_t opt = coff + kCoffHeaderSize;
+  const std::size_t opt_size = r.le(coff + 16, 2);
+  // The data directory: after 96 (PE32) or 112 (PE32+) bytes, NumberOfRvaAndSizes before it.
+  const std::size_t dirs = opt + (img.pe32_plus ? 112 : 96);
+  if (opt_size < dirs - opt || !r.has(opt, dirs - opt))
+    return fail(refuse(file, opt, "the optional header is too short for its fields"));
+  const std::uint32_t n_dirs = r.le(dirs - 4, 4);
+  const std::size_t sec_dir = dirs + kSecurityDirectory * 8;
+  if (n_dirs > kSecurityDirectory && sec_dir + 8 <= opt + opt_size && r.has(sec_dir, 8) &&
+      r.le(sec_dir, 4) != 0)
+    return fail(unsupported(file, sec_dir, "the image is signed (it has a certificate table)"));
+  if (r.le(coff + 8, 4) != 0)
+    return fail(unsupported(file, coff + 8, "the image has a COFF symbol table"));
+  const std::uint32_t sa = r.le(opt + kOptSectionAlignment, 4);
+  const std::uint32_t fa = r.le(opt + kOptFileAlignment, 4);
+  if (!power_of_two(sa) || !power_of_two(fa))
+    return fail(refuse(file, opt + kOptSectionAlignment,
+                       "section or file alignment is zero or not a power of two"));
+  for (const Section& s : img.sections) {
+    if (s.raw_offset % fa != 0 || s.raw_size % fa != 0)
+      return fail(unsupported(file, s.header_offset,
+                              "section " + s.name + "'s data is not aligned to the file alignment"));
+    auto data = section_bytes(image, s, file);
+    if (!data) return fail(std::move(data).error());
+  }
+  // New headers must not reach into any section's data.
+  std::uint64_t first_data = UINT32_MAX;
+  for (const Section& s : img.sections)
+    if (s.raw_size != 0 && s.raw_offset < first_data) first_data = s.raw_offset;
+
+  std::string out(image);
+  const std::uint64_t headers = round_up(r.le(opt + kOptSizeOfHeaders, 4), fa);
+  put_le(out, opt + kOptSizeOfHeaders, headers, 4);
+  std::uint64_t init_data = r.le(opt + kOptSizeOfInitializedData, 4);
+  std::size_t n_sections = img.sections.size();
+  const std::size_t n_original = n_sections;
+  std::uint64_t last_end = 0;  // VirtualAddress + VirtualSize of the last section
+  {
+    const Section& last = img.sections.back();
+    last_end = std::uint64_t{last.virtual_address} + last.virtual_size;
+  }
+  for (const NewSection& ns : sections) {
+    if (ns.name.empty() || ns.name.size() > 8)
+      return fail(make_error(ErrorKind::usage, "a PE section name has 1 to 8 bytes: '" + ns.name + "'"));
+    // A section the stub already has: swap the data in place (ukify's .sbat case).
+    bool swapped = false;
+    for (std::size_t i = 0; i < n_original; ++i) {
+      Section& s = img.sections[i];
+      if (!name_equal(s.name, ns.name)) continue;
+      if (ns.data.size() > s.raw_size)
+        return fail(unsupported(file, s.header_offset,
+                                "not enough space in section " + s.name + " for the new data"));
+      std::string padded = ns.data;
+      padded.resize(s.raw_size, '\0');
+      out.replace(s.raw_offset, s.raw_size, padded);
+      s.virtual_size = static_cast<std::uint32_t>(ns.data.size());
+      put_le(out, s.header_offset + 8, s.virtual_size, 4);
+      if (i + 1 == n_sections) last_end = std::uint64_t{s.virtual_address} + s.virtual_size;
+      swapped = true;
+      break;
+    }
+    if (swapped) continue;
+    const std::size_t header = opt + opt_size + n_sections * kSectionHeaderSize;
+    if (header + kSectionHeaderSize > headers || header + kSectionHeaderSize > first_data ||
+        n_sections >= 0xffff)
+      return fail(unsupported(file, header, "no header space for section " + ns.name));
+    const std::uint64_t raw_offset = round_up(out.size(), fa);
+    const std::uint64_t raw_size = round_up(ns.data.size(), fa);
+    const std::uint64_t va = round_up(last_end, sa);
+    if (raw_offset + raw_size > UINT32_MAX || va + ns.data.size() > UINT32_MAX)
+      return fail(make_error(ErrorKind::unsupported, "the image would exceed 4 GiB"));
+    std::string h(kSectionHeaderSize, '\0');
+    h.replace(0, ns.name.size(), ns.name);
+    put_le(h, 8, ns.data.size(), 4);
+    put_le(h, 12, va, 4);
+    put_le(h, 16, raw_size, 4);
+    put_le(h, 20, raw_offset, 4);
+    put_le(h, 36, kScnMemRead | kScnInitializedData, 4);
+    out.replace(header, kSectionHeaderSize, h);
+    out.resize(raw_offset, '\0');
+    out += ns.data;
+    out.resize(raw_offset + raw_size, '\0');
+    ++n_sections;
+    init_data += ns.data.size();
+    last_end = va + ns.data.size();
+  }
+  put_le(out, coff + 2, n_sections, 2);
+  put_le(out, opt + kOptSizeOfInitializedData, init_data, 4);
+  put_le(out, opt + kOptCheckSum, 0, 4);
+  put_le(out, opt + kOptSizeOfImage, round_up(last_end, sa), 4);
+  return out;
+}
+
+}  // namespace kdump::pe

@@ -199,3 +199,45 @@ EffectiveCmdline effective_cmdline(const BootInput& in) {
 }
 
 }  // namespace kdump::uki
+
+// --- Writing an add-on ------------------------------------------------------------------
+namespace kdump::uki {
+
+Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view cmdline,
+                                       std::string_view stub_file) {
+  for (char c : cmdline)
+    if (shall_be_whitespace(static_cast<unsigned char>(c)) && c != ' ')
+      return fail(make_error(ErrorKind::usage,
+                             "an add-on's command line cannot hold control characters"));
+  if (cmdline.empty())
+    return fail(make_error(ErrorKind::usage, "an add-on's command line cannot be empty"));
+  auto stub_img = pe::read_image(stub, stub_file);
+  if (!stub_img) return fail(std::move(stub_img).error());
+  if (stub_img->first(".linux") || stub_img->first(".cmdline")) {
+    Error e = make_error(ErrorKind::unsupported,
+                         "not systemd's add-on stub (it has a .linux or .cmdline section)");
+    if (!stub_file.empty()) e.file = std::string(stub_file);
+    return fail(std::move(e));
+  }
+  return pe::add_sections(stub, {{".cmdline", std::string(cmdline)}, {".sbat", std::string(kAddonSbat)}},
+                          stub_file);
+}
+
+bool is_own_addon(std::string_view name, std::string_view bytes) {
+  if (name != kAddonFileName) return false;
+  auto img = pe::read_image(bytes);
+  if (!img) return false;
+  for (const char* other : {".linux", ".uname", ".dtb", ".ucode", ".initrd", ".osrel"})
+    if (img->first(other)) return false;
+  const pe::Section* c = img->first(".cmdline");
+  const pe::Section* s = img->first(".sbat");
+  if (!c || !s) return false;
+  auto cmdline = pe::section_bytes(bytes, *c);
+  auto sbat = pe::section_bytes(bytes, *s);
+  if (!cmdline || !sbat || *sbat != kAddonSbat) return false;
+  const std::string_view v = *cmdline;
+  return v.rfind("crashkernel=", 0) == 0 && v.size() > 12 &&
+         std::none_of(v.begin(), v.end(), [](char ch) { return shall_be_whitespace(static_cast<unsigned char>(ch)); });
+}
+
+}  // namespace kdump::uki

@@ -111,6 +111,35 @@ struct EffectiveCmdline {
 
 EffectiveCmdline effective_cmdline(const BootInput& in);
 
+// --- Writing an add-on --------------------------------------------------------------
+
+// The name kdump-setup gives the add-on it installs (in <uki>.efi.extra.d/ or
+// loader/addons/).
+inline constexpr std::string_view kAddonFileName = "kdump-setup-crashkernel.addon.efi";
+
+// The .sbat ukify 257 gives an add-on (its ADDON_SBAT, closed by "\n\0" as its
+// SBAT merge does).
+inline constexpr std::string_view kAddonSbat{
+    "sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\n"
+    "uki-addon,1,UKI Addon,addon,1,https://www.freedesktop.org/software/systemd/man/latest/"
+    "systemd-stub.html\n\0",
+    181};
+
+// A command-line add-on built from systemd's add-on stub (addonx64.efi.stub of
+// systemd-boot-efi >= 254) and `cmdline`: the stub plus a .cmdline and a .sbat section,
+// byte for byte what `ukify build --cmdline=CMDLINE --stub=STUB --output=...` of systemd
+// 257 writes (grammar/pe_image.hpp add_sections). Unsigned: Secure Boot needs sbsign
+// (or systemd-sbsign) with a key the firmware trusts. ErrorKind::usage for a command
+// line with a NUL or control character (the stub would turn it into a space).
+Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view cmdline,
+                                       std::string_view stub_file = {});
+
+// Whether an add-on is one kdump-setup wrote: named kAddonFileName, and its sections are
+// what make_cmdline_addon writes (a .cmdline of exactly one crashkernel= word, the
+// .sbat above, no .linux, .uname, .dtb or .ucode). A signature appended by sbsign does not
+// change the answer. Removal deletes only such files.
+bool is_own_addon(std::string_view name, std::string_view bytes);
+
 // mangle_stub_cmdline (systemd util.c): bytes <= 0x20 and 0x7f become spaces, leading
 // and trailing ones are dropped (inner runs are kept).
 std::string mangle_stub_cmdline(std::string_view s);

@@ -11,6 +11,7 @@
 
 #include "core/uki.hpp"
 #include "grammar/cmdline_edit.hpp"
+#include "grammar/pe_image.hpp"
 
 using namespace kdump;
 using namespace kdump::uki;
@@ -271,5 +272,81 @@ TEST(UkiCmdline, UkiAndAddonsBuiltByUkify) {
   EXPECT_EQ(e.cmdline, "root=/dev/vda crashkernel=64M crashkernel=256M");
   ASSERT_EQ(e.skipped.size(), 1u);
   EXPECT_NE(e.skipped[0].reason.find(".uname"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The add-on writer against ukify: the same stub and command line give the same bytes.
+TEST(UkiAddonWriter, SameBytesAsUkify) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  const fs::path stub_path = *tools / "root/usr/lib/systemd/boot/efi/addonx64.efi.stub";
+  const std::string stub = slurp(stub_path);
+  std::string t = (fs::temp_directory_path() / "kdump-addon-XXXXXX").string();
+  ASSERT_NE(mkdtemp(t.data()), nullptr);
+  const fs::path dir = t;
+  // A short value, and one whose .cmdline needs two file-alignment blocks.
+  std::string long_value = "crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M";
+  while (long_value.size() < 700) long_value += ",high";
+  for (const std::string& cmdline : {std::string("crashkernel=256M"), long_value}) {
+    const fs::path out = dir / "ukify.addon.efi";
+    ukify(*tools, "--cmdline='" + cmdline + "' --stub='" + stub_path.string() + "' --output='" +
+                      out.string() + "'");
+    auto ours = make_cmdline_addon(stub, cmdline, stub_path.string());
+    ASSERT_TRUE(ours) << ours.error().message;
+    const std::string theirs = slurp(out);
+    EXPECT_EQ(ours->size(), theirs.size());
+    EXPECT_TRUE(*ours == theirs) << "differs from ukify's add-on for " << cmdline;
+    auto info = read_pe_info(*ours, "ours", -1, true);
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->cmdline.value_or(""), cmdline);
+  }
+  fs::remove_all(dir);
+}
+
+TEST(UkiAddonWriter, RefusesWhatIsNotAnAddonStubAndBadCommandLines) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  const std::string stub = slurp(*tools / "root/usr/lib/systemd/boot/efi/addonx64.efi.stub");
+  EXPECT_EQ(make_cmdline_addon(stub, "crashkernel=1G\nquiet").error().kind, ErrorKind::usage);
+  EXPECT_EQ(make_cmdline_addon(stub, "").error().kind, ErrorKind::usage);
+  auto addon = make_cmdline_addon(stub, "crashkernel=256M");
+  ASSERT_TRUE(addon);
+  // An add-on is not a stub: it already has a .cmdline.
+  EXPECT_EQ(make_cmdline_addon(*addon, "crashkernel=1G").error().kind, ErrorKind::unsupported);
+  auto garbage = make_cmdline_addon("MZ", "crashkernel=1G", "stub.efi");
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, ErrorKind::parse);
+  EXPECT_EQ(garbage.error().file.value_or(""), "stub.efi");
+}
+
+TEST(UkiAddonWriter, OwnAddonsAreKnownByNameAndContentSignedOrNot) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  const std::string stub = slurp(*tools / "root/usr/lib/systemd/boot/efi/addonx64.efi.stub");
+  auto ours = make_cmdline_addon(stub, "crashkernel=256M");
+  ASSERT_TRUE(ours);
+  EXPECT_TRUE(is_own_addon(kAddonFileName, *ours));
+  EXPECT_FALSE(is_own_addon("vendor-crashkernel.addon.efi", *ours));
+  EXPECT_FALSE(is_own_addon(kAddonFileName, *make_cmdline_addon(stub, "crashkernel=256M quiet")));
+  EXPECT_FALSE(is_own_addon(kAddonFileName, *make_cmdline_addon(stub, "quiet")));
+  EXPECT_FALSE(is_own_addon(kAddonFileName, stub));
+  EXPECT_FALSE(is_own_addon(kAddonFileName, "garbage"));
+  // Signed with sbsign (a certificate table appended): still ours.
+  if (std::system("command -v sbsign >/dev/null && command -v openssl >/dev/null") != 0)
+    GTEST_SKIP() << "no sbsign/openssl for the signed case";
+  std::string t = (fs::temp_directory_path() / "kdump-addon-XXXXXX").string();
+  ASSERT_NE(mkdtemp(t.data()), nullptr);
+  const fs::path dir = t;
+  std::ofstream(dir / "in.efi", std::ios::binary) << *ours;
+  const std::string cmd =
+      "cd '" + dir.string() + "' && openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=test"
+      " -keyout k.pem -out c.pem -days 1 >/dev/null 2>&1 && sbsign --key k.pem --cert c.pem"
+      " --output out.efi in.efi >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string signed_addon = slurp(dir / "out.efi");
+  EXPECT_GT(signed_addon.size(), ours->size());
+  EXPECT_TRUE(is_own_addon(kAddonFileName, signed_addon));
+  // And the writer refuses a signed image as its stub, as ukify does.
+  EXPECT_EQ(pe::add_sections(signed_addon, {{".x", "y"}}).error().kind, ErrorKind::unsupported);
   fs::remove_all(dir);
 }

@@ -121,6 +121,10 @@ std::string make_pe(const std::vector<std::pair<std::string, std::string>>& sect
   put(b, 70, static_cast<std::uint32_t>(sections.size()), 2);
   put(b, 84, 240, 2);
   put(b, 88, opt_magic, 2);
+  put(b, 88 + 32, 0x1000, 4);  // SectionAlignment
+  put(b, 88 + 36, 0x200, 4);   // FileAlignment
+  put(b, 88 + 60, static_cast<std::uint32_t>(data), 4);  // SizeOfHeaders
+  put(b, 88 + 108, 16, 4);     // NumberOfRvaAndSizes (PE32+)
   std::uint32_t va = 0x1000;
   for (std::size_t i = 0; i < sections.size(); ++i) {
     const auto& [name, body] = sections[i];
@@ -317,4 +321,44 @@ TEST(PeImage, EveryPrefixOfARealAddonIsRefusedOrReadWithoutOverrun) {
       if (b) EXPECT_LE(s.raw_offset + b->size(), prefix.size());
     }
   }
+}
+
+TEST(PeImageWrite, AddedSectionsAreReadBackAndAlignedAsUkifyLaysThemOut) {
+  const std::string base = make_pe({{".text", "code"}});
+  auto out = pe::add_sections(base, {{".cmdline", "crashkernel=256M"}, {".sbat", "sbat,1\n"}}, "b.efi");
+  ASSERT_TRUE(out) << out.error().message;
+  auto img = pe::read_image(*out);
+  ASSERT_TRUE(img);
+  ASSERT_EQ(img->sections.size(), 3u);
+  const pe::Section& c = img->sections[1];
+  EXPECT_EQ(c.name, ".cmdline");
+  EXPECT_EQ(c.virtual_size, 16u);
+  EXPECT_EQ(c.raw_size, 512u);
+  EXPECT_EQ(c.raw_offset, base.size());
+  EXPECT_EQ(c.virtual_address, 0x2000u);
+  EXPECT_EQ(c.characteristics, 0x40000040u);
+  EXPECT_EQ(text_of(*out, *img, ".cmdline"), "crashkernel=256M");
+  EXPECT_EQ(text_of(*out, *img, ".sbat"), "sbat,1\n");
+  EXPECT_EQ(out->size(), base.size() + 1024);
+  // The original bytes before the section table's end are unchanged but for the counts.
+  EXPECT_EQ(out->substr(base.size() - 512), base.substr(base.size() - 512) + out->substr(base.size()));
+}
+
+TEST(PeImageWrite, ExistingSectionIsSwappedInPlaceAndSpaceIsChecked) {
+  const std::string base = make_pe({{".text", "code"}, {".sbat", "old sbat\n"}});
+  auto out = pe::add_sections(base, {{".sbat", "new\n"}});
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->size(), base.size());
+  auto img = pe::read_image(*out);
+  ASSERT_TRUE(img);
+  EXPECT_EQ(text_of(*out, *img, ".sbat"), "new\n");
+  EXPECT_EQ(pe::add_sections(base, {{".sbat", std::string(600, 'x')}}).error().kind,
+            ErrorKind::unsupported);
+  // Section data starts at 512: the table (at 328) has room for 3 more headers, not 4.
+  const std::string one = make_pe({{".text", "code"}});
+  EXPECT_TRUE(pe::add_sections(one, {{".a", "1"}, {".b", "2"}, {".c", "3"}}));
+  auto full = pe::add_sections(one, {{".a", "1"}, {".b", "2"}, {".c", "3"}, {".d", "4"}});
+  ASSERT_FALSE(full);
+  EXPECT_NE(full.error().message.find("offset 488 "), std::string::npos) << full.error().message;
+  EXPECT_EQ(pe::add_sections(one, {{".toolongname", "1"}}).error().kind, ErrorKind::usage);
 }

@@ -84,4 +84,27 @@ Result<std::string_view> section_bytes(std::string_view bytes, const Section& s,
 Result<std::string> section_text(std::string_view bytes, const Section& s,
                                  std::string_view file = {});
 
+// A section to add to an image.
+struct NewSection {
+  std::string name;   // at most 8 bytes
+  std::string data;
+};
+
+// Appends `sections` to `image` as ukify 257 does when it builds a UKI or an add-on from
+// a systemd stub (ukify pe_add_sections): each new header goes after the last one (it
+// must fit below SizeOfHeaders, which is first rounded up to FileAlignment); VirtualSize
+// = the data's size, PointerToRawData = the file's size rounded up to FileAlignment,
+// SizeOfRawData = the data's size rounded up likewise, VirtualAddress = the end of the
+// last section rounded up to SectionAlignment; characteristics MEM_READ |
+// CNT_INITIALIZED_DATA; SizeOfInitializedData grows by the data's size. A name the
+// image's own sections already have (.sbat of a UKI stub) gets its data swapped in
+// place (it must fit the old SizeOfRawData). Then CheckSum = 0 and SizeOfImage = the end
+// of the last section rounded up to SectionAlignment.
+// Refused (ErrorKind::parse with the offset; ErrorKind::unsupported for a layout ukify
+// would first rewrite): a signed image (a certificate table in the data directory), a
+// symbol table, section data not aligned to FileAlignment, no header space, a name
+// longer than 8 bytes, alignments that are zero or not powers of two.
+Result<std::string> add_sections(std::string_view image, const std::vector<NewSection>& sections,
+                                 std::string_view file = {});
+
 }  // namespace kdump::pe
