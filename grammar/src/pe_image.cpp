@@ -238,9 +238,11 @@ Result<std::string> add_sections(std::string_view image, const std::vector<NewSe
     return fail(unsupported(file, coff + 8, "the image has a COFF symbol table"));
   const std::uint32_t sa = r.le(opt + kOptSectionAlignment, 4);
   const std::uint32_t fa = r.le(opt + kOptFileAlignment, 4);
-  if (!power_of_two(sa) || !power_of_two(fa))
+  // The PE Format: FileAlignment a power of two from 512 to 64 KiB (smaller ones occur in
+  // hand-made images; larger ones only in broken ones, and would pad the file by GiBs).
+  if (!power_of_two(sa) || !power_of_two(fa) || fa > 0x10000)
     return fail(refuse(file, opt + kOptSectionAlignment,
-                       "section or file alignment is zero or not a power of two"));
+                       "section or file alignment is zero, not a power of two, or above 64 KiB"));
   for (const Section& s : img.sections) {
     if (s.raw_offset % fa != 0 || s.raw_size % fa != 0)
       return fail(unsupported(file, s.header_offset,
@@ -272,6 +274,9 @@ Result<std::string> add_sections(std::string_view image, const std::vector<NewSe
     for (std::size_t i = 0; i < n_original; ++i) {
       Section& s = img.sections[i];
       if (!name_equal(s.name, ns.name)) continue;
+      if (std::uint64_t{s.raw_offset} + s.raw_size > out.size())
+        return fail(refuse(file, s.header_offset,
+                           "section " + s.name + "'s raw data is beyond the end of the file"));
       if (ns.data.size() > s.raw_size)
         return fail(unsupported(file, s.header_offset,
                                 "not enough space in section " + s.name + " for the new data"));
@@ -287,6 +292,7 @@ Result<std::string> add_sections(std::string_view image, const std::vector<NewSe
     if (swapped) continue;
     const std::size_t header = opt + opt_size + n_sections * kSectionHeaderSize;
     if (header + kSectionHeaderSize > headers || header + kSectionHeaderSize > first_data ||
+        header + kSectionHeaderSize > out.size() ||
         n_sections >= 0xffff)
       return fail(unsupported(file, header, "no header space for section " + ns.name));
     const std::uint64_t raw_offset = round_up(out.size(), fa);
