@@ -241,3 +241,86 @@ bool is_own_addon(std::string_view name, std::string_view bytes) {
 }
 
 }  // namespace kdump::uki
+
+// --- On an ESP ---------------------------------------------------------------------------
+namespace kdump::uki {
+namespace {
+
+constexpr std::size_t kUkiLimit = std::size_t{1} << 30;    // initrds make UKIs large
+constexpr std::size_t kAddonLimit = std::size_t{64} << 20;
+
+std::string esp_path(std::string_view esp, std::string_view rel) {
+  std::string e(esp);
+  while (!e.empty() && e.back() == '/') e.pop_back();
+  std::string r(rel);
+  while (!r.empty() && r.front() == '/') r.erase(r.begin());
+  return e + "/" + r;
+}
+
+Result<std::vector<AddonFile>> read_addon_dir(const RootDir& root, const std::string& dir) {
+  std::vector<AddonFile> out;
+  auto names = root.list(dir);
+  if (!names) return fail(std::move(names).error());
+  for (const std::string& name : *names) {
+    if (!is_addon_file_name(name)) continue;
+    const std::string path = dir + "/" + name;
+    if (root.is_directory(path)) continue;  // load_addons_from_dir skips directories
+    AddonFile f;
+    f.name = name;
+    auto bytes = root.read_text(path, kAddonLimit);
+    if (!bytes) {
+      f.info = fail(std::move(bytes).error());
+    } else {
+      f.info = read_pe_info(*bytes, root.display(path), -1, /*whole_table=*/true);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<BootInput> read_uki_boot(const RootDir& root, std::string_view esp, std::string_view uki_path) {
+  BootInput in;
+  in.uki_path = std::string(uki_path);
+  while (!in.uki_path.empty() && in.uki_path.front() == '/') in.uki_path.erase(in.uki_path.begin());
+  const std::string abs = esp_path(esp, in.uki_path);
+  auto bytes = root.read_text(abs, kUkiLimit);
+  if (!bytes) return fail(std::move(bytes).error());
+  auto info = read_pe_info(*bytes, root.display(abs));
+  if (!info) return fail(std::move(info).error());
+  // A multi-profile UKI boots its first profile unless the loader names another
+  // (systemd-stub 257: "@N" at the start of the command line).
+  if (info->profiles > 0) {
+    auto p0 = read_pe_info(*bytes, root.display(abs), 0);
+    if (!p0) return fail(std::move(p0).error());
+    info = std::move(p0);
+  }
+  in.uki = std::move(*info);
+  const AddonDirs dirs = addon_dirs(in.uki_path);
+  auto global = read_addon_dir(root, esp_path(esp, dirs.global));
+  if (!global) return fail(std::move(global).error());
+  in.global_addons = std::move(*global);
+  auto own = read_addon_dir(root, esp_path(esp, dirs.per_uki));
+  if (!own) return fail(std::move(own).error());
+  in.uki_addons = std::move(*own);
+  return in;
+}
+
+Result<FileEdit> addon_install_edit(const RootDir& root, std::string_view esp, std::string_view dir,
+                                    std::string addon, std::string_view what) {
+  FileEdit e;
+  e.path = esp_path(esp, std::string(dir) + "/" + std::string(kAddonFileName));
+  if (root.exists(e.path)) {
+    auto snap = root.read_snapshot(e.path, kAddonLimit);
+    if (!snap) return fail(std::move(snap).error());
+    e.before = std::move(snap->text);
+    e.stamp = snap->stamp;
+  }
+  e.after = std::move(addon);
+  e.reason = "install the systemd-stub command-line add-on (" + std::string(what) + ", " +
+             std::to_string(e.after.size()) + " bytes)";
+  return e;
+}
+
+}  // namespace kdump::uki

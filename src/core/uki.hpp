@@ -30,7 +30,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/plan.hpp"
 #include "util/result.hpp"
+#include "util/root_dir.hpp"
 
 namespace kdump::uki {
 
@@ -139,6 +141,23 @@ Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view c
 // .sbat above, no .linux, .uname, .dtb or .ucode). A signature appended by sbsign does not
 // change the answer. Removal deletes only such files.
 bool is_own_addon(std::string_view name, std::string_view bytes);
+
+// --- On an ESP -------------------------------------------------------------------------
+
+// Reads, inside `root`, the UKI at `uki_path` (relative to the ESP mounted at `esp`, e.g.
+// "/efi", "/boot/efi", "/boot") and every regular file the stub would consider in its two
+// add-on directories (unparsable ones too: the stub skips them, and says so). Leaves
+// loader_cmdline, secure_boot, signature_accepted, confidential_vm and the SMBIOS extra
+// to the caller (facts). ErrorKind::parse (file, offset) when the UKI itself is not a PE
+// image; io/unsafe_path from RootDir.
+Result<BootInput> read_uki_boot(const RootDir& root, std::string_view esp, std::string_view uki_path);
+
+// The edit that installs `addon` (make_cmdline_addon's bytes, signed or not) as
+// <esp>/<dir>/kdump-setup-crashkernel.addon.efi, `dir` being addon_dirs(...).per_uki or
+// .global: created when absent (apply_plan makes the directory), replaced when present.
+// `what` is the add-on's command line, for the reason.
+Result<FileEdit> addon_install_edit(const RootDir& root, std::string_view esp, std::string_view dir,
+                                    std::string addon, std::string_view what);
 
 // mangle_stub_cmdline (systemd util.c): bytes <= 0x20 and 0x7f become spaces, leading
 // and trailing ones are dropped (inner runs are kept).

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/apply.hpp"
 #include "core/uki.hpp"
 #include "grammar/cmdline_edit.hpp"
 #include "grammar/pe_image.hpp"
@@ -349,4 +350,96 @@ TEST(UkiAddonWriter, OwnAddonsAreKnownByNameAndContentSignedOrNot) {
   // And the writer refuses a signed image as its stub, as ukify does.
   EXPECT_EQ(pe::add_sections(signed_addon, {{".x", "y"}}).error().kind, ErrorKind::unsupported);
   fs::remove_all(dir);
+}
+
+// On an ESP under a root: read the UKI boot, install kdump-setup's add-on through the
+// apply step, read it back. (Removal needs a delete edit in Plan; not here.)
+namespace {
+
+class NoCommands : public Runner {
+public:
+  Result<RunOutcome> run(const std::vector<std::string>& argv, const RunOptions&) override {
+    ADD_FAILURE() << "no command expected: " << argv.front();
+    return RunOutcome{};
+  }
+};
+
+void write_file(const fs::path& p, const std::string& bytes) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+}  // namespace
+
+TEST(UkiOnEsp, AddonInstalledThroughTheApplyStepChangesTheEffectiveCommandLine) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  std::string t = (fs::temp_directory_path() / "kdump-esp-XXXXXX").string();
+  ASSERT_NE(mkdtemp(t.data()), nullptr);
+  const fs::path root_dir = t;
+  const std::string efi = (*tools / "root/usr/lib/systemd/boot/efi").string();
+  write_file(root_dir / "kernel", "MZ not really a kernel");
+  const fs::path uki = root_dir / "efi/EFI/Linux/debian-6.1.0-57-amd64+2-1.efi";
+  fs::create_directories(uki.parent_path());
+  ukify(*tools, "--linux=" + (root_dir / "kernel").string() + " --uname=6.1.0-57-amd64" +
+                    " --cmdline='root=/dev/vda quiet' --stub=" + efi + "/linuxx64.efi.stub --output=" +
+                    uki.string());
+  fs::create_directories(root_dir / "efi/loader/addons");
+  ukify(*tools, "--cmdline=vendor=1 --stub=" + efi + "/addonx64.efi.stub --output=" +
+                    (root_dir / "efi/loader/addons/vendor.addon.efi").string());
+  fs::create_directories(root_dir / "efi/loader/addons/sub.addon.efi");  // a directory: skipped
+  write_file(root_dir / "efi/loader/addons/broken.addon.efi", "MZ");      // skipped, with the reason
+
+  auto root = RootDir::open(root_dir);
+  ASSERT_TRUE(root);
+  auto before = read_uki_boot(*root, "/efi", "EFI/Linux/debian-6.1.0-57-amd64+2-1.efi");
+  ASSERT_TRUE(before) << before.error().message;
+  EffectiveCmdline e = effective_cmdline(*before);
+  EXPECT_EQ(e.cmdline, "root=/dev/vda quiet vendor=1");
+  ASSERT_EQ(e.skipped.size(), 1u);
+  EXPECT_EQ(e.skipped[0].path, "loader/addons/broken.addon.efi");
+  EXPECT_NE(e.skipped[0].reason.find("byte offset"), std::string::npos) << e.skipped[0].reason;
+
+  const std::string stub = slurp(efi + "/addonx64.efi.stub");
+  auto addon = make_cmdline_addon(stub, "crashkernel=256M");
+  ASSERT_TRUE(addon);
+  const AddonDirs dirs = addon_dirs(before->uki_path);
+  EXPECT_EQ(dirs.per_uki, "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d");  // boot count removed
+  auto edit = addon_install_edit(*root, "/efi", dirs.per_uki, *addon, "crashkernel=256M");
+  ASSERT_TRUE(edit) << edit.error().message;
+  EXPECT_FALSE(edit->before);
+  Plan plan;
+  plan.backend = "systemd-boot";
+  plan.edits.push_back(*edit);
+  NoCommands runner;
+  auto report = apply_plan(plan, *root, runner);
+  ASSERT_TRUE(report) << report.error().message;
+  const fs::path installed =
+      root_dir / "efi/EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/kdump-setup-crashkernel.addon.efi";
+  EXPECT_EQ(slurp(installed), *addon);
+  EXPECT_TRUE(is_own_addon(installed.filename().string(), slurp(installed)));
+
+  auto after = read_uki_boot(*root, "/efi", "EFI/Linux/debian-6.1.0-57-amd64+2-1.efi");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(effective_cmdline(*after).cmdline, "root=/dev/vda quiet vendor=1 crashkernel=256M");
+  // Planned again: the same bytes are there, nothing changes.
+  auto again = addon_install_edit(*root, "/efi", dirs.per_uki, *addon, "crashkernel=256M");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->changes());
+  fs::remove_all(root_dir);
+}
+
+TEST(UkiOnEsp, AUkiThatIsNotAPeImageIsRefusedWithFileAndOffset) {
+  std::string t = (fs::temp_directory_path() / "kdump-esp-XXXXXX").string();
+  ASSERT_NE(mkdtemp(t.data()), nullptr);
+  const fs::path root_dir = t;
+  write_file(root_dir / "efi/EFI/Linux/bad.efi", std::string("MZ") + std::string(10, '\0'));
+  auto root = RootDir::open(root_dir);
+  ASSERT_TRUE(root);
+  auto r = read_uki_boot(*root, "/efi", "EFI/Linux/bad.efi");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::parse);
+  EXPECT_NE(r.error().file.value_or("").find("EFI/Linux/bad.efi"), std::string::npos);
+  EXPECT_NE(r.error().message.find("byte offset 60"), std::string::npos) << r.error().message;
+  fs::remove_all(root_dir);
 }
