@@ -4,7 +4,7 @@
 # fetched and extracted by scripts/vm/fetch-uki-tools.sh, under OVMF. Does the kernel
 # get the add-on's crashkernel=, and does it reserve what `explain` predicts?
 #
-# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: both cases)
+# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: all four cases)
 #   addon        Secure Boot off. UKI = trixie's ukify from Debian's kernel, the test
 #                initramfs (scripts/vm/init.sh) and an embedded .cmdline; the add-on
 #                (`ukify build --cmdline=crashkernel=VALUE`) in the UKI's own drop-in
@@ -14,8 +14,16 @@
 #                the key). systemd-boot, the UKI and the add-on are signed with it (sbsign);
 #                the add-on sits in the global directory loader/addons/, beside a second,
 #                unsigned add-on with another crashkernel= that the stub must refuse.
-# Asserted per case: /proc/cmdline is the embedded command line followed by the signed
-# add-on's (the stub appends add-ons, the kernel takes the last crashkernel=);
+#   options      Secure Boot off, booted through a Type #1 entry (`efi /EFI/Linux/<uki>.efi`
+#                with an `options` line, which systemd-boot passes as the load options):
+#                the stub takes those options instead of the embedded .cmdline and still
+#                appends the add-on.
+#   options-secureboot
+#                the same entry with Secure Boot on: the stub ignores the options (the UKI
+#                has a .cmdline) and boots the embedded command line plus the add-on.
+# Asserted per case: /proc/cmdline is the base command line (embedded, or the entry's
+# options where the stub honours them) followed by the signed add-on's (the stub appends
+# add-ons, the kernel takes the last crashkernel=);
 # kexec_crash_size equals `BIN --json explain --cmdline <that line> --memory <guest
 # System RAM> --kernel-release <guest release>` and `BIN --json explain VALUE ...`; in
 # the secureboot case the kernel says Secure Boot is enabled and the unsigned add-on's
@@ -36,7 +44,7 @@ bin=${1:?usage: uki-addon-boot.sh BIN [CASE...]}
 bin=$(realpath "$bin")
 shift
 cases=("$@")
-((${#cases[@]})) || cases=(addon secureboot)
+((${#cases[@]})) || cases=(addon secureboot options options-secureboot)
 
 for c in mformat mmd mcopy sfdisk qemu-system-x86_64 jq sbsign openssl; do
     command -v "$c" >/dev/null || die "$c not found (scripts/packages.txt)"
@@ -68,6 +76,7 @@ initramfs=$("$repo_root/scripts/vm/build-initramfs.sh" | sed 's/ (up to date)$//
 value=${KDUMP_UKI_VALUE:-256M}
 mem=${KDUMP_UKI_MEM:-2G}
 embedded="console=ttyS0 nokaslr panic=-1"
+loader_options="console=ttyS0 nokaslr panic=-1 kds_from=loader"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kdump-uki.XXXXXX")
 keep=0
@@ -117,16 +126,21 @@ kds() { grep -a "^KDS:$1 " "$2" | head -n 1 | cut -d' ' -f2-; }
 
 failures=0
 run_case() {
-    local c=$1 dir="$work/$1" secure=0 code vars uki_name addon_dir
+    local c=$1 dir="$work/$1" secure=0 code vars uki_name addon_dir entry=0 base=$embedded
     mkdir -p "$dir"
     uki_name=debian-$release.efi
     case $c in
-        addon) code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd
-            addon_dir=/EFI/Linux/$uki_name.extra.d ;;
-        secureboot) code=$ovmf/OVMF_CODE_4M.secboot.fd vars=$ovmf/OVMF_VARS_4M.snakeoil.fd secure=1
-            addon_dir=/loader/addons ;;
+        addon) addon_dir=/EFI/Linux/$uki_name.extra.d ;;
+        secureboot) secure=1 addon_dir=/loader/addons ;;
+        options) entry=1 addon_dir=/EFI/Linux/$uki_name.extra.d base=$loader_options ;;
+        options-secureboot) secure=1 entry=1 addon_dir=/EFI/Linux/$uki_name.extra.d ;;
         *) die "unknown case $c" ;;
     esac
+    if ((secure)); then
+        code=$ovmf/OVMF_CODE_4M.secboot.fd vars=$ovmf/OVMF_VARS_4M.snakeoil.fd
+    else
+        code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd
+    fi
     build_uki "$dir/$uki_name" "$secure"
     build_addon "$dir/kdump-setup-crashkernel.addon.efi" "crashkernel=$value" "$secure"
     cp "$efi/systemd-bootx64.efi" "$dir/BOOTX64.EFI"
@@ -136,15 +150,22 @@ run_case() {
         # Sorts after the signed one: were it applied, its value would be the last.
         build_addon "$dir/zz-unsigned.addon.efi" "crashkernel=999M" 0
     fi
-    printf 'timeout 0\nconsole-mode keep\n' >"$dir/loader.conf"
+    if ((entry)); then
+        printf 'default uki-options.conf\ntimeout 0\nconsole-mode keep\n' >"$dir/loader.conf"
+        printf 'title UKI with loader options\nefi /EFI/Linux/%s\noptions %s\n' "$uki_name" "$loader_options" \
+            >"$dir/uki-options.conf"
+    else
+        printf 'timeout 0\nconsole-mode keep\n' >"$dir/loader.conf"
+    fi
 
     esp_create "$dir/disk.img" 64
     esp_put "$dir/disk.img" "$dir/BOOTX64.EFI" /EFI/BOOT/BOOTX64.EFI
     esp_put "$dir/disk.img" "$dir/loader.conf" /loader/loader.conf
+    ((entry)) && esp_put "$dir/disk.img" "$dir/uki-options.conf" /loader/entries/uki-options.conf
     esp_put "$dir/disk.img" "$dir/$uki_name" "/EFI/Linux/$uki_name"
     esp_put "$dir/disk.img" "$dir/kdump-setup-crashkernel.addon.efi" "$addon_dir/kdump-setup-crashkernel.addon.efi"
     ((secure)) && esp_put "$dir/disk.img" "$dir/zz-unsigned.addon.efi" "$addon_dir/zz-unsigned.addon.efi"
-    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name (.cmdline '$embedded'), $addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value)$( ((secure)) && echo ", $addon_dir/zz-unsigned.addon.efi (crashkernel=999M, unsigned); all else signed with the snakeoil key")"
+    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name (.cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), $addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value)$( ((secure)) && echo ", $addon_dir/zz-unsigned.addon.efi (crashkernel=999M, unsigned); all else signed with the snakeoil key")"
 
     cp "$vars" "$dir/vars.fd"
     local t0 t1 secs qrc=0
@@ -166,9 +187,9 @@ run_case() {
     krel=$(kds release "$dir/kds")
     log "[$c] booted in ${secs}s: release $krel, System RAM $ram, kexec_crash_size $ksize"
     log "[$c] /proc/cmdline: $cmdline"
-    local ok=1 want="$embedded crashkernel=$value"
+    local ok=1 want="$base crashkernel=$value"
     if [[ $cmdline != "$want" ]]; then
-        log "[$c] FAIL: /proc/cmdline is not the embedded command line plus the add-on's: want '$want'"
+        log "[$c] FAIL: /proc/cmdline is not the base command line plus the add-on's: want '$want'"
         ok=0
     fi
     if ((secure)); then
@@ -191,7 +212,7 @@ run_case() {
         ok=0
     fi
     if ((ok)); then
-        echo "PASS $c: crashkernel=$value reached the kernel from a UKI add-on ($addon_dir) through systemd-stub; kexec_crash_size $ksize = explain's prediction (boot ${secs}s)"
+        echo "PASS $c: crashkernel=$value reached the kernel from a UKI add-on ($addon_dir) through systemd-stub after '$base'; kexec_crash_size $ksize = explain's prediction (boot ${secs}s)"
     else
         keep=1 failures=$((failures + 1))
     fi
