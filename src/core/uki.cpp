@@ -70,9 +70,15 @@ void apply_dir(const BootInput& in, std::string_view dir, std::vector<AddonFile>
   std::erase_if(files, [](const AddonFile& f) { return !is_addon_file_name(f.name); });
   std::sort(files.begin(), files.end(),
             [](const AddonFile& a, const AddonFile& b) { return a.name < b.name; });
+  const std::optional<int> major = stub_major(in.uki);
   for (const AddonFile& f : files) {
     const std::string path = join_path(dir, f.name);
     auto skip = [&](std::string reason) { out.skipped.push_back({path, std::move(reason)}); };
+    if (major && *major < kMinAddonStub) {
+      skip("the UKI's stub is systemd " + *in.uki.stub_version + ", which loads no add-ons (" +
+           std::to_string(kMinAddonStub) + " or later does)");
+      continue;
+    }
     if (!f.info) {
       skip("not a PE image the firmware can load: " + f.info.error().message);
       continue;
@@ -146,7 +152,30 @@ Result<PeInfo> read_pe_info(std::string_view bytes, std::string_view file, int p
   info.has_dtb = section(".dtb") != nullptr;
   info.has_ucode = section(".ucode") != nullptr;
   info.profiles = img->profiles();
+  std::optional<std::string> magic;
+  KDUMP_TRY(text(".sdmagic", magic));
+  // "#### LoaderInfo: <program> <version> ####" (stub.c DECLARE_NOALLOC_SECTION).
+  constexpr std::string_view kPrefix = "#### LoaderInfo: ";
+  if (magic && magic->rfind(kPrefix, 0) == 0) {
+    std::string_view rest = std::string_view(*magic).substr(kPrefix.size());
+    const auto sp = rest.find(' ');
+    if (sp != std::string_view::npos) {
+      info.stub_program = std::string(rest.substr(0, sp));
+      rest = rest.substr(sp + 1);
+      info.stub_version = std::string(rest.substr(0, rest.find(' ')));
+    }
+  }
   return info;
+}
+
+std::optional<int> stub_major(const PeInfo& info) {
+  if (!info.stub_version) return std::nullopt;
+  int v = 0;
+  std::size_t i = 0;
+  const std::string& s = *info.stub_version;
+  for (; i < s.size() && i < 6 && std::isdigit(static_cast<unsigned char>(s[i])); ++i) v = v * 10 + (s[i] - '0');
+  if (i == 0) return std::nullopt;
+  return v;
 }
 
 bool is_addon_file_name(std::string_view name) {

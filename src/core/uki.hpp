@@ -19,6 +19,7 @@
 //      .cmdline/.dtb/.ucode, has a .linux section (a UKI, not an add-on), or has a
 //      .uname that does not match the UKI's (strneq over the add-on's .uname size).
 //      The .cmdline texts of the others are joined with spaces, after the base.
+//      A stub older than systemd 254 (its .sdmagic says which) loads no add-ons at all.
 //   3. SMBIOS Type 11 "io.systemd.stub.kernel-cmdline-extra" is appended last, except
 //      in a confidential VM.
 // Every piece goes through mangle_stub_cmdline (util.c): control characters become
@@ -47,7 +48,17 @@ struct PeInfo {
   bool has_dtb = false;
   bool has_ucode = false;
   int profiles = 0;                     // .profile sections (multi-profile UKI)
+  // From .sdmagic ("#### LoaderInfo: systemd-stub 257.13-1~deb13u1 ####"): the program
+  // ("systemd-stub", "systemd-addon") and its version, when the image has one.
+  std::optional<std::string> stub_program;
+  std::optional<std::string> stub_version;
 };
+
+// The first systemd whose stub loads add-ons (systemd-stub(7)).
+inline constexpr int kMinAddonStub = 254;
+
+// The systemd major version of stub_version ("257.13-1~deb13u1" -> 257), if it has one.
+std::optional<int> stub_major(const PeInfo& info);
 
 // Reads the sections of a UKI (profile >= 0: that profile's over the base's, as the stub
 // does for a multi-profile UKI) or of an add-on (profile = -1 and whole_table: the first

@@ -190,6 +190,21 @@ TEST(UkiCmdline, AddonsThatAreUkisHaveNoPayloadOrAnotherUnameAreSkipped) {
                                                "h-broken.addon.efi"}));
 }
 
+TEST(UkiCmdline, AStubOlderThan254LoadsNoAddons) {
+  PeInfo old = uki_with("quiet");
+  old.stub_program = "systemd-stub";
+  old.stub_version = "252.39-1~deb12u2";
+  EXPECT_EQ(stub_major(old), 252);
+  BootInput in = boot(old);
+  in.uki_addons = {addon("crash.addon.efi", "crashkernel=256M")};
+  EffectiveCmdline e = effective_cmdline(in);
+  EXPECT_EQ(e.cmdline, "quiet");
+  ASSERT_EQ(e.skipped.size(), 1u);
+  EXPECT_NE(e.skipped[0].reason.find("252.39-1~deb12u2"), std::string::npos) << e.skipped[0].reason;
+  in.uki.stub_version = "257.13-1~deb13u1";
+  EXPECT_EQ(effective_cmdline(in).cmdline, "quiet crashkernel=256M");
+}
+
 TEST(UkiCmdline, AnEmptyAddonBetweenTwoLeavesTheStubsDoubleSpace) {
   BootInput in = boot(uki_with("quiet"));
   in.global_addons = {addon("1.addon.efi", "a"), addon("2.addon.efi", " \n"),
@@ -261,12 +276,15 @@ TEST(UkiCmdline, UkiAndAddonsBuiltByUkify) {
   ASSERT_TRUE(uki) << uki.error().message;
   EXPECT_TRUE(uki->has_linux);
   EXPECT_EQ(uki->uname.value_or(""), "6.1.0-57-amd64");
+  EXPECT_EQ(uki->stub_program.value_or(""), "systemd-stub");
+  EXPECT_EQ(stub_major(*uki), 257);
   BootInput in = boot(*uki);
   for (const char* name : {"crash.addon.efi", "other.addon.efi"}) {
     AddonFile f;
     f.name = name;
     f.info = read_pe_info(slurp(dir / name), name, -1, /*whole_table=*/true);
     ASSERT_TRUE(f.info) << f.info.error().message;
+    EXPECT_EQ(f.info->stub_program.value_or(""), "systemd-addon");
     in.uki_addons.push_back(std::move(f));
   }
   const EffectiveCmdline e = effective_cmdline(in);
