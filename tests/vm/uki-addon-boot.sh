@@ -4,7 +4,7 @@
 # fetched and extracted by scripts/vm/fetch-uki-tools.sh, under OVMF. Does the kernel
 # get the add-on's crashkernel=, and does it reserve what `explain` predicts?
 #
-# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: all four cases)
+# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: all five cases)
 #   addon        Secure Boot off. UKI = trixie's ukify from Debian's kernel, the test
 #                initramfs (scripts/vm/init.sh) and an embedded .cmdline; the add-on
 #                (`ukify build --cmdline=crashkernel=VALUE`) in the UKI's own drop-in
@@ -21,6 +21,11 @@
 #   options-secureboot
 #                the same entry with Secure Boot on: the stub ignores the options (the UKI
 #                has a .cmdline) and boots the embedded command line plus the add-on.
+#   old-stub     the control: the same UKI built on bookworm's own systemd-stub 252
+#                (/usr/lib/systemd/boot/efi/linuxx64.efi.stub), add-on in its drop-in
+#                directory: the stub ignores it, the kernel boots the embedded command
+#                line and reserves nothing. Shows the test can fail, and why trixie's
+#                stub is needed.
 # Asserted per case: /proc/cmdline is the base command line (embedded, or the entry's
 # options where the stub honours them) followed by the signed add-on's (the stub appends
 # add-ons, the kernel takes the last crashkernel=);
@@ -44,7 +49,7 @@ bin=${1:?usage: uki-addon-boot.sh BIN [CASE...]}
 bin=$(realpath "$bin")
 shift
 cases=("$@")
-((${#cases[@]})) || cases=(addon secureboot options options-secureboot)
+((${#cases[@]})) || cases=(addon secureboot options options-secureboot old-stub)
 
 for c in mformat mmd mcopy sfdisk qemu-system-x86_64 jq sbsign openssl; do
     command -v "$c" >/dev/null || die "$c not found (scripts/packages.txt)"
@@ -89,11 +94,12 @@ kvm_usable() { (exec 3<>/dev/kvm) 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuin
 openssl rsa -in "$snakeoil_key" -passin pass:snakeoil -out "$work/db.key" 2>/dev/null ||
     die "cannot decrypt $snakeoil_key"
 
-# build_uki OUT [SIGN]: the UKI of this test (signed with the snakeoil key when SIGN=1).
+# build_uki OUT [SIGN [STUB]]: the UKI of this test (signed with the snakeoil key when
+# SIGN=1; on trixie's stub unless STUB names another).
 build_uki() {
-    local out=$1 sign=${2:-0}
+    local out=$1 sign=${2:-0} stub=${3:-$efi/linuxx64.efi.stub}
     local -a a=(build "--linux=$kernel" "--initrd=$initramfs" "--cmdline=$embedded"
-        "--uname=$release" "--os-release=@/etc/os-release" "--stub=$efi/linuxx64.efi.stub"
+        "--uname=$release" "--os-release=@/etc/os-release" "--stub=$stub"
         "--output=$out")
     ((sign)) && a+=(--signtool=sbsign "--secureboot-private-key=$work/db.key"
         "--secureboot-certificate=$snakeoil_pem")
@@ -127,6 +133,7 @@ kds() { grep -a "^KDS:$1 " "$2" | head -n 1 | cut -d' ' -f2-; }
 failures=0
 run_case() {
     local c=$1 dir="$work/$1" secure=0 code vars uki_name addon_dir entry=0 base=$embedded
+    local stub=$efi/linuxx64.efi.stub applied=1
     mkdir -p "$dir"
     uki_name=debian-$release.efi
     case $c in
@@ -134,6 +141,9 @@ run_case() {
         secureboot) secure=1 addon_dir=/loader/addons ;;
         options) entry=1 addon_dir=/EFI/Linux/$uki_name.extra.d base=$loader_options ;;
         options-secureboot) secure=1 entry=1 addon_dir=/EFI/Linux/$uki_name.extra.d ;;
+        old-stub) addon_dir=/EFI/Linux/$uki_name.extra.d applied=0
+            stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+            [[ -r $stub ]] || die "$stub missing (systemd-boot-efi)" ;;
         *) die "unknown case $c" ;;
     esac
     if ((secure)); then
@@ -141,7 +151,7 @@ run_case() {
     else
         code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd
     fi
-    build_uki "$dir/$uki_name" "$secure"
+    build_uki "$dir/$uki_name" "$secure" "$stub"
     build_addon "$dir/kdump-setup-crashkernel.addon.efi" "crashkernel=$value" "$secure"
     cp "$efi/systemd-bootx64.efi" "$dir/BOOTX64.EFI"
     if ((secure)); then
@@ -165,7 +175,7 @@ run_case() {
     esp_put "$dir/disk.img" "$dir/$uki_name" "/EFI/Linux/$uki_name"
     esp_put "$dir/disk.img" "$dir/kdump-setup-crashkernel.addon.efi" "$addon_dir/kdump-setup-crashkernel.addon.efi"
     ((secure)) && esp_put "$dir/disk.img" "$dir/zz-unsigned.addon.efi" "$addon_dir/zz-unsigned.addon.efi"
-    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name (.cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), $addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value)$( ((secure)) && echo ", $addon_dir/zz-unsigned.addon.efi (crashkernel=999M, unsigned); all else signed with the snakeoil key")"
+    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name ($(grep -ao 'systemd-stub [0-9][^ ]*' "$stub" | head -n 1), .cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), $addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value)$( ((secure)) && echo ", $addon_dir/zz-unsigned.addon.efi (crashkernel=999M, unsigned); all else signed with the snakeoil key")"
 
     cp "$vars" "$dir/vars.fd"
     local t0 t1 secs qrc=0
@@ -188,8 +198,9 @@ run_case() {
     log "[$c] booted in ${secs}s: release $krel, System RAM $ram, kexec_crash_size $ksize"
     log "[$c] /proc/cmdline: $cmdline"
     local ok=1 want="$base crashkernel=$value"
+    ((applied)) || want=$base
     if [[ $cmdline != "$want" ]]; then
-        log "[$c] FAIL: /proc/cmdline is not the base command line plus the add-on's: want '$want'"
+        log "[$c] FAIL: /proc/cmdline is not the base command line$( ((applied)) && echo " plus the add-on's"): want '$want'"
         ok=0
     fi
     if ((secure)); then
@@ -200,6 +211,15 @@ run_case() {
             log "[$c] the kernel says: $(tr -d '\r' <"$dir/serial.log" | grep -ao 'secureboot: Secure boot enabled' | head -n 1)"
         fi
         [[ $cmdline == *crashkernel=999M* ]] && { log "[$c] FAIL: the unsigned add-on was applied"; ok=0; }
+    fi
+    if ((!applied)); then
+        if [[ $ksize == 0 && $ok == 1 ]]; then
+            echo "PASS $c: systemd-stub $(grep -ao 'systemd-stub [0-9][^ ]*' "$stub" | head -n 1 | cut -d' ' -f2) ignored the add-on: /proc/cmdline '$cmdline', kexec_crash_size 0 (boot ${secs}s)"
+        else
+            ((ok)) && log "[$c] FAIL: kexec_crash_size $ksize, want 0 (the add-on must not have been applied)"
+            keep=1 failures=$((failures + 1))
+        fi
+        return
     fi
     local from_line from_value
     from_line=$("$bin" --json explain --cmdline "$cmdline" --memory "$ram" --kernel-release "$krel" --arch x86_64 |
