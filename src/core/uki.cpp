@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "grammar/cmdline_edit.hpp"
 #include "grammar/pe_image.hpp"
 
 namespace kdump::uki {
@@ -301,6 +302,7 @@ Result<std::vector<AddonFile>> read_addon_dir(const RootDir& root, const std::st
       f.info = fail(std::move(bytes).error());
     } else {
       f.info = read_pe_info(*bytes, root.display(path), -1, /*whole_table=*/true);
+      f.own = is_own_addon(name, *bytes);
     }
     out.push_back(std::move(f));
   }
@@ -350,6 +352,96 @@ Result<FileEdit> addon_install_edit(const RootDir& root, std::string_view esp, s
   e.reason = "install the systemd-stub command-line add-on (" + std::string(what) + ", " +
              std::to_string(e.after.size()) + " bytes)";
   return e;
+}
+
+}  // namespace kdump::uki
+
+// --- Deciding a reserve ------------------------------------------------------------------
+namespace kdump::uki {
+namespace {
+
+// The value of the last crashkernel= word of a piece of the command line, split as the
+// kernel splits it (grammar/cmdline_edit.hpp). Any crashkernel= counts, whatever its
+// suffix: two values on one line compete even where the kernel would combine them.
+std::optional<std::string> last_crashkernel(std::string_view line) {
+  const auto words = cmdline::crashkernel_words(line, cmdline::Dialect::kernel);
+  if (words.empty()) return std::nullopt;
+  return words.back().value;
+}
+
+}  // namespace
+
+Result<ReserveDecision> decide_reserve(const ReserveInput& in) {
+  auto refuse = [](std::string msg, std::string hint) {
+    Error e = make_error(ErrorKind::unsupported, std::move(msg));
+    e.hints.push_back(std::move(hint));
+    return fail(std::move(e));
+  };
+  if (const auto major = stub_major(in.boot.uki); major && *major < kMinAddonStub)
+    return refuse("the UKI's systemd-stub " + *in.boot.uki.stub_version +
+                      " loads no command-line add-ons (systemd " + std::to_string(kMinAddonStub) +
+                      " or later does)",
+                  "rebuild the UKI on a newer stub, or put crashkernel= into its embedded "
+                  "command line (/etc/kernel/cmdline, then kernel-install)");
+  if (in.boot.secure_boot && !in.can_sign)
+    return refuse("Secure Boot is on and no key is configured to sign the add-on: the stub "
+                  "would refuse an unsigned one",
+                  "set SecureBootPrivateKey= and SecureBootCertificate= in /etc/kernel/uki.conf "
+                  "(a key in db or shim's MOK list)");
+
+  ReserveDecision d;
+  const AddonDirs dirs = addon_dirs(in.boot.uki_path);
+  d.dir = in.placement == Placement::global ? dirs.global : dirs.per_uki;
+  d.addon_cmdline = "crashkernel=" + in.value;
+  d.needs_signature = in.boot.secure_boot;
+
+  // The boot as it will be: our add-on in its place, own ones elsewhere gone.
+  BootInput after = in.boot;
+  auto& mine = in.placement == Placement::global ? after.global_addons : after.uki_addons;
+  auto& other = in.placement == Placement::global ? after.uki_addons : after.global_addons;
+  const std::string other_dir = in.placement == Placement::global ? dirs.per_uki : dirs.global;
+  std::erase_if(mine, [](const AddonFile& f) { return f.name == kAddonFileName; });
+  for (const AddonFile& f : other)
+    if (f.own) d.remove.push_back(other_dir + "/" + f.name);
+  std::erase_if(other, [](const AddonFile& f) { return f.own; });
+  AddonFile ours;
+  ours.name = std::string(kAddonFileName);
+  PeInfo info;
+  info.cmdline = d.addon_cmdline;
+  ours.info = info;
+  ours.signature_accepted = true;  // signed with the configured key when Secure Boot is on
+  ours.own = true;
+  mine.push_back(std::move(ours));
+  const EffectiveCmdline e = effective_cmdline(after);
+  d.effective_after = e.cmdline;
+
+  // Which piece carries the crashkernel= that wins, and which ones ours overrides.
+  const Part* winner = nullptr;
+  for (const Part& p : e.parts)
+    if (last_crashkernel(p.cmdline)) winner = &p;
+  const std::string our_path = d.dir + "/" + std::string(kAddonFileName);
+  if (!winner || winner->path != our_path) {
+    const std::string who = !winner ? "nothing" : winner->source == Source::smbios
+                                                      ? "the SMBIOS io.systemd.stub.kernel-cmdline-extra string"
+                                                      : winner->path;
+    return refuse("crashkernel=" + in.value + " would not be the kernel's: " + who +
+                      " comes later on the command line and carries crashkernel=" +
+                      last_crashkernel(winner ? winner->cmdline : "").value_or(""),
+                  "remove that crashkernel= first; the kernel takes the last one");
+  }
+  for (const Part& p : e.parts) {
+    if (&p == winner) continue;
+    if (auto v = last_crashkernel(p.cmdline)) {
+      const std::string where = p.source == Source::embedded ? "the UKI's embedded command line"
+                                : p.source == Source::loader ? "the boot loader's command line"
+                                                             : p.path;
+      d.notes.push_back(where + " has crashkernel=" + *v + "; the add-on's crashkernel=" + in.value +
+                        " comes later and is the one the kernel takes");
+    }
+  }
+  for (const SkippedAddon& s : e.skipped)
+    d.notes.push_back("systemd-stub will not apply " + s.path + ": " + s.reason);
+  return d;
 }
 
 }  // namespace kdump::uki

@@ -87,6 +87,7 @@ struct AddonFile {
   // Under Secure Boot: whether the firmware (db, or shim's MOK) accepts its signature.
   // The caller decides (e.g. sbverify against the enrolled certificates); unknown = false.
   bool signature_accepted = false;
+  bool own = false;                     // is_own_addon(): kdump-setup wrote it
 };
 
 // One boot of one UKI.
@@ -169,6 +170,38 @@ Result<BootInput> read_uki_boot(const RootDir& root, std::string_view esp, std::
 // `what` is the add-on's command line, for the reason.
 Result<FileEdit> addon_install_edit(const RootDir& root, std::string_view esp, std::string_view dir,
                                     std::string addon, std::string_view what);
+
+// --- Deciding a reserve on a UKI boot (pure) ----------------------------------------------
+
+enum class Placement {
+  per_uki,  // <uki>.efi.extra.d/: this UKI only (a new kernel's UKI needs its own copy)
+  global,   // loader/addons/: every UKI on the ESP, future ones too (and other OSes' UKIs)
+};
+
+struct ReserveInput {
+  BootInput boot;                       // read_uki_boot + the facts (Secure Boot, ...)
+  std::string value;                    // the crashkernel= value to reserve
+  Placement placement = Placement::per_uki;
+  bool can_sign = false;                // a key and certificate the firmware trusts are configured
+};
+
+struct ReserveDecision {
+  std::string dir;                      // ESP-relative directory of kdump-setup's add-on
+  std::string addon_cmdline;            // "crashkernel=VALUE"
+  std::string effective_after;          // the command line the stub will build afterwards
+  std::vector<std::string> remove;      // ESP-relative paths of kdump-setup add-ons elsewhere
+  std::vector<std::string> notes;       // warnings for the user
+  bool needs_signature = false;         // Secure Boot is on: sign before installing
+};
+
+// What `reserve VALUE` does on a UKI boot: kdump-setup's add-on in the chosen directory
+// (an own add-on in the other directory is to be removed), predicted with
+// effective_cmdline. ErrorKind::unsupported (exit 3) when it cannot work: the UKI's stub
+// loads no add-ons (< 254); Secure Boot is on and nothing can sign; a crashkernel= the
+// stub appends later (an add-on sorting after ours, the SMBIOS extra) would win over ours.
+// A crashkernel= earlier in the line (the embedded .cmdline, an add-on before ours) is
+// overridden, the kernel taking the last one (kernel/crash_reserve.c): a note says so.
+Result<ReserveDecision> decide_reserve(const ReserveInput& in);
 
 // mangle_stub_cmdline (systemd util.c): bytes <= 0x20 and 0x7f become spaces, leading
 // and trailing ones are dropped (inner runs are kept).

@@ -440,6 +440,9 @@ TEST(UkiOnEsp, AddonInstalledThroughTheApplyStepChangesTheEffectiveCommandLine) 
   auto after = read_uki_boot(*root, "/efi", "EFI/Linux/debian-6.1.0-57-amd64+2-1.efi");
   ASSERT_TRUE(after);
   EXPECT_EQ(effective_cmdline(*after).cmdline, "root=/dev/vda quiet vendor=1 crashkernel=256M");
+  ASSERT_EQ(after->uki_addons.size(), 1u);
+  EXPECT_TRUE(after->uki_addons[0].own);
+  for (const auto& g : after->global_addons) EXPECT_FALSE(g.own) << g.name;
   // Planned again: the same bytes are there, nothing changes.
   auto again = addon_install_edit(*root, "/efi", dirs.per_uki, *addon, "crashkernel=256M");
   ASSERT_TRUE(again);
@@ -460,4 +463,104 @@ TEST(UkiOnEsp, AUkiThatIsNotAPeImageIsRefusedWithFileAndOffset) {
   EXPECT_NE(r.error().file.value_or("").find("EFI/Linux/bad.efi"), std::string::npos);
   EXPECT_NE(r.error().message.find("byte offset 60"), std::string::npos) << r.error().message;
   fs::remove_all(root_dir);
+}
+
+// Deciding a reserve on a UKI boot.
+namespace {
+
+ReserveInput reserve_input(std::optional<std::string> embedded) {
+  ReserveInput r;
+  r.boot = boot(uki_with(std::move(embedded), "6.1.0-57-amd64"));
+  r.boot.uki.stub_version = "257.13-1~deb13u1";
+  r.value = "256M";
+  return r;
+}
+
+}  // namespace
+
+TEST(UkiReserve, PerUkiAddonAndThePredictedCommandLine) {
+  ReserveInput r = reserve_input("root=/dev/vda quiet");
+  auto d = decide_reserve(r);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->dir, "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d");
+  EXPECT_EQ(d->addon_cmdline, "crashkernel=256M");
+  EXPECT_EQ(d->effective_after, "root=/dev/vda quiet crashkernel=256M");
+  EXPECT_TRUE(d->notes.empty());
+  EXPECT_TRUE(d->remove.empty());
+  EXPECT_FALSE(d->needs_signature);
+}
+
+TEST(UkiReserve, AnEmbeddedCrashkernelIsOverriddenWithANote) {
+  ReserveInput r = reserve_input("root=/dev/vda crashkernel=1G-4G:192M,4G-:256M");
+  auto d = decide_reserve(r);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->effective_after, "root=/dev/vda crashkernel=1G-4G:192M,4G-:256M crashkernel=256M");
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_NE(d->notes[0].find("embedded"), std::string::npos) << d->notes[0];
+}
+
+TEST(UkiReserve, AVendorAddonSortingAfterOursIsRefusedBeforeOursIsNoted) {
+  ReserveInput r = reserve_input("root=/dev/vda");
+  r.boot.uki_addons = {addon("zz-vendor-crashkernel.addon.efi", "crashkernel=1G")};
+  auto later = decide_reserve(r);
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(later.error().message.find("zz-vendor-crashkernel.addon.efi"), std::string::npos)
+      << later.error().message;
+  r.boot.uki_addons = {addon("00-vendor-crashkernel.addon.efi", "crashkernel=1G")};
+  auto earlier = decide_reserve(r);
+  ASSERT_TRUE(earlier) << earlier.error().message;
+  ASSERT_EQ(earlier->notes.size(), 1u);
+  EXPECT_NE(earlier->notes[0].find("00-vendor"), std::string::npos);
+  // The global directory comes before every per-UKI add-on: a global add-on of ours
+  // loses to a per-UKI vendor one whatever its name.
+  r.placement = Placement::global;
+  EXPECT_FALSE(decide_reserve(r));
+}
+
+TEST(UkiReserve, SmbiosCrashkernelWinsAndIsRefused) {
+  ReserveInput r = reserve_input("root=/dev/vda");
+  r.boot.smbios_cmdline_extra = "crashkernel=512M";
+  auto d = decide_reserve(r);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("SMBIOS"), std::string::npos) << d.error().message;
+}
+
+TEST(UkiReserve, SecureBootNeedsAKeyAndOldStubsCannot) {
+  ReserveInput r = reserve_input("root=/dev/vda");
+  r.boot.secure_boot = true;
+  auto no_key = decide_reserve(r);
+  ASSERT_FALSE(no_key);
+  EXPECT_EQ(no_key.error().kind, ErrorKind::unsupported);
+  ASSERT_FALSE(no_key.error().hints.empty());
+  EXPECT_NE(no_key.error().hints[0].find("/etc/kernel/uki.conf"), std::string::npos);
+  r.can_sign = true;
+  auto signed_ok = decide_reserve(r);
+  ASSERT_TRUE(signed_ok);
+  EXPECT_TRUE(signed_ok->needs_signature);
+  EXPECT_EQ(signed_ok->effective_after, "root=/dev/vda crashkernel=256M");
+  r.boot.uki.stub_version = "252.39-1~deb12u2";
+  auto old = decide_reserve(r);
+  ASSERT_FALSE(old);
+  EXPECT_NE(old.error().message.find("252.39"), std::string::npos);
+}
+
+TEST(UkiReserve, OwnAddonMovesBetweenDirectoriesAndAReRunReplacesIt) {
+  ReserveInput r = reserve_input("root=/dev/vda");
+  AddonFile old_own = addon(std::string(kAddonFileName), "crashkernel=128M");
+  old_own.own = true;
+  r.boot.uki_addons = {old_own};
+  // Same directory: replaced in place, nothing else to remove, one value on the line.
+  auto same = decide_reserve(r);
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_EQ(same->effective_after, "root=/dev/vda crashkernel=256M");
+  EXPECT_TRUE(same->remove.empty());
+  // Global now: the per-UKI one is ours and goes.
+  r.placement = Placement::global;
+  auto moved = decide_reserve(r);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->dir, "loader/addons");
+  EXPECT_EQ(moved->remove, (std::vector<std::string>{
+                               "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/kdump-setup-crashkernel.addon.efi"}));
+  EXPECT_EQ(moved->effective_after, "root=/dev/vda crashkernel=256M");
 }
