@@ -22,8 +22,8 @@ bool ends_with_no_case(std::string_view s, std::string_view suffix) {
   });
 }
 
-// util.c remove_boot_count: "name+LEFT[-DONE]" followed by "." or the end loses the
-// "+LEFT[-DONE]" part.
+// util.c remove_boot_count: at the first '+' of the path, "+LEFT[-DONE]" followed by "."
+// or the end is dropped; anything else after that '+' leaves the path as it is.
 std::string remove_boot_count(std::string_view path) {
   const auto plus = path.find('+');
   if (plus == std::string_view::npos) return std::string(path);
@@ -190,11 +190,8 @@ bool is_addon_file_name(std::string_view name) {
 AddonDirs addon_dirs(std::string_view uki_path) {
   std::string p(uki_path);
   while (!p.empty() && p.front() == '/') p.erase(p.begin());
-  // get_extra_dir works on the whole path; boot counting only ever sits in the file name.
-  const auto slash = p.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : p.substr(0, slash + 1);
-  const std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
-  return {"loader/addons", dir + remove_boot_count(name) + ".extra.d"};
+  // get_extra_dir works on the whole path: the first '+' anywhere decides.
+  return {"loader/addons", remove_boot_count(p) + ".extra.d"};
 }
 
 EffectiveCmdline effective_cmdline(const BootInput& in) {

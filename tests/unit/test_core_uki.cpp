@@ -73,6 +73,9 @@ TEST(UkiCmdline, AddonDirectoriesAndBootCounting) {
   EXPECT_EQ(addon_dirs("EFI/Linux/debian+3.efi").per_uki, "EFI/Linux/debian.efi.extra.d");
   EXPECT_EQ(addon_dirs("EFI/Linux/debian+x.efi").per_uki, "EFI/Linux/debian+x.efi.extra.d");
   EXPECT_EQ(addon_dirs("EFI/Linux/debian+3-.efi").per_uki, "EFI/Linux/debian+3-.efi.extra.d");
+  // Only the first '+' of the whole path is looked at, as util.c does.
+  EXPECT_EQ(addon_dirs("EFI/a+b/debian+3.efi").per_uki, "EFI/a+b/debian+3.efi.extra.d");
+  EXPECT_EQ(addon_dirs("EFI/Linux/debian+3").per_uki, "EFI/Linux/debian.extra.d");
 }
 
 TEST(UkiCmdline, WhichFileNamesTheStubConsiders) {
