@@ -128,8 +128,11 @@ Result<PeInfo> read_pe_info(std::string_view bytes, std::string_view file, int p
                             bool whole_table) {
   auto img = pe::read_image(bytes, file);
   if (!img) return fail(std::move(img).error());
-  auto section = [&](std::string_view name) {
-    return whole_table ? img->first(name) : img->find(name, profile);
+  // The first section of the name, which counts only when its VirtualSize is not 0
+  // (pe.h PE_SECTION_VECTOR_IS_SET): an empty first one hides a later one.
+  auto section = [&](std::string_view name) -> const pe::Section* {
+    const pe::Section* s = whole_table ? img->first(name) : img->find(name, profile);
+    return s && s->virtual_size != 0 ? s : nullptr;
   };
   PeInfo info;
   auto text = [&](std::string_view name, std::optional<std::string>& to) -> Result<Ok> {

@@ -325,6 +325,24 @@ TEST(UkiAddonWriter, SameBytesAsUkify) {
   fs::remove_all(dir);
 }
 
+TEST(UkiAddonWriter, AnEmptySectionCountsAsAbsentAndHidesALaterOne) {
+  auto tools = uki_tools();
+  if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
+  const std::string stub = slurp(*tools / "root/usr/lib/systemd/boot/efi/addonx64.efi.stub");
+  auto img = pe::add_sections(stub, {{".cmdline", ""}, {".linux", ""}});
+  ASSERT_TRUE(img) << img.error().message;
+  auto info = read_pe_info(*img, "x", -1, true);
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->cmdline);
+  EXPECT_FALSE(info->has_linux);
+  // A UKI whose .cmdline is empty has no embedded command line for Secure Boot's rule:
+  // the loader's is honoured.
+  BootInput in = boot(*info);
+  in.secure_boot = true;
+  in.loader_cmdline = "root=/dev/vda";
+  EXPECT_EQ(effective_cmdline(in).cmdline, "root=/dev/vda");
+}
+
 TEST(UkiAddonWriter, RefusesWhatIsNotAnAddonStubAndBadCommandLines) {
   auto tools = uki_tools();
   if (!tools) GTEST_SKIP() << "no UKI tools (scripts/vm/fetch-uki-tools.sh)";
