@@ -371,6 +371,16 @@ std::optional<std::string> last_crashkernel(std::string_view line) {
 
 }  // namespace
 
+std::vector<std::string> own_addon_paths(const BootInput& in) {
+  const AddonDirs dirs = addon_dirs(in.uki_path);
+  std::vector<std::string> out;
+  for (const AddonFile& f : in.global_addons)
+    if (f.own) out.push_back(dirs.global + "/" + f.name);
+  for (const AddonFile& f : in.uki_addons)
+    if (f.own) out.push_back(dirs.per_uki + "/" + f.name);
+  return out;
+}
+
 Result<ReserveDecision> decide_reserve(const ReserveInput& in) {
   auto refuse = [](std::string msg, std::string hint) {
     Error e = make_error(ErrorKind::unsupported, std::move(msg));

@@ -203,6 +203,10 @@ struct ReserveDecision {
 // overridden, the kernel taking the last one (kernel/crash_reserve.c): a note says so.
 Result<ReserveDecision> decide_reserve(const ReserveInput& in);
 
+// What `remove` deletes on a UKI boot: the ESP-relative paths of kdump-setup's own
+// add-ons (AddonFile::own) in both directories, and nothing else.
+std::vector<std::string> own_addon_paths(const BootInput& in);
+
 // mangle_stub_cmdline (systemd util.c): bytes <= 0x20 and 0x7f become spaces, leading
 // and trailing ones are dropped (inner runs are kept).
 std::string mangle_stub_cmdline(std::string_view s);

@@ -464,6 +464,10 @@ TEST(UkiOnEsp, AddonInstalledThroughTheApplyStepChangesTheEffectiveCommandLine) 
   ASSERT_EQ(after->uki_addons.size(), 1u);
   EXPECT_TRUE(after->uki_addons[0].own);
   for (const auto& g : after->global_addons) EXPECT_FALSE(g.own) << g.name;
+  EXPECT_EQ(own_addon_paths(*after),
+            (std::vector<std::string>{
+                "EFI/Linux/debian-6.1.0-57-amd64.efi.extra.d/kdump-setup-crashkernel.addon.efi"}));
+  EXPECT_TRUE(own_addon_paths(*before).empty());
   // Planned again: the same bytes are there, nothing changes.
   auto again = addon_install_edit(*root, "/efi", dirs.per_uki, *addon, "crashkernel=256M");
   ASSERT_TRUE(again);
