@@ -39,3 +39,6 @@ build() {
 install_packages
 build
 echo "setup: built build/kdump-setup"
+# Debian trixie's ukify and systemd-stub (add-ons need systemd >= 254), extracted into
+# build/uki-tools for the UKI unit and boot tests; never installed.
+scripts/vm/fetch-uki-tools.sh >/dev/null
