@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "cli/write_gate_cli.hpp"
 #include "core/apply.hpp"
 #include "core/render_plan.hpp"
 #include "util/runner.hpp"
@@ -102,7 +103,8 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 }
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request, const std::vector<std::string>& lead_notes) {
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes,
+                           const GateVerdict* gate) {
   auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
@@ -125,7 +127,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     }
   }
   if (inv.global.json) {
-    *inv.out << report_json(request, *plan, opt.dry_run, ran).dump(2) << '\n';
+    auto report = report_json(request, *plan, opt.dry_run, ran);
+    if (gate) report["gate"] = gate_json(*gate);
+    *inv.out << report.dump(2) << '\n';
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, opt.dry_run, opt.no_update, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
