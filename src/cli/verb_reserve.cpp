@@ -72,6 +72,7 @@ Result<ResolvedValue> resolve_value(Invocation& inv, const ReserveOptions& opt, 
 }
 
 Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
+  KDUMP_TRY(refuse_owned_boot(inv, opt.expr));  // another tool owns the entries: exit 3
   auto overrides = parse_fact_options(opt.facts);
   if (!overrides) return fail(std::move(overrides).error());
   auto ctx = open_edit_context(inv, opt.edit, *overrides);
@@ -96,6 +97,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
 }
 
 Result<int> run_remove(Invocation& inv, const EditOptions& opt) {
+  KDUMP_TRY(refuse_owned_boot(inv, ""));  // another tool owns the entries: exit 3
   auto ctx = open_edit_context(inv, opt, FactOverrides{});
   if (!ctx) return fail(std::move(ctx).error());
   ReserveRequest request;

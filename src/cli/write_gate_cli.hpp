@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/edit_verbs.hpp"
+#include "core/owner_tools.hpp"
 #include "core/write_gate.hpp"
 
 namespace kdump::cli {
@@ -26,5 +27,10 @@ struct GateRequest {
 Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, const GateRequest& req);
 
 nlohmann::json gate_json(const GateVerdict& v);
+
+// Refuses (exit 3, nothing changed) a tree whose boot entries another tool generates
+// (core/owner_tools.hpp), with the exact command to use instead. `value`: what reserve
+// would write ("auto" before sizing), empty for remove.
+Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value);
 
 }  // namespace kdump::cli
