@@ -105,6 +105,22 @@ X
 : | put /boot/efi/EFI/proxmox/6.8.12-4-pve/vmlinuz-6.8.12-4-pve
 kernel 6.8.12-4-pve
 
+# --- proxmox-boot-tool in GRUB mode (legacy BIOS on ZFS): no /etc/kernel/cmdline; the
+# command line comes from /etc/default/grub, the ESPs carry GRUB (grub-install run by
+# proxmox-boot-tool). Not worked through: refused with the command.
+case_dir proxmox-boot-tool pve8-zfs-bios-grub "reserve 256M" "Proxmox VE 8 on ZFS, legacy BIOS: proxmox-boot-tool keeps GRUB on the ESPs from /etc/default/grub"
+printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' | put /etc/os-release
+printf '6A1B-2C3D\n' | put /etc/kernel/proxmox-boot-uuids
+put /etc/default/grub <<'X'
+GRUB_DEFAULT=0
+GRUB_TIMEOUT=5
+GRUB_DISTRIBUTOR="Proxmox VE"
+GRUB_CMDLINE_LINUX_DEFAULT="quiet"
+GRUB_CMDLINE_LINUX="root=ZFS=rpool/ROOT/pve-1 boot=zfs"
+X
+: | put /boot/grub/grub.cfg
+kernel 6.8.12-4-pve
+
 # --- sdbootutil (openSUSE Tumbleweed, btrfs snapshots): entry_conf_file() names
 # "<entry-token>-<kver>-<snapshot>.conf", install_kernel() writes "version
 # <snapshot>@<kver>" and "options" from create_boot_options() (/etc/kernel/cmdline).

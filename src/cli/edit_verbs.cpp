@@ -4,6 +4,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/write_gate_cli.hpp"
+#include "backends/owners/proxmox_boot_tool_backend.hpp"
 #include "core/apply.hpp"
 #include "core/render_plan.hpp"
 #include "util/runner.hpp"
@@ -96,6 +97,12 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
   auto facts = gather_facts(FactSource{inv.global.root}, overrides);
   if (!facts) return fail(std::move(facts).error());
   EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
+  // A tool that generates the boot entries and that kdump-setup works through
+  // (backends/owners/) is the backend, whatever the loader underneath.
+  if (auto owner = owner_backend(ctx.root, ctx.facts)) {
+    ctx.backend = ctx.backends.emplace_back(std::move(owner)).get();
+    return ctx;
+  }
   auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
   if (!chosen) return fail(std::move(chosen).error());
   ctx.backend = *chosen;

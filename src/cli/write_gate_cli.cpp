@@ -87,7 +87,8 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
 Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value) {
   auto root = RootDir::open(inv.global.root);
   if (!root) return fail(std::move(root).error());
-  if (auto owner = detect_owner_tool(*root)) return fail(owner_tool_error(*owner, value));
+  if (auto owner = detect_owner_tool(*root); owner && !owner->worked_through)
+    return fail(owner_tool_error(*owner, value));
   return Ok{};
 }
 

@@ -29,7 +29,8 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
 nlohmann::json gate_json(const GateVerdict& v);
 
 // Refuses (exit 3, nothing changed) a tree whose boot entries another tool generates
-// (core/owner_tools.hpp), with the exact command to use instead. `value`: what reserve
+// (core/owner_tools.hpp), with the exact command to use instead; a tool kdump-setup works
+// through (OwnerTool::worked_through) is left to open_edit_context(). `value`: what reserve
 // would write ("auto" before sizing), empty for remove.
 Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value);
 

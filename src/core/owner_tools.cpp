@@ -122,6 +122,7 @@ std::optional<OwnerTool> detect_proxmox(const RootDir& root) {
   o.evidence.push_back("/etc/kernel/proxmox-boot-uuids");
   bool cmdline = root.exists("/etc/kernel/cmdline");
   o.config_file = cmdline ? "/etc/kernel/cmdline" : "/etc/default/grub";
+  o.worked_through = cmdline;
   if (cmdline)
     if (auto t = read(root, "/etc/kernel/cmdline")) o.current = crashkernel_in(*t);
   return o;
@@ -222,8 +223,9 @@ std::string OwnerTool::reserve_command(const std::string& value) const {
       cmd += " (or, in the image: kargs = [\"" + v + "\"] in /usr/lib/bootc/kargs.d/50-crashkernel.toml)";
     return cmd;
   }
-  std::string where = config_file == "/etc/cmdline.d/" ? "a new file /etc/cmdline.d/crashkernel.conf"
-                                                       : config_file;
+  std::string where = config_file == "/etc/cmdline.d/"    ? "a new file /etc/cmdline.d/crashkernel.conf"
+                      : config_file == "/etc/default/grub" ? "GRUB_CMDLINE_LINUX in /etc/default/grub"
+                                                           : config_file;
   std::string edit = current ? "replace " + old + " by " + v + " in " + config_file
                              : "add " + v + " to " + where;
   if (tool == "proxmox-boot-tool") return edit + ", then run: proxmox-boot-tool refresh";

@@ -21,6 +21,10 @@ struct OwnerTool {
   std::vector<std::string> evidence;  // the paths (and what in them) that show it
   std::string config_file;            // where the command line is configured
   std::optional<std::string> current; // the crashkernel= value configured there, if any
+  // kdump-setup works through the tool here (backends/owners/): edits its configuration
+  // and runs its command, instead of refusing. Today: proxmox-boot-tool with
+  // /etc/kernel/cmdline.
+  bool worked_through = false;
   // The exact way to do it with the tool: set crashkernel=VALUE / remove it.
   std::string reserve_command(const std::string& value) const;
   std::string remove_command() const;

@@ -32,7 +32,7 @@ owned() {
 }
 
 owned kernelstub pop-os-22.04 'kernelstub -a crashkernel=256M' 'nothing to remove'
-owned proxmox-boot-tool pve8-zfs-uefi 'add crashkernel=256M to /etc/kernel/cmdline, then run: proxmox-boot-tool refresh' 'nothing to remove'
+owned proxmox-boot-tool pve8-zfs-bios-grub 'add crashkernel=256M to GRUB_CMDLINE_LINUX in /etc/default/grub, then run: proxmox-boot-tool refresh' 'nothing to remove'
 owned sdbootutil tumbleweed-snapshots 'add crashkernel=256M to /etc/kernel/cmdline, then run: sdbootutil update-all-entries' 'nothing to remove'
 owned mkinitcpio arch-uki 'add crashkernel=256M to a new file /etc/cmdline.d/crashkernel.conf, then run: mkinitcpio -P' 'nothing to remove'
 owned zipl sles15-zipl-conf 'add crashkernel=256M to /etc/zipl.conf (the parameters= line of the boot section), then run: zipl' 'nothing to remove'
@@ -48,10 +48,38 @@ run --root "$t" reserve --memory 16G --arch x86_64 256M
 check "kernelstub: replaces the configured value" grep -Fq 'hint: run: kernelstub -d crashkernel=512M && kernelstub -a crashkernel=256M' "$SCRATCH/err"
 run --root "$t" remove
 check "kernelstub: remove names the value" grep -Fq 'hint: run: kernelstub -d crashkernel=512M' "$SCRATCH/err"
+
+# proxmox-boot-tool with /etc/kernel/cmdline is worked through: that file is edited, the
+# ESPs are not, `proxmox-boot-tool refresh` is listed (run on a live system), and remove
+# gives back every byte.
 t=$SCRATCH/pve; rm -rf "$t"; cp -a "$src/golden/owners/proxmox-boot-tool/pve8-zfs-uefi/root" "$t"
-printf 'root=ZFS=rpool/ROOT/pve-1 boot=zfs crashkernel=384M\n' >"$t/etc/kernel/cmdline"
+orig=$(tree_sum "$t")
+esp_before=$(cd "$t/boot/efi" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+run --root "$t" --json reserve --dry-run --memory 16G --arch x86_64 256M
+check "proxmox: dry run exit 0" test "$code" = 0
+check "proxmox: dry run plans /etc/kernel/cmdline and the refresh" \
+  test "$(json "j['backend'], [f['path'] for f in j['files'] if f['changed']], j['commands'][0]['argv']")" \
+  = "proxmox-boot-tool ['/etc/kernel/cmdline'] ['proxmox-boot-tool', 'refresh']"
+check "proxmox: dry run changed nothing" test "$orig" = "$(tree_sum "$t")"
 run --root "$t" reserve --memory 16G --arch x86_64 256M
-check "proxmox: replace in /etc/kernel/cmdline" grep -Fq 'replace crashkernel=384M by crashkernel=256M in /etc/kernel/cmdline, then run: proxmox-boot-tool refresh' "$SCRATCH/err"
+check "proxmox: reserve exit 0" test "$code" = 0
+check "proxmox: /etc/kernel/cmdline carries it" test "$(cat "$t/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs crashkernel=256M"
+check "proxmox: the refresh is listed" grep -qx 'not run: proxmox-boot-tool refresh' "$SCRATCH/out"
+check "proxmox: the ESP is untouched" test "$esp_before" = "$(cd "$t/boot/efi" && find . -type f -print0 | sort -z | xargs -0 sha256sum)"
+run --root "$t" reserve --memory 16G --arch x86_64 256M
+check "proxmox: again: nothing to change" grep -q '^nothing to change' "$SCRATCH/out"
+run --root "$t" reserve --memory 16G --arch x86_64 0M
+check "proxmox: the write gate still refuses 0M" test "$code" = 2
+run --root "$t" reserve --memory 16G --arch x86_64 384M
+check "proxmox: a new value replaces it" test "$(cat "$t/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs crashkernel=384M"
+run --root "$t" remove
+check "proxmox: remove exit 0" test "$code" = 0
+contents() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+check "proxmox: remove gives back every byte of every file" \
+  test "$(contents "$t")" = "$(contents "$src/golden/owners/proxmox-boot-tool/pve8-zfs-uefi/root")"
+check "proxmox: remove gives back the file" test "$(cat "$t/etc/kernel/cmdline")" = "root=ZFS=rpool/ROOT/pve-1 boot=zfs"
+cmp -s "$t/etc/kernel/cmdline" "$src/golden/owners/proxmox-boot-tool/pve8-zfs-uefi/root/etc/kernel/cmdline"
+check "proxmox: /etc/kernel/cmdline byte-identical after remove" test $? = 0
 
 # A tree no tool owns is still handled by the backends.
 t=$SCRATCH/deb; rm -rf "$t"; cp -a "$src/golden/grub2/debian12-grub2-common-default/root" "$t"

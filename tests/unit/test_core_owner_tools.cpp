@@ -17,6 +17,7 @@ TEST(CoreOwnerTools, EachToolOnItsTree) {
   struct Case { const char* tree; const char* tool; const char* config; };
   for (const Case& c : {Case{"kernelstub/pop-os-22.04", "kernelstub", "/etc/kernelstub/configuration"},
                         Case{"proxmox-boot-tool/pve8-zfs-uefi", "proxmox-boot-tool", "/etc/kernel/cmdline"},
+                        Case{"proxmox-boot-tool/pve8-zfs-bios-grub", "proxmox-boot-tool", "/etc/default/grub"},
                         Case{"sdbootutil/tumbleweed-snapshots", "sdbootutil", "/etc/kernel/cmdline"},
                         Case{"mkinitcpio/arch-uki", "mkinitcpio", "/etc/cmdline.d/"},
                         Case{"zipl/sles15-zipl-conf", "zipl", "/etc/zipl.conf"},
@@ -41,8 +42,13 @@ TEST(CoreOwnerTools, Commands) {
   EXPECT_EQ(zipl->remove_command(),
             "remove crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M from /boot/loader/entries/*.conf, then run: zipl");
   auto pve = detect("golden/owners/proxmox-boot-tool/pve8-zfs-uefi/root");
+  EXPECT_TRUE(pve->worked_through);  // backends/owners/proxmox_boot_tool_backend
   EXPECT_EQ(pve->reserve_command("256M"),
             "add crashkernel=256M to /etc/kernel/cmdline, then run: proxmox-boot-tool refresh");
+  auto grub = detect("golden/owners/proxmox-boot-tool/pve8-zfs-bios-grub/root");
+  EXPECT_FALSE(grub->worked_through);
+  EXPECT_EQ(grub->reserve_command("256M"),
+            "add crashkernel=256M to GRUB_CMDLINE_LINUX in /etc/default/grub, then run: proxmox-boot-tool refresh");
   auto ostree = detect("golden/owners/rpm-ostree/silverblue-41/root");
   EXPECT_EQ(ostree->reserve_command("256M"), "rpm-ostree kargs --append=crashkernel=256M");
   OwnerTool with = *ostree;
