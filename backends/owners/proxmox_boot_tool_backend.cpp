@@ -1,5 +1,6 @@
 #include "backends/owners/proxmox_boot_tool_backend.hpp"
 
+#include "backends/owners/kernelstub_backend.hpp"
 #include "grammar/cmdline_edit.hpp"
 
 namespace kdump {
@@ -79,6 +80,8 @@ Result<Plan> ProxmoxBootToolBackend::plan(const RootDir& root, const SystemFacts
 std::unique_ptr<Backend> owner_backend(const RootDir& root, const SystemFacts& facts) {
   auto pbt = std::make_unique<ProxmoxBootToolBackend>();
   if (pbt->detect(root, facts).applies) return pbt;
+  auto ks = std::make_unique<KernelstubBackend>();
+  if (ks->detect(root, facts).applies) return ks;
   return nullptr;
 }
 

@@ -23,7 +23,8 @@ public:
 };
 
 // The backend of a tool that owns the boot entries and that kdump-setup works through
-// (today: proxmox-boot-tool with /etc/kernel/cmdline), or nullptr.
+// (proxmox-boot-tool with /etc/kernel/cmdline; kernelstub with a configuration exactly
+// as it writes it), or nullptr.
 std::unique_ptr<Backend> owner_backend(const RootDir& root, const SystemFacts& facts);
 
 }  // namespace kdump

@@ -34,8 +34,8 @@ ID_LIKE="ubuntu debian"
 PRETTY_NAME="Pop!_OS 22.04 LTS"
 VERSION_ID="22.04"
 X
-put /etc/kernelstub/configuration <<'X'
-{
+# save_config(): json.dump(indent=2) -- no final newline.
+printf '%s' '{
   "default": {
     "kernel_options": [
       "quiet",
@@ -62,8 +62,7 @@ put /etc/kernelstub/configuration <<'X'
     "live_mode": false,
     "config_rev": 3
   }
-}
-X
+}' | put /etc/kernelstub/configuration
 printf 'default Pop_OS-current\n' | put /boot/efi/loader/loader.conf
 put /boot/efi/loader/entries/Pop_OS-current.conf <<X
 title Pop!_OS
@@ -81,6 +80,34 @@ for f in vmlinuz.efi initrd.img vmlinuz-previous.efi initrd.img-previous; do : |
 printf 'BOOT_IMAGE=/boot/vmlinuz-6.9.3-76060903-generic root=UUID=%s ro quiet loglevel=0 systemd.show_status=false splash\n' "$UUID" \
   | put "/boot/efi/EFI/Pop_OS-$UUID/cmdline"
 kernel 6.9.3-76060903-generic
+
+# The same system with a configuration edited by hand (a final newline, options as one
+# string, as kernelstub's own data/config/kernelstub ships them): kernelstub reads it,
+# but kdump-setup does not rewrite it; refused with the command.
+case_dir kernelstub pop-os-hand-edited "reserve 256M" "Pop!_OS with a hand-edited kernelstub configuration: refused with the kernelstub command"
+cp -a kernelstub/pop-os-22.04/root/. "$r/"
+put /etc/kernelstub/configuration <<'X'
+{
+  "default": {
+    "kernel_options": "quiet splash",
+    "esp_path": "/boot/efi",
+    "setup_loader": false,
+    "manage_mode": false,
+    "force_update": false,
+    "live_mode": false,
+    "config_rev": 3
+  },
+  "user": {
+    "kernel_options": "quiet loglevel=0 splash",
+    "esp_path": "/boot/efi",
+    "setup_loader": true,
+    "manage_mode": true,
+    "force_update": false,
+    "live_mode": false,
+    "config_rev": 3
+  }
+}
+X
 
 # --- proxmox-boot-tool (Proxmox VE 8, ZFS root, UEFI): /etc/kernel/proxmox-boot-uuids
 # (one ESP UUID a line), /etc/kernel/cmdline (one line), the synced ESP's

@@ -101,15 +101,9 @@ std::optional<OwnerTool> detect_kernelstub(const RootDir& root) {
   o.tool = "kernelstub";
   o.config_file = "/etc/kernelstub/configuration";
   o.evidence.push_back("/etc/kernelstub/configuration");
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_discarded() && j.contains("user") && j["user"].contains("kernel_options")) {
-    const auto& k = j["user"]["kernel_options"];
-    std::string joined = k.is_string() ? k.get<std::string>() : std::string();
-    if (k.is_array())
-      for (const auto& opt : k)
-        if (opt.is_string()) joined += opt.get<std::string>() + " ";
-    o.current = crashkernel_in(joined);
-  }
+  auto values = kernelstub_crashkernel(*text);
+  if (!values.empty()) o.current = values.back();
+  o.worked_through = kernelstub_edit(*text, std::nullopt).has_value();
   return o;
 }
 
@@ -210,7 +204,62 @@ std::optional<OwnerTool> detect_zipl(const RootDir& root) {
   return std::nullopt;
 }
 
+using Json = nlohmann::ordered_json;
+
+std::optional<Json> kernelstub_exact(const std::string& text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("user") || !j["user"].is_object() ||
+      !j["user"].contains("kernel_options") || !j["user"]["kernel_options"].is_array())
+    return std::nullopt;
+  for (const auto& o : j["user"]["kernel_options"])
+    if (!o.is_string()) return std::nullopt;
+  if (j.dump(2, ' ', true) != text) return std::nullopt;
+  return j;
+}
+
 }  // namespace
+
+std::optional<std::string> kernelstub_edit(const std::string& text, const std::optional<std::string>& value) {
+  auto j = kernelstub_exact(text);
+  if (!j) return std::nullopt;
+  Json& opts = (*j)["user"]["kernel_options"];
+  Json out = Json::array();
+  bool placed = false;
+  for (const auto& o : opts) {
+    const std::string s = o.get<std::string>();
+    if (!s.starts_with("crashkernel=")) {
+      out.push_back(s);
+    } else if (value && !placed) {
+      out.push_back("crashkernel=" + *value);
+      placed = true;
+    }
+  }
+  if (value && !placed) out.push_back("crashkernel=" + *value);
+  opts = out;
+  return j->dump(2, ' ', true);
+}
+
+std::vector<std::string> kernelstub_crashkernel(const std::string& text) {
+  std::vector<std::string> out;
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("user") || !j["user"].is_object() ||
+      !j["user"].contains("kernel_options"))
+    return out;
+  const Json& k = j["user"]["kernel_options"];
+  std::string joined = k.is_string() ? k.get<std::string>() : std::string();
+  if (k.is_array())
+    for (const auto& o : k)
+      if (o.is_string()) joined += o.get<std::string>() + " ";
+  std::size_t p = 0;
+  while ((p = joined.find("crashkernel=", p)) != std::string::npos) {
+    if (p == 0 || joined[p - 1] == ' ') {
+      std::size_t e = joined.find(' ', p);
+      out.push_back(joined.substr(p + 12, e == std::string::npos ? std::string::npos : e - p - 12));
+    }
+    p += 12;
+  }
+  return out;
+}
 
 std::string OwnerTool::reserve_command(const std::string& value) const {
   std::string v = "crashkernel=" + value;

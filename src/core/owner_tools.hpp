@@ -22,8 +22,8 @@ struct OwnerTool {
   std::string config_file;            // where the command line is configured
   std::optional<std::string> current; // the crashkernel= value configured there, if any
   // kdump-setup works through the tool here (backends/owners/): edits its configuration
-  // and runs its command, instead of refusing. Today: proxmox-boot-tool with
-  // /etc/kernel/cmdline.
+  // and runs its command, instead of refusing: proxmox-boot-tool with /etc/kernel/cmdline,
+  // kernelstub with a configuration exactly as it writes it.
   bool worked_through = false;
   // The exact way to do it with the tool: set crashkernel=VALUE / remove it.
   std::string reserve_command(const std::string& value) const;
@@ -34,6 +34,15 @@ struct OwnerTool {
 // own backends handle. Checked in this order: rpm-ostree/bootc, kernelstub,
 // proxmox-boot-tool, sdbootutil, mkinitcpio UKIs, zipl.
 std::optional<OwnerTool> detect_owner_tool(const RootDir& root);
+
+// /etc/kernelstub/configuration `text` after setting (value) or removing (nullopt)
+// crashkernel= in "user"."kernel_options" (the first one replaced in place, others
+// dropped, a new one appended), serialised as kernelstub's save_config() does
+// (json.dump, indent 2, ASCII, keys in order, no final newline); nullopt when `text` is
+// not exactly such a file with a list of strings there (then it is not edited).
+std::optional<std::string> kernelstub_edit(const std::string& text, const std::optional<std::string>& value);
+// The crashkernel= values of "user"."kernel_options" (strings or a list).
+std::vector<std::string> kernelstub_crashkernel(const std::string& text);
 
 // ErrorKind::unsupported (exit 3) naming the tool, its evidence and the exact command;
 // `value` empty for remove, "auto" when not sized yet.

@@ -31,7 +31,7 @@ owned() {
   check "$tool/$case: still nothing changed" test "$before" = "$(tree_sum "$t")"
 }
 
-owned kernelstub pop-os-22.04 'kernelstub -a crashkernel=256M' 'nothing to remove'
+owned kernelstub pop-os-hand-edited 'kernelstub -a crashkernel=256M' 'nothing to remove'
 owned proxmox-boot-tool pve8-zfs-bios-grub 'add crashkernel=256M to GRUB_CMDLINE_LINUX in /etc/default/grub, then run: proxmox-boot-tool refresh' 'nothing to remove'
 owned sdbootutil tumbleweed-snapshots 'add crashkernel=256M to /etc/kernel/cmdline, then run: sdbootutil update-all-entries' 'nothing to remove'
 owned mkinitcpio arch-uki 'add crashkernel=256M to a new file /etc/cmdline.d/crashkernel.conf, then run: mkinitcpio -P' 'nothing to remove'
@@ -42,12 +42,36 @@ owned rpm-ostree silverblue-41 'rpm-ostree kargs --append=crashkernel=256M' 'not
 owned bootc fedora-bootc-41 'rpm-ostree kargs --append=crashkernel=256M (or, in the image: kargs = ["crashkernel=256M"] in /usr/lib/bootc/kargs.d/50-crashkernel.toml)' 'nothing to remove'
 
 # A value already configured through the tool: the command replaces it.
-t=$SCRATCH/ks; rm -rf "$t"; cp -a "$src/golden/owners/kernelstub/pop-os-22.04/root" "$t"
-sed -i 's/"splash"$/"splash",\n      "crashkernel=512M"/' "$t/etc/kernelstub/configuration"
+t=$SCRATCH/ks; rm -rf "$t"; cp -a "$src/golden/owners/kernelstub/pop-os-hand-edited/root" "$t"
+sed -i 's/"quiet loglevel=0 splash"/"quiet loglevel=0 splash crashkernel=512M"/' "$t/etc/kernelstub/configuration"
 run --root "$t" reserve --memory 16G --arch x86_64 256M
 check "kernelstub: replaces the configured value" grep -Fq 'hint: run: kernelstub -d crashkernel=512M && kernelstub -a crashkernel=256M' "$SCRATCH/err"
 run --root "$t" remove
 check "kernelstub: remove names the value" grep -Fq 'hint: run: kernelstub -d crashkernel=512M' "$SCRATCH/err"
+
+# kernelstub with its configuration exactly as it writes it is worked through: the
+# "user" kernel_options list is edited (as Python's json.dump would write it), the ESP
+# entries are not, `kernelstub` is listed, and remove gives back every byte.
+t=$SCRATCH/ks2; rm -rf "$t"; cp -a "$src/golden/owners/kernelstub/pop-os-22.04/root" "$t"
+esp_before=$(cd "$t/boot/efi" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+run --root "$t" reserve --memory 16G --arch x86_64 512M
+check "kernelstub: reserve exit 0" test "$code" = 0
+check "kernelstub: the user options carry it" \
+  test "$(python3 -c "import json; print(json.load(open('$t/etc/kernelstub/configuration'))['user']['kernel_options'])")" \
+  = "['quiet', 'loglevel=0', 'systemd.show_status=false', 'splash', 'crashkernel=512M']"
+check "kernelstub: the defaults are untouched" \
+  test "$(python3 -c "import json; print(json.load(open('$t/etc/kernelstub/configuration'))['default']['kernel_options'])")" = "['quiet', 'splash']"
+check "kernelstub: written as kernelstub's json.dump(indent=2) writes it" \
+  python3 -c "import json,sys; t=open('$t/etc/kernelstub/configuration').read(); sys.exit(json.dumps(json.loads(t), indent=2) != t)"
+check "kernelstub: the command is listed" grep -qx 'not run: kernelstub' "$SCRATCH/out"
+check "kernelstub: the ESP is untouched" test "$esp_before" = "$(cd "$t/boot/efi" && find . -type f -print0 | sort -z | xargs -0 sha256sum)"
+run --root "$t" reserve --memory 16G --arch x86_64 256M
+check "kernelstub: a new value replaces it in place" \
+  test "$(python3 -c "import json; print(json.load(open('$t/etc/kernelstub/configuration'))['user']['kernel_options'][-1])")" = "crashkernel=256M"
+run --root "$t" remove
+check "kernelstub: remove exit 0" test "$code" = 0
+cmp -s "$t/etc/kernelstub/configuration" "$src/golden/owners/kernelstub/pop-os-22.04/root/etc/kernelstub/configuration"
+check "kernelstub: remove gives back every byte" test $? = 0
 
 # proxmox-boot-tool with /etc/kernel/cmdline is worked through: that file is edited, the
 # ESPs are not, `proxmox-boot-tool refresh` is listed (run on a live system), and remove

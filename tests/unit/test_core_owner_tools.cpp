@@ -16,6 +16,7 @@ std::optional<OwnerTool> detect(const std::string& rel) {
 TEST(CoreOwnerTools, EachToolOnItsTree) {
   struct Case { const char* tree; const char* tool; const char* config; };
   for (const Case& c : {Case{"kernelstub/pop-os-22.04", "kernelstub", "/etc/kernelstub/configuration"},
+                        Case{"kernelstub/pop-os-hand-edited", "kernelstub", "/etc/kernelstub/configuration"},
                         Case{"proxmox-boot-tool/pve8-zfs-uefi", "proxmox-boot-tool", "/etc/kernel/cmdline"},
                         Case{"proxmox-boot-tool/pve8-zfs-bios-grub", "proxmox-boot-tool", "/etc/default/grub"},
                         Case{"sdbootutil/tumbleweed-snapshots", "sdbootutil", "/etc/kernel/cmdline"},
@@ -35,6 +36,8 @@ TEST(CoreOwnerTools, EachToolOnItsTree) {
 TEST(CoreOwnerTools, Commands) {
   auto ks = detect("golden/owners/kernelstub/pop-os-22.04/root");
   EXPECT_EQ(ks->reserve_command("256M"), "kernelstub -a crashkernel=256M");
+  EXPECT_TRUE(ks->worked_through);  // backends/owners/kernelstub_backend
+  EXPECT_FALSE(detect("golden/owners/kernelstub/pop-os-hand-edited/root")->worked_through);
   EXPECT_FALSE(ks->current.has_value());
   auto zipl = detect("golden/owners/zipl/rhel9-s390x-bls/root");
   ASSERT_TRUE(zipl->current.has_value());
@@ -54,6 +57,25 @@ TEST(CoreOwnerTools, Commands) {
   OwnerTool with = *ostree;
   with.current = "512M";
   EXPECT_EQ(with.reserve_command("256M"), "rpm-ostree kargs --replace=crashkernel=256M");
+}
+
+TEST(CoreOwnerTools, KernelstubEditIsByteExact) {
+  // As kernelstub's save_config() writes it: json.dump(indent=2), no final newline.
+  const std::string file = "{\n  \"user\": {\n    \"kernel_options\": [\n      \"quiet\",\n"
+                           "      \"crashkernel=1G\",\n      \"splash\"\n    ],\n    \"config_rev\": 3\n  }\n}";
+  auto set = kernelstub_edit(file, std::string("512M"));
+  ASSERT_TRUE(set.has_value());
+  EXPECT_EQ(*set, "{\n  \"user\": {\n    \"kernel_options\": [\n      \"quiet\",\n"
+                  "      \"crashkernel=512M\",\n      \"splash\"\n    ],\n    \"config_rev\": 3\n  }\n}");
+  auto removed = kernelstub_edit(file, std::nullopt);
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->find("crashkernel"), std::string::npos);
+  EXPECT_EQ(kernelstub_edit(*kernelstub_edit(*removed, std::string("1G")), std::nullopt), removed);
+  EXPECT_EQ(kernelstub_crashkernel(file), std::vector<std::string>{"1G"});
+  // Anything else is not rewritten: a final newline, options as a string, bad JSON.
+  EXPECT_FALSE(kernelstub_edit(file + "\n", std::string("512M")).has_value());
+  EXPECT_FALSE(kernelstub_edit("{\n  \"user\": {\n    \"kernel_options\": \"quiet\"\n  }\n}", std::string("1G")));
+  EXPECT_FALSE(kernelstub_edit("{", std::string("1G")));
 }
 
 TEST(CoreOwnerTools, ErrorIsExit3WithTheCommand) {
