@@ -59,7 +59,7 @@ _kdump_setup() {
 
   local opts=
   case $verb in
-    reserve) opts="--dry-run --backend --kernel --if-unset --no-update --memory --arch --policy" ;;
+    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
     recommend) opts="--memory --arch --policy --initramfs-size" ;;

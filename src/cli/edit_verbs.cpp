@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "cli/write_gate_cli.hpp"
+#include "backends/owners/proxmox_boot_tool_backend.hpp"
 #include "core/apply.hpp"
 #include "core/render_plan.hpp"
 #include "util/runner.hpp"
@@ -95,6 +97,12 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
   auto facts = gather_facts(FactSource{inv.global.root}, overrides);
   if (!facts) return fail(std::move(facts).error());
   EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
+  // A tool that generates the boot entries and that kdump-setup works through
+  // (backends/owners/) is the backend, whatever the loader underneath.
+  if (auto owner = owner_backend(ctx.root, ctx.facts)) {
+    ctx.backend = ctx.backends.emplace_back(std::move(owner)).get();
+    return ctx;
+  }
   auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
   if (!chosen) return fail(std::move(chosen).error());
   ctx.backend = *chosen;
@@ -102,7 +110,8 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 }
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request, const std::vector<std::string>& lead_notes) {
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes,
+                           const GateVerdict* gate) {
   auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
@@ -125,7 +134,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     }
   }
   if (inv.global.json) {
-    *inv.out << report_json(request, *plan, opt.dry_run, ran).dump(2) << '\n';
+    auto report = report_json(request, *plan, opt.dry_run, ran);
+    if (gate) report["gate"] = gate_json(*gate);
+    *inv.out << report.dump(2) << '\n';
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, opt.dry_run, opt.no_update, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
