@@ -37,9 +37,11 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
 
   // No boot loader is a finding here, not an error: the next boot is then unknown.
   auto backends = all_backends();
-  auto chosen = choose_backend(backends, "auto", *root, ctx.facts, &ctx.backend_reason);
+  auto model = BootModel::load(*root, ctx.facts);
+  if (!model) return fail(std::move(model).error());
+  auto chosen = choose_backend(backends, "auto", *model, &ctx.backend_reason);
   if (chosen) {
-    auto values = (*chosen)->configured(*root, ctx.facts);
+    auto values = (*chosen)->configured(*model);
     if (!values) return fail(std::move(values).error());
     in.backend = std::string((*chosen)->name());
     // Only what the entry booted next carries; values configured elsewhere (other

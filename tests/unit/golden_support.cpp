@@ -39,6 +39,12 @@ Scratch::~Scratch() {
   fs::remove_all(dir, ec);
 }
 
+BootModel model_of(const RootDir& root, const SystemFacts& facts) {
+  auto m = BootModel::load(root, facts);
+  if (!m) throw std::runtime_error("cannot load the boot model of " + root.path().string() + ": " + m.error().message);
+  return std::move(*m);
+}
+
 RootDir open_root(const fs::path& p) {
   auto r = RootDir::open(p);
   if (!r) throw std::runtime_error("cannot open root " + p.string() + ": " + r.error().message);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/common/boot_model.hpp"
 #include "core/backend.hpp"
 #include "core/plan.hpp"
 #include "util/root_dir.hpp"
@@ -30,6 +31,9 @@ struct Scratch {
 };
 
 RootDir open_root(const fs::path& p);  // throws: a test tree that cannot be opened is a bug
+
+// The boot model of a tree (throws when it cannot be loaded: a test bug).
+BootModel model_of(const RootDir& root, const SystemFacts& facts = {});
 
 // Case directories (those with an `args` file) below `dir`, sorted.
 std::vector<fs::path> cases(const fs::path& dir);
