@@ -32,8 +32,14 @@ bool BootFiles::exists(std::string_view abs) const {
   if (auto it = m_exists.find(abs); it != m_exists.end()) return it->second;
   if (auto it = m_files.find(abs); it != m_files.end() && it->second) return true;
   if (!m_root) return false;
-  count(abs);
-  const bool e = m_root->exists(abs);
+  // Most files asked about are read next: one read answers both questions. Only what
+  // is there but is not a regular file (a directory) costs a separate look.
+  auto r = read(abs);
+  bool e = r.has_value();
+  if (!e && r.error().sys_errno != ENOENT && r.error().sys_errno != ENOTDIR) {
+    count(abs);
+    e = m_root->exists(abs);
+  }
   m_exists.emplace(std::string(abs), e);
   return e;
 }
