@@ -163,6 +163,16 @@ void BootModel::derive_grub_entries() {
   std::sort(versions.begin(), versions.end(),
             [](const std::string& a, const std::string& b) { return bls::vercmp(a, b) > 0; });
   versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
+  // Shell code kdump-setup does not run, or an expansion it cannot evaluate, makes the
+  // value unknown: the entries then say so instead of guessing.
+  std::string unknown;
+  for (const auto& var : {grub2::kLinux, grub2::kLinuxDefault}) {
+    const auto& v = ev.get(var);
+    if (!v.uncertain.empty()) unknown = std::string(var) + ": " + v.uncertain.front().reason;
+    else if (std::any_of(v.chunks.begin(), v.chunks.end(), [](const grub2::Chunk& c) { return !c.origin; }))
+      unknown = std::string(var) + " uses an expansion that kdump-setup does not evaluate";
+    if (!unknown.empty()) break;
+  }
   const std::string normal = join_args(ev.get(grub2::kLinux).text(), ev.get(grub2::kLinuxDefault).text());
   // Debian's 10_linux sets GRUB_CMDLINE_LINUX_RECOVERY itself: "recovery" where
   // Ubuntu's recovery menu is installed, else "single".
@@ -182,6 +192,11 @@ void BootModel::derive_grub_entries() {
       m_grub.push_back({BootEntry::Kind::grub_recovery, "recovery-" + v, std::string(grub2::kMainFile),
                         "with Linux " + v + " (recovery mode)", v, recovery, {}});
   }
+  if (!unknown.empty())
+    for (auto& e : m_grub) {
+      e.cmdline.reset();
+      e.cmdline_unknown = unknown;
+    }
   if (m_grub.empty()) return;
   // GRUB_DEFAULT: a number counts the top level (0: the simple entry, 1: the submenu),
   // "N>M" the M-th entry of submenu N; "saved" what grub-set-default/grub-reboot stored.

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,12 @@ std::string error_line(const Error& e);
 // One line per edit, command and note; `root` in notes reads "<root>" (the scratch
 // directory's name changes from run to run).
 std::string summary(const Plan& plan, const fs::path& root = {});
+
+// Debian's real grub-mkconfig on a scratch tree: its etc/default and boot are
+// bind-mounted over the host's in a private mount namespace (unshare -m), so the host's
+// /etc/grub.d scripts (10_linux) generate the menu; the generated grub.cfg, or nullopt
+// (`log` has its stderr). can_run_real_mkconfig says why it cannot run here.
+std::optional<std::string> real_mkconfig(const fs::path& tree, std::string& log);
+bool can_run_real_mkconfig(std::string& why);
 
 }  // namespace kdump::golden
