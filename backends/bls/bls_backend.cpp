@@ -78,7 +78,7 @@ std::string file_name(const std::string& path) { return path.substr(path.rfind('
 
 // Values that the default entry does not carry but that are configured all the same:
 // the other entries, and what future kernels inherit (GRUB_CMDLINE_LINUX,
-// /etc/kernel/cmdline). design.md §3: --if-unset keeps "any crashkernel= configured".
+// /etc/kernel/cmdline). --if-unset keeps "any crashkernel= configured" (docs/kdump-setup.8.md).
 void append_configured_elsewhere(const BootModel& m, const std::vector<EntryFile>& entries,
                                  std::size_t default_index, std::vector<ConfiguredValue>& out) {
   auto add = [&out](std::string file, std::string where, std::string_view text) {

@@ -1,9 +1,9 @@
-// The BLS backend (design.md §4, bls row): GRUB with Fedora/RHEL's blscfg, which boots
-// the Boot Loader Specification entries in /boot/loader/entries (bootloaders.md §1.5-1.7,
-// §2, §7 "GRUB + BLS" and "RHEL 8").
+// The BLS backend: GRUB with Fedora/RHEL's blscfg, which boots
+// the Boot Loader Specification entries in /boot/loader/entries (the Boot Loader
+// Specification; GRUB's blscfg module as Fedora/RHEL patch it in).
 //
 // What it edits, in the order the files are written (grub file first, then
-// /etc/kernel/cmdline, then what boots now — bootloaders.md §7):
+// /etc/kernel/cmdline, then what boots now — the order grubby keeps):
 //   1. GRUB_CMDLINE_LINUX in /etc/default/grub, through the shared GRUB defaults editor
 //      (backends/common/grub_defaults_plan.hpp), so that `grub2-mkconfig` and grubby keep it;
 //   2. /etc/kernel/cmdline when it exists (kernel-install and 20-grub.install copy it into
@@ -22,7 +22,7 @@
 // Rules stated (plan notes say when they apply):
 //   machine-id  entries are edited whatever machine-id they carry (name or key): GRUB
 //               shows and boots them all, and cloud images keep entries of the image
-//               build's machine-id (bootloaders.md §2.3); a foreign one is noted.
+//               build's machine-id; a foreign one is noted.
 //   rescue      `*-0-rescue*` entries are part of `all` (as with kdump-utils and grubby's
 //               ALL): a rescue boot that crashes is worth a dump; never matched by a
 //               release; the default only when saved_entry names it.

@@ -1,5 +1,5 @@
 // The boot model: what this tree boots, loaded once per run from the facts and the boot
-// files, in the spirit of systemd's src/shared/bootspec.c (BootConfig). It answers, for
+// files, in the spirit of systemd's bootspec.c (BootConfig). It answers, for
 // the tree as it is and for the tree after a Plan's edits (after()):
 //   - which entries exist (entries()), in the boot loader's menu order;
 //   - which one boots next (next_boot());

@@ -2,7 +2,7 @@
 // distribution sources them (Debian/Ubuntu), /etc/default/grub.d/*.cfg in glob order —
 // evaluated from the parsed files (grammar/shell_assign.hpp), never sourced. Every byte of
 // an evaluated value remembers the assignment that wrote it, so that an edit can go to
-// the place that really takes effect (bootloaders.md §1.1-§1.3).
+// the place that really takes effect (grub-mkconfig and its /etc/grub.d/10_linux).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
-// The GRUB2 backend (design.md §4): crashkernel= goes into GRUB_CMDLINE_LINUX, which
+// The GRUB2 backend (docs/kdump-setup.8.md, FILES): crashkernel= goes into GRUB_CMDLINE_LINUX, which
 // grub-mkconfig puts on every Linux entry, recovery entries included
-// (GRUB_CMDLINE_LINUX_DEFAULT reaches only the normal ones, bootloaders.md §1.2).
+// (GRUB_CMDLINE_LINUX_DEFAULT reaches only the normal ones: grub-mkconfig's 10_linux).
 //
 // The edit of /etc/default/grub and its drop-ins is backends/common/grub_defaults_plan
 // (shared with the bls backend); this backend adds the grub.cfg regeneration command

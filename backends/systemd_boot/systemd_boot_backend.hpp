@@ -1,4 +1,4 @@
-// The systemd-boot backend (design.md §4, systemd-boot row; bootloaders.md "systemd-boot").
+// The systemd-boot backend (systemd-boot(7), loader.conf(5), the Boot Loader Specification).
 //
 // Where systemd-boot reads from: the ESP and the XBOOTLDR partition, found as bootctl
 // finds them (backends/common/boot_entries.hpp). On the live system the facts step
