@@ -12,12 +12,6 @@
 namespace kdump {
 namespace {
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // 1-based line and column of offset `off` in `text`.
 void locate_offset(std::string_view text, std::size_t off, Error& e) {
   unsigned line = 1, col = 1;

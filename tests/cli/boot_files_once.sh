@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Each boot file is read once per run: `reserve --dry-run`, `remove --dry-run` and
+# Each boot file is read once per run: the case's `reserve`/`remove` with `--dry-run`, and
 # `status` on every golden tree, traced with strace. RootDir reads a file with two
 # openat2 calls (an O_PATH look at what it is, then the O_RDONLY open), so "once" is at
 # most one O_PATH and one O_RDONLY open of each path below the root. The root itself
@@ -34,7 +34,7 @@ for dir in "$G"/grub2/*/ "$G"/bls/*/ "$G"/systemd-boot/*/; do
   name=$(basename "$(dirname "$dir")")/$(basename "$dir")
   rm -rf "$SCRATCH/t" && cp -a "$dir/root" "$SCRATCH/t"
   read -r -a args <"$dir/args"
-  for verb in "${args[*]}" "remove" "status"; do
+  for verb in "${args[*]}" "status"; do
     extra=(--dry-run)
     [ "$verb" = status ] && extra=()
     # shellcheck disable=SC2086
