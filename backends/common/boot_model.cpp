@@ -404,6 +404,13 @@ std::optional<std::size_t> BootModel::next_boot(BootLoader l, std::string* why) 
   return next;
 }
 
+std::optional<std::size_t> BootModel::booted_sdboot_entry() const {
+  if (!m_facts.loader_entry_selected) return std::nullopt;
+  for (std::size_t i = 0; i < m_sdboot.size(); ++i)
+    if (m_sdboot[i].id == m_facts.loader_entry_selected->value) return i;
+  return std::nullopt;
+}
+
 const std::vector<BootEntry>& BootModel::entries() const {
   static const std::vector<BootEntry> none;
   return m_active ? entries(*m_active) : none;

@@ -78,6 +78,9 @@ public:
   // The index into entries(l) of the entry that boots next, and why.
   std::optional<std::size_t> next_boot(BootLoader l, std::string* why = nullptr) const;
   const std::optional<std::string>& effective_cmdline(const BootEntry& e) const { return e.cmdline; }
+  // systemd-boot: the entry this system was booted from (LoaderEntrySelected), when the
+  // firmware variable names one of the entries.
+  std::optional<std::size_t> booted_sdboot_entry() const;
 
   // The loader this tree boots with, by the backends' detection order (systemd-boot,
   // GRUB with BLS, GRUB); nullopt when none applies. Set by the registry.

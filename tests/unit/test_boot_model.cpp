@@ -278,10 +278,12 @@ TEST(BootModelSdboot, OneShotThenEfiDefaultThenLoaderConfThenFirst) {
   efivar(s.dir, "LoaderEntryOneShot", "c.conf");
   EXPECT_EQ(next(), "c.conf");
 
+  efivar(s.dir, "LoaderEntrySelected", "a.conf");
   RootDir root = open_root(s.dir);
   BootModel m = model_of(root, facts_of(s.dir));
   const auto& e = m.entries(BootLoader::sdboot);
   ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(m.booted_sdboot_entry(), std::optional<std::size_t>(2));  // this boot: a.conf
   EXPECT_EQ(e[1].id, "b.conf");
   EXPECT_EQ(e[1].cmdline, "root=/dev/sda1 b");  // every options line, joined
 }
