@@ -15,14 +15,16 @@ std::vector<std::unique_ptr<Backend>> all_backends() {
 }
 
 Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>>& backends,
-                                      const std::string& requested, const RootDir& root,
-                                      const SystemFacts& facts, std::string* reason) {
+                                      const std::string& requested, BootModel& model,
+                                      std::string* reason) {
   std::vector<std::string> reasons;
   for (const auto& b : backends) {
     if (requested != "auto" && b->name() != requested) continue;
-    Detection d = b->detect(root, facts);
+    Detection d = b->detect(model);
     if (d.applies) {
       if (reason) *reason = d.reason;
+      const auto n = b->name();
+      model.set_active(n == "grub2" ? BootLoader::grub : n == "bls" ? BootLoader::bls : BootLoader::sdboot);
       return b.get();
     }
     reasons.push_back(std::string(b->name()) + ": " + d.reason);
@@ -30,9 +32,9 @@ Result<const Backend*> choose_backend(const std::vector<std::unique_ptr<Backend>
   if (reasons.empty())
     return fail(make_error(ErrorKind::usage, "--backend: unknown backend '" + requested + "'"));
   Error e = make_error(ErrorKind::unsupported,
-                       requested == "auto" ? "no supported boot loader found in " + root.path().string()
+                       requested == "auto" ? "no supported boot loader found in " + model.files().root_path()
                                            : "the " + requested + " backend does not apply to " +
-                                                 root.path().string());
+                                                 model.files().root_path());
   e.hints = reasons;
   return fail(e);
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backends/bls/bls_backend.hpp"
+#include "backends/common/boot_model.hpp"
 #include "core/apply.hpp"
 #include "core/render_plan.hpp"
 #include "util/runner.hpp"
@@ -86,7 +87,7 @@ void atomic_rewrite(const std::vector<std::pair<fs::path, std::string>>& files) 
 Result<Plan> plan_on(const fs::path& dir, const ReserveRequest& r) {
   auto root = RootDir::open(dir);
   if (!root) return fail(std::move(root).error());
-  return BlsBackend{}.plan(*root, SystemFacts{}, r);
+  return BlsBackend{}.plan(*BootModel::load(*root, SystemFacts{}), r);
 }
 
 }  // namespace
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
       ::sync();
       const auto t0 = Clock::now();
       auto root = RootDir::open(dir);
-      auto p = BlsBackend{}.plan(*root, SystemFacts{}, reserve);
+      auto p = BlsBackend{}.plan(*BootModel::load(*root, SystemFacts{}), reserve);
       if (!p) {
         std::fprintf(stderr, "plan failed: %s\n", p.error().message.c_str());
         return 1;

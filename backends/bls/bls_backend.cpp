@@ -3,52 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
-#include "backends/grub2/grub2_backend.hpp"
-#include "backends/grub2/grub_defaults.hpp"
+#include "backends/common/boot_model.hpp"
+#include "backends/common/grub_defaults.hpp"
+#include "backends/common/grub_defaults_plan.hpp"
 #include "grammar/cmdline_edit.hpp"
 #include "grammar/grubenv.hpp"
 
 namespace kdump {
-namespace bls {
-
 namespace {
-
-constexpr auto kGrub = cmdline::Dialect::grub;
-constexpr auto kKernel = cmdline::Dialect::kernel;
-
-bool is_hex32(std::string_view s) {
-  if (s.size() != 32) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-bool is_kernelopts_word(std::string_view w) { return w == "$kernelopts" || w == "${kernelopts}"; }
-
-bool uses_kernelopts(std::string_view options) {
-  for (const auto& w : cmdline::split_words(options, kGrub))
-    if (is_kernelopts_word(w.text)) return true;
-  return false;
-}
-
-// The options value GRUB boots with, `$kernelopts` replaced by its grubenv value (other
-// variables stay as written: their values are tuned's, not ours).
-std::string expand(std::string_view options, const std::optional<std::string>& kernelopts) {
-  std::string out;
-  std::size_t pos = 0;
-  for (const auto& w : cmdline::split_words(options, kGrub)) {
-    if (!is_kernelopts_word(w.text)) continue;
-    out.append(options.substr(pos, w.begin - pos));
-    out += kernelopts.value_or("");
-    pos = w.end;
-  }
-  out.append(options.substr(pos));
-  return out;
-}
 
 // 1-based line and column of offset `off` in `text`.
 void locate_offset(std::string_view text, std::size_t off, Error& e) {
@@ -67,175 +29,36 @@ void locate_offset(std::string_view text, std::size_t off, Error& e) {
 
 }  // namespace
 
-std::string entry_id(std::string_view name) {
-  if (name.ends_with(".conf")) name.remove_suffix(5);
-  // Boot counting (UAPI.1): "+LEFT" or "+LEFT-DONE" at the end, digits only.
-  const auto plus = name.rfind('+');
-  if (plus != std::string_view::npos) {
-    std::string_view c = name.substr(plus + 1);
-    const auto dash = c.find('-');
-    const auto digits = [](std::string_view s) {
-      return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    };
-    if (dash == std::string_view::npos ? digits(c) : digits(c.substr(0, dash)) && digits(c.substr(dash + 1)))
-      name = name.substr(0, plus);
-  }
-  return std::string(name);
-}
-
-int vercmp(std::string_view a, std::string_view b) {
-  // rpmvercmp (rpm/rpmio/rpmvercmp.c): compare alternating digit / letter segments;
-  // separators are skipped; `~` sorts before anything, even the end of the string.
-  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
-  std::size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    while (i < a.size() && !alnum(a[i]) && a[i] != '~') ++i;
-    while (j < b.size() && !alnum(b[j]) && b[j] != '~') ++j;
-    const bool ta = i < a.size() && a[i] == '~', tb = j < b.size() && b[j] == '~';
-    if (ta || tb) {
-      if (!ta) return 1;
-      if (!tb) return -1;
-      ++i;
-      ++j;
-      continue;
-    }
-    if (i >= a.size() || j >= b.size()) break;
-    const bool num = digit(a[i]);
-    std::size_t si = i, sj = j;
-    const auto same_kind = [&](char c) { return num ? digit(c) : (alnum(c) && !digit(c)); };
-    while (i < a.size() && same_kind(a[i])) ++i;
-    while (j < b.size() && same_kind(b[j])) ++j;
-    std::string_view x = a.substr(si, i - si), y = b.substr(sj, j - sj);
-    if (y.empty()) return num ? 1 : -1;  // numeric segments are newer than alphabetic ones
-    if (num) {
-      while (!x.empty() && x.front() == '0') x.remove_prefix(1);
-      while (!y.empty() && y.front() == '0') y.remove_prefix(1);
-      if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
-    }
-    if (int c = x.compare(y); c != 0) return c < 0 ? -1 : 1;
-  }
-  if (i >= a.size() && j >= b.size()) return 0;
-  return i >= a.size() ? -1 : 1;
-}
-
-Result<std::vector<EntryFile>> load_entries(const RootDir& root) {
-  auto names = root.list(kEntriesDir);
-  if (!names) return fail(std::move(names).error());
-  std::vector<EntryFile> out;
-  for (const auto& n : *names) {
-    if (!n.ends_with(".conf")) continue;
-    const std::string path = std::string(kEntriesDir) + "/" + n;
-    auto snap = root.read_snapshot(path);
-    if (!snap) return fail(std::move(snap).error());
-    auto e = Entry::parse(std::move(snap->text), path);
-    if (!e) return fail(std::move(e).error());
-    EntryFile f;
-    f.path = path;
-    f.id = entry_id(n);
-    f.stamp = snap->stamp;
-    f.entry = std::move(*e);
-    f.title = f.entry.first("title").value_or("");
-    f.version = bls::entry_version(f.entry, f.id);
-    if (auto m = f.entry.first("machine-id")) f.machine_id = *m;
-    else if (f.id.size() > 32 && f.id[32] == '-' && is_hex32(f.id.substr(0, 32))) f.machine_id = f.id.substr(0, 32);
-    f.rescue = f.id.find("-0-rescue") != std::string::npos || f.version.starts_with("0-rescue");
-    out.push_back(std::move(f));
-  }
-  std::stable_sort(out.begin(), out.end(), [](const EntryFile& x, const EntryFile& y) {
-    const int c = vercmp(x.version, y.version);
-    if (c != 0) return c > 0;
-    return vercmp(x.id, y.id) > 0;
-  });
-  return out;
-}
-
-}  // namespace bls
-
 namespace {
 
-using bls::EntryFile;
 constexpr auto kGrub = cmdline::Dialect::grub;
 
-bool has_entries(const RootDir& root) {
-  auto names = root.list(bls::kEntriesDir);
+bool has_entries(const BootModel& m) {
+  auto names = m.files().list(bls::kEntriesDir);
   return names && std::any_of(names->begin(), names->end(), [](const std::string& n) { return n.ends_with(".conf"); });
 }
 
-std::optional<grub2::Evaluation> grub_defaults(const RootDir& root) {
-  if (!root.exists(grub2::kMainFile)) return std::nullopt;
-  auto d = grub2::load_defaults(root);
-  if (!d) return std::nullopt;
-  return grub2::evaluate(*d);
-}
-
-struct Grubenv {
-  std::optional<grubenv::Block> block;
-  std::optional<FileStamp> stamp;
-};
-
-Result<Grubenv> load_grubenv(const RootDir& root, bool required) {
-  Grubenv g;
-  if (!root.exists(bls::kGrubenv)) {
-    if (!required) return g;
+// The GRUB environment block: nullopt when absent or (not required) unparsable.
+Result<std::optional<grubenv::Block>> grubenv_block(const BootModel& m, bool required) {
+  const auto& env = m.grubenv();
+  if (!env) {
+    if (!required) return std::optional<grubenv::Block>{};
     Error e = make_error(ErrorKind::unsupported, "entries use $kernelopts, but there is no GRUB environment block");
     e.file = std::string(bls::kGrubenv);
     return fail(std::move(e));
   }
-  auto snap = root.read_snapshot(bls::kGrubenv, 64 * 1024);
-  if (!snap) return fail(std::move(snap).error());
-  auto b = grubenv::Block::parse(std::move(snap->text), bls::kGrubenv);
-  if (!b) {
-    if (!required) return g;  // only saved_entry was wanted: fall back to the menu order
-    return fail(std::move(b).error());
+  if (!*env) {
+    if (!required) return std::optional<grubenv::Block>{};  // only saved_entry was wanted
+    return fail(env->error());
   }
-  g.block = std::move(*b);
-  g.stamp = snap->stamp;
-  return g;
-}
-
-// The entry GRUB boots by default (rules in bls_backend.hpp).
-std::optional<std::size_t> default_entry(const std::vector<EntryFile>& entries, const RootDir& root,
-                                         const Grubenv& env, std::string& how) {
-  if (entries.empty()) return std::nullopt;
-  std::string def = "saved";
-  if (auto ev = grub_defaults(root)) {
-    const auto& v = ev->get("GRUB_DEFAULT");
-    if (v.set && !v.text().empty()) def = v.text();
-  }
-  const auto by_name = [&](const std::string& name) -> std::optional<std::size_t> {
-    for (std::size_t k = 0; k < entries.size(); ++k)
-      if (entries[k].id == name || bls::entry_id(name) == entries[k].id || entries[k].title == name) return k;
-    return std::nullopt;
-  };
-  if (def == "saved") {
-    std::optional<std::string> saved = env.block ? env.block->get("saved_entry") : std::nullopt;
-    if (saved && !saved->empty()) {
-      if (auto k = by_name(*saved)) {
-        how = "saved_entry in " + std::string(bls::kGrubenv);
-        return k;
-      }
-      how = "saved_entry '" + *saved + "' names no entry; GRUB falls back to the first entry";
-      return 0;
-    }
-    how = "no saved_entry: the first entry in GRUB's order";
-    return 0;
-  }
-  if (std::all_of(def.begin(), def.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    const std::size_t n = std::stoul(def);
-    how = "GRUB_DEFAULT=" + def;
-    return n < entries.size() ? std::optional<std::size_t>(n) : std::optional<std::size_t>(0);
-  }
-  how = "GRUB_DEFAULT=" + def;
-  if (auto k = by_name(def)) return k;
-  return 0;
+  return std::optional<grubenv::Block>{**env};
 }
 
 // rpm-ostree kargs: --append adds, --replace=KEY=VALUE replaces the one value a key has,
 // --delete=KEY=VALUE deletes that pair. The value in use is read from the entries.
-std::string ostree_hint(const RootDir& root, const ReserveRequest& r) {
+std::string ostree_hint(const BootModel& m, const ReserveRequest& r) {
   std::optional<std::string> current;
-  if (auto entries = bls::load_entries(root))
+  if (const auto& entries = m.bls_entries())
     for (const auto& f : *entries)
       if (auto o = f.entry.first("options"))
         for (const auto& w : cmdline::crashkernel_words(*o, cmdline::Dialect::grub)) current = w.value;
@@ -249,8 +72,8 @@ std::string file_name(const std::string& path) { return path.substr(path.rfind('
 
 // Values that the default entry does not carry but that are configured all the same:
 // the other entries, and what future kernels inherit (GRUB_CMDLINE_LINUX,
-// /etc/kernel/cmdline). design.md §3: --if-unset keeps "any crashkernel= configured".
-void append_configured_elsewhere(const RootDir& root, const std::vector<EntryFile>& entries,
+// /etc/kernel/cmdline). --if-unset keeps "any crashkernel= configured" (docs/kdump-setup.8.md).
+void append_configured_elsewhere(const BootModel& m, const std::vector<EntryFile>& entries,
                                  std::size_t default_index, std::vector<ConfiguredValue>& out) {
   auto add = [&out](std::string file, std::string where, std::string_view text) {
     for (const auto& w : cmdline::crashkernel_words(text, kGrub))
@@ -264,18 +87,18 @@ void append_configured_elsewhere(const RootDir& root, const std::vector<EntryFil
     add(entries[i].path, "options (entry " + file_name(entries[i].path) + ")",
         e.value(e.lines()[opts.front()]));
   }
-  if (auto ev = grub_defaults(root))
+  if (const auto& ev = m.grub_vars())
     add(std::string(grub2::kMainFile), "GRUB_CMDLINE_LINUX", ev->get("GRUB_CMDLINE_LINUX").text());
-  if (root.exists(bls::kKernelCmdline))
-    if (auto snap = root.read_snapshot(bls::kKernelCmdline))
-      add(std::string(bls::kKernelCmdline), "future kernels", snap->text);
+  if (auto snap = m.kernel_cmdline())
+    add(std::string(kKernelCmdlinePath), "future kernels", snap->text);
 }
 
 }  // namespace
 
-Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) const {
+Detection BlsBackend::detect(const BootModel& model) const {
+  const BootFiles& root = model.files();
   Detection det;
-  if (!has_entries(root)) {
+  if (!has_entries(model)) {
     det.reason = std::string(bls::kEntriesDir) + " has no *.conf entries";
     return det;
   }
@@ -285,7 +108,7 @@ Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) cons
     det.reason = "/run/ostree-booted exists: an rpm-ostree/bootc system (kernel arguments go through rpm-ostree kargs)";
     return det;
   }
-  const auto ev = grub_defaults(root);
+  const auto& ev = model.grub_vars();
   if (ev) {
     const auto& v = ev->get("GRUB_ENABLE_BLSCFG");
     if (v.set && v.text() == "true") {
@@ -298,7 +121,7 @@ Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) cons
       return det;
     }
   }
-  if (auto cfg = Grub2Backend::grub_cfg_path(root, facts)) {
+  if (const auto& cfg = model.grub_cfg()) {
     auto t = root.read_text(*cfg);
     if (t && t->find("blscfg") != std::string::npos) {
       det.applies = true;
@@ -311,14 +134,12 @@ Detection BlsBackend::detect(const RootDir& root, const SystemFacts& facts) cons
   return det;
 }
 
-Result<std::vector<ConfiguredValue>> BlsBackend::configured(const RootDir& root, const SystemFacts& facts) const {
-  (void)facts;
-  auto entries = bls::load_entries(root);
-  if (!entries) return fail(std::move(entries).error());
-  auto env = load_grubenv(root, false);
+Result<std::vector<ConfiguredValue>> BlsBackend::configured(const BootModel& model) const {
+  const auto& entries = model.bls_entries();
+  if (!entries) return fail(entries.error());
+  auto env = grubenv_block(model, false);
   if (!env) return fail(std::move(env).error());
-  std::string how;
-  auto k = default_entry(*entries, root, *env, how);
+  auto k = model.bls_default();
   std::vector<ConfiguredValue> out;
   if (!k) return out;
   const EntryFile& f = (*entries)[*k];
@@ -326,20 +147,20 @@ Result<std::vector<ConfiguredValue>> BlsBackend::configured(const RootDir& root,
   if (opts.empty() || f.entry.lines()[opts.front()].kind != bls::Line::Kind::key_value) return out;
   const std::string line(f.entry.value(f.entry.lines()[opts.front()]));
   // Words of $kernelopts come first on the line GRUB builds; report where each is written.
-  std::optional<std::string> ko = env->block ? env->block->get("kernelopts") : std::nullopt;
+  std::optional<std::string> ko = *env ? (*env)->get("kernelopts") : std::nullopt;
   if (bls::uses_kernelopts(line) && ko) {
     for (const auto& w : cmdline::crashkernel_words(*ko, kGrub))
       out.push_back({std::string(bls::kGrubenv), "kernelopts (used by entry " + file_name(f.path) + ")", w.value});
   }
   for (const auto& w : cmdline::crashkernel_words(line, kGrub))
     out.push_back({f.path, "options (entry " + file_name(f.path) + ")", w.value});
-  append_configured_elsewhere(root, *entries, *k, out);
+  append_configured_elsewhere(model, *entries, *k, out);
   return out;
 }
 
 
-Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, const ReserveRequest& request) const {
-  (void)facts;
+Result<Plan> BlsBackend::plan(const BootModel& model, const ReserveRequest& request) const {
+  const BootFiles& root = model.files();
   Plan plan;
   plan.backend = "bls";
   const bool set = request.action == ReserveRequest::Action::set;
@@ -347,7 +168,7 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
     Error e = make_error(ErrorKind::unsupported,
                          "this is an rpm-ostree/bootc system (/run/ostree-booted): its boot entries are "
                          "generated by ostree, and edits to them are lost at the next deployment");
-    e.hints.push_back("run: " + ostree_hint(root, request));
+    e.hints.push_back("run: " + ostree_hint(model, request));
     return fail(std::move(e));
   }
   const cmdline::Kind kind = cmdline::kind_of_value(request.value);
@@ -356,8 +177,8 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
     if (!probe) return fail(std::move(probe).error());
   }
 
-  auto loaded = bls::load_entries(root);
-  if (!loaded) return fail(std::move(loaded).error());
+  const auto& loaded = model.bls_entries();
+  if (!loaded) return fail(loaded.error());
   const std::vector<EntryFile>& entries = *loaded;
   if (entries.empty())
     return fail(make_error(ErrorKind::unsupported, "no entries in " + std::string(bls::kEntriesDir)));
@@ -365,17 +186,17 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
   // Which entries.
   std::vector<std::size_t> selected;
   const bool all = request.kernel.kind == KernelSelection::Kind::all;
-  std::optional<Grubenv> env_opt;
+  std::optional<grubenv::Block> env_block;
   {
-    auto env = load_grubenv(root, false);
+    auto env = grubenv_block(model, false);
     if (!env) return fail(std::move(env).error());
-    env_opt = std::move(*env);
+    env_block = std::move(*env);
   }
   if (all) {
     for (std::size_t k = 0; k < entries.size(); ++k) selected.push_back(k);
   } else if (request.kernel.kind == KernelSelection::Kind::default_entry) {
     std::string how;
-    auto k = default_entry(entries, root, *env_opt, how);
+    auto k = model.bls_default(&how);
     if (!k) return fail(make_error(ErrorKind::unsupported, "no default entry"));
     selected.push_back(*k);
     plan.notes.push_back("default entry: " + file_name(entries[*k].path) + " (" + how + ")");
@@ -396,8 +217,7 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
   }
 
   // Machine-id: stated, never filtered (bls_backend.hpp).
-  std::string own_mid;
-  if (auto m = root.read_text("/etc/machine-id")) own_mid = bls::trim(*m);
+  const std::string& own_mid = model.machine_id();
   {
     std::string foreign;
     for (auto k : selected)
@@ -420,10 +240,10 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
   std::optional<std::string> kernelopts_before;
   std::optional<std::string> kernelopts_after;
   if (edit_kernelopts) {
-    auto env = load_grubenv(root, true);
+    auto env = grubenv_block(model, true);
     if (!env) return fail(std::move(env).error());
-    env_opt = std::move(*env);
-    kernelopts_before = env_opt->block->get("kernelopts");
+    env_block = std::move(*env);
+    kernelopts_before = env_block->get("kernelopts");
     if (!kernelopts_before) {
       Error e = make_error(ErrorKind::unsupported,
                            "entries use $kernelopts, but the GRUB environment block does not set it (GRUB then "
@@ -466,7 +286,7 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
   // /etc/default/grub and /etc/kernel/cmdline: what future kernels get (--kernel all).
   if (all) {
     if (root.exists(grub2::kMainFile)) {
-      auto d = Grub2Backend::plan_defaults(root, request, true);
+      auto d = plan_grub_defaults(model, request, true);
       if (!d) return fail(std::move(d).error());
       for (auto& e : d->edits)
         if (e.changes()) plan.edits.push_back(std::move(e));
@@ -474,21 +294,21 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
       plan.examined.insert(plan.examined.end(), d->examined.begin(), d->examined.end());
       plan.notes.insert(plan.notes.end(), d->notes.begin(), d->notes.end());
     }
-    if (root.exists(bls::kKernelCmdline)) {
-      auto snap = root.read_snapshot(bls::kKernelCmdline);
+    if (root.exists(kKernelCmdlinePath)) {
+      auto snap = root.read(kKernelCmdlinePath);
       if (!snap) return fail(std::move(snap).error());
       auto r = set ? cmdline::set_crashkernel(snap->text, request.value, cmdline::Dialect::kernel)
                    : cmdline::remove_crashkernel(snap->text, cmdline::Dialect::kernel);
       if (!r) {
         Error e = std::move(r).error();
-        e.file = std::string(bls::kKernelCmdline);
-        if (e.column) bls::locate_offset(snap->text, *e.column - 1, e);
+        e.file = std::string(kKernelCmdlinePath);
+        if (e.column) locate_offset(snap->text, *e.column - 1, e);
         return fail(std::move(e));
       }
-      for (const auto& w : r->warnings) plan.notes.push_back(std::string(bls::kKernelCmdline) + ": " + w);
+      for (const auto& w : r->warnings) plan.notes.push_back(std::string(kKernelCmdlinePath) + ": " + w);
       if (r->changed) {
         FileEdit fe;
-        fe.path = std::string(bls::kKernelCmdline);
+        fe.path = std::string(kKernelCmdlinePath);
         fe.before = snap->text;
         fe.stamp = snap->stamp;
         fe.after = r->text;
@@ -496,28 +316,28 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
                         : "remove crashkernel= for kernels installed later";
         plan.edits.push_back(std::move(fe));
       } else {
-        plan.examined.push_back(std::string(bls::kKernelCmdline));
+        plan.examined.push_back(std::string(kKernelCmdlinePath));
       }
     } else if (set) {
-      plan.notes.push_back(std::string(bls::kKernelCmdline) +
+      plan.notes.push_back(std::string(kKernelCmdlinePath) +
                            " does not exist: kernels installed later take their options from /proc/cmdline, "
                            "which carries crashkernel= after the next boot");
     }
   }
 
   if (kernelopts_after && *kernelopts_after != *kernelopts_before) {
-    grubenv::Block b = *env_opt->block;
+    grubenv::Block b = *env_block;
     auto r = b.set("kernelopts", *kernelopts_after);
     if (!r) return fail(std::move(r).error());
     FileEdit fe;
     fe.path = std::string(bls::kGrubenv);
-    fe.before = env_opt->block->text();
-    fe.stamp = env_opt->stamp;
+    fe.before = env_block->text();
+    fe.stamp = model.grubenv_stamp();
     fe.after = b.text();
     fe.reason = (set ? "set crashkernel=" + request.value + " in" : std::string("remove crashkernel= from")) +
                 " kernelopts (the $kernelopts of the entries)";
     plan.edits.push_back(std::move(fe));
-  } else if (env_opt && env_opt->block) {
+  } else if (env_block) {
     plan.examined.push_back(std::string(bls::kGrubenv));
   }
   const std::optional<std::string>& ko_after = kernelopts_after ? kernelopts_after : kernelopts_before;
@@ -565,7 +385,7 @@ Result<Plan> BlsBackend::plan(const RootDir& root, const SystemFacts& facts, con
     if (!after) return fail(std::move(after).error());
     const auto aopts = after->options_lines();
     const std::string booted =
-        aopts.empty() ? std::string() : bls::expand(after->value(after->lines()[aopts.front()]), ko_after);
+        aopts.empty() ? std::string() : bls::expand_kernelopts(after->value(after->lines()[aopts.front()]), ko_after);
     std::optional<std::string> last;
     for (const auto& w : cmdline::crashkernel_words(booted, kGrub))
       if (!set || cmdline::replaces(kind, w.kind)) last = w.value;

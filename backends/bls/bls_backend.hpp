@@ -1,11 +1,11 @@
-// The BLS backend (design.md §4, bls row): GRUB with Fedora/RHEL's blscfg, which boots
-// the Boot Loader Specification entries in /boot/loader/entries (bootloaders.md §1.5-1.7,
-// §2, §7 "GRUB + BLS" and "RHEL 8").
+// The BLS backend: GRUB with Fedora/RHEL's blscfg, which boots
+// the Boot Loader Specification entries in /boot/loader/entries (the Boot Loader
+// Specification; GRUB's blscfg module as Fedora/RHEL patch it in).
 //
 // What it edits, in the order the files are written (grub file first, then
-// /etc/kernel/cmdline, then what boots now — bootloaders.md §7):
-//   1. GRUB_CMDLINE_LINUX in /etc/default/grub, through the grub2 backend's own editor
-//      (Grub2Backend::plan_defaults), so that `grub2-mkconfig` and grubby keep it;
+// /etc/kernel/cmdline, then what boots now — the order grubby keeps):
+//   1. GRUB_CMDLINE_LINUX in /etc/default/grub, through the shared GRUB defaults editor
+//      (backends/common/grub_defaults_plan.hpp), so that `grub2-mkconfig` and grubby keep it;
 //   2. /etc/kernel/cmdline when it exists (kernel-install and 20-grub.install copy it into
 //      new entries); when it does not, new entries get /proc/cmdline, noted;
 //      1 and 2 only with --kernel all: they are what every future kernel gets;
@@ -22,7 +22,7 @@
 // Rules stated (plan notes say when they apply):
 //   machine-id  entries are edited whatever machine-id they carry (name or key): GRUB
 //               shows and boots them all, and cloud images keep entries of the image
-//               build's machine-id (bootloaders.md §2.3); a foreign one is noted.
+//               build's machine-id; a foreign one is noted.
 //   rescue      `*-0-rescue*` entries are part of `all` (as with kdump-utils and grubby's
 //               ALL): a rescue boot that crashes is worth a dump; never matched by a
 //               release; the default only when saved_entry names it.
@@ -40,48 +40,15 @@
 #include <vector>
 
 #include "core/backend.hpp"
-#include "grammar/bls_entry.hpp"
 
 namespace kdump {
 
 class BlsBackend : public Backend {
 public:
   std::string_view name() const override { return "bls"; }
-  Detection detect(const RootDir& root, const SystemFacts& facts) const override;
-  Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
-                                                  const SystemFacts& facts) const override;
-  Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
-                    const ReserveRequest& request) const override;
+  Detection detect(const BootModel& model) const override;
+  Result<std::vector<ConfiguredValue>> configured(const BootModel& model) const override;
+  Result<Plan> plan(const BootModel& model, const ReserveRequest& request) const override;
 };
 
-namespace bls {
-
-inline constexpr std::string_view kEntriesDir = "/boot/loader/entries";
-inline constexpr std::string_view kGrubenv = "/boot/grub2/grubenv";
-inline constexpr std::string_view kKernelCmdline = "/etc/kernel/cmdline";
-
-// One entry file as the backend sees it.
-struct EntryFile {
-  std::string path;          // "/boot/loader/entries/ID.conf"
-  std::string id;            // file name without ".conf" and without a boot counter
-  std::string version;       // `version`, else from `linux` (vmlinuz-VERSION), else id
-  std::string title;
-  std::string machine_id;    // `machine-id` key, else the 32-hex prefix of the name
-  bool rescue = false;
-  FileStamp stamp;
-  Entry entry;
-};
-
-// The entry id GRUB uses for saved_entry: name without ".conf" and "+LEFT[-DONE]".
-std::string entry_id(std::string_view file_name);
-
-// rpm's version comparison (rpmvercmp, `~` sorts before everything), which GRUB's blscfg
-// uses to order entries: <0, 0, >0.
-int vercmp(std::string_view a, std::string_view b);
-
-// The entries in GRUB's menu order (newest version first). Errors: a file that cannot be
-// parsed (file:line:column).
-Result<std::vector<EntryFile>> load_entries(const RootDir& root);
-
-}  // namespace bls
 }  // namespace kdump

@@ -1,5 +1,6 @@
 #include "backends/owners/kernelstub_backend.hpp"
 
+#include "backends/common/boot_model.hpp"
 #include "core/owner_tools.hpp"
 
 namespace kdump {
@@ -9,17 +10,16 @@ constexpr std::string_view kConfig = "/etc/kernelstub/configuration";
 
 }  // namespace
 
-Detection KernelstubBackend::detect(const RootDir& root, const SystemFacts&) const {
-  auto text = root.read_text(kConfig);
+Detection KernelstubBackend::detect(const BootModel& model) const {
+  auto text = model.files().read_text(kConfig);
   if (!text) return {false, "no " + std::string(kConfig)};
   if (!kernelstub_edit(*text, std::nullopt))
     return {false, std::string(kConfig) + " is not exactly as kernelstub writes it"};
   return {true, std::string(kConfig) + " (kernelstub) exists"};
 }
 
-Result<std::vector<ConfiguredValue>> KernelstubBackend::configured(const RootDir& root,
-                                                                  const SystemFacts&) const {
-  auto text = root.read_text(kConfig);
+Result<std::vector<ConfiguredValue>> KernelstubBackend::configured(const BootModel& model) const {
+  auto text = model.files().read_text(kConfig);
   if (!text) return fail(std::move(text).error());
   std::vector<ConfiguredValue> out;
   for (const auto& v : kernelstub_crashkernel(*text))
@@ -27,8 +27,7 @@ Result<std::vector<ConfiguredValue>> KernelstubBackend::configured(const RootDir
   return out;
 }
 
-Result<Plan> KernelstubBackend::plan(const RootDir& root, const SystemFacts&,
-                                     const ReserveRequest& request) const {
+Result<Plan> KernelstubBackend::plan(const BootModel& model, const ReserveRequest& request) const {
   if (request.kernel.kind == KernelSelection::Kind::release) {
     Error e = make_error(ErrorKind::usage, "kernelstub boots one kernel with the options of " +
                                                std::string(kConfig) + "; it cannot choose kernel " +
@@ -36,7 +35,7 @@ Result<Plan> KernelstubBackend::plan(const RootDir& root, const SystemFacts&,
     e.hints.push_back("use --kernel all");
     return fail(e);
   }
-  auto snap = root.read_snapshot(kConfig);
+  auto snap = model.files().read(kConfig);
   if (!snap) return fail(std::move(snap).error());
   const bool set = request.action == ReserveRequest::Action::set;
   auto after = kernelstub_edit(snap->text, set ? std::optional(request.value) : std::nullopt);

@@ -19,11 +19,9 @@ namespace kdump {
 class KernelstubBackend final : public Backend {
 public:
   std::string_view name() const override { return "kernelstub"; }
-  Detection detect(const RootDir& root, const SystemFacts& facts) const override;
-  Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
-                                                  const SystemFacts& facts) const override;
-  Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
-                    const ReserveRequest& request) const override;
+  Detection detect(const BootModel& model) const override;
+  Result<std::vector<ConfiguredValue>> configured(const BootModel& model) const override;
+  Result<Plan> plan(const BootModel& model, const ReserveRequest& request) const override;
 };
 
 }  // namespace kdump

@@ -1,5 +1,6 @@
 #include "backends/owners/proxmox_boot_tool_backend.hpp"
 
+#include "backends/common/boot_model.hpp"
 #include "backends/owners/kernelstub_backend.hpp"
 #include "grammar/cmdline_edit.hpp"
 
@@ -24,15 +25,14 @@ Result<cmdline::EditResult> edit(std::string_view text, const ReserveRequest& r)
 
 }  // namespace
 
-Detection ProxmoxBootToolBackend::detect(const RootDir& root, const SystemFacts&) const {
-  if (root.exists(kUuids) && root.exists(kCmdline))
+Detection ProxmoxBootToolBackend::detect(const BootModel& model) const {
+  if (model.files().exists(kUuids) && model.files().exists(kCmdline))
     return {true, std::string(kUuids) + " and " + std::string(kCmdline) + " exist"};
   return {false, "no " + std::string(kUuids) + " with " + std::string(kCmdline)};
 }
 
-Result<std::vector<ConfiguredValue>> ProxmoxBootToolBackend::configured(const RootDir& root,
-                                                                       const SystemFacts&) const {
-  auto text = root.read_text(kCmdline);
+Result<std::vector<ConfiguredValue>> ProxmoxBootToolBackend::configured(const BootModel& model) const {
+  auto text = model.files().read_text(kCmdline);
   if (!text) return fail(std::move(text).error());
   std::vector<ConfiguredValue> out;
   for (const auto& w : cmdline::crashkernel_words(*text, cmdline::Dialect::kernel))
@@ -40,8 +40,7 @@ Result<std::vector<ConfiguredValue>> ProxmoxBootToolBackend::configured(const Ro
   return out;
 }
 
-Result<Plan> ProxmoxBootToolBackend::plan(const RootDir& root, const SystemFacts&,
-                                          const ReserveRequest& request) const {
+Result<Plan> ProxmoxBootToolBackend::plan(const BootModel& model, const ReserveRequest& request) const {
   if (request.kernel.kind == KernelSelection::Kind::release) {
     Error e = make_error(ErrorKind::usage, "proxmox-boot-tool gives every kernel the command line of " +
                                                std::string(kCmdline) + "; it cannot choose kernel " +
@@ -51,7 +50,7 @@ Result<Plan> ProxmoxBootToolBackend::plan(const RootDir& root, const SystemFacts
   }
   Plan plan;
   plan.backend = std::string(name());
-  auto snap = root.read_snapshot(kCmdline);
+  auto snap = model.files().read(kCmdline);
   if (!snap) return fail(std::move(snap).error());
   auto res = edit(snap->text, request);
   if (!res) return fail(std::move(res).error());
@@ -77,11 +76,11 @@ Result<Plan> ProxmoxBootToolBackend::plan(const RootDir& root, const SystemFacts
   return plan;
 }
 
-std::unique_ptr<Backend> owner_backend(const RootDir& root, const SystemFacts& facts) {
+std::unique_ptr<Backend> owner_backend(const BootModel& model) {
   auto pbt = std::make_unique<ProxmoxBootToolBackend>();
-  if (pbt->detect(root, facts).applies) return pbt;
+  if (pbt->detect(model).applies) return pbt;
   auto ks = std::make_unique<KernelstubBackend>();
-  if (ks->detect(root, facts).applies) return ks;
+  if (ks->detect(model).applies) return ks;
   return nullptr;
 }
 

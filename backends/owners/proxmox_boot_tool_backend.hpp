@@ -15,16 +15,14 @@ namespace kdump {
 class ProxmoxBootToolBackend final : public Backend {
 public:
   std::string_view name() const override { return "proxmox-boot-tool"; }
-  Detection detect(const RootDir& root, const SystemFacts& facts) const override;
-  Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
-                                                  const SystemFacts& facts) const override;
-  Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
-                    const ReserveRequest& request) const override;
+  Detection detect(const BootModel& model) const override;
+  Result<std::vector<ConfiguredValue>> configured(const BootModel& model) const override;
+  Result<Plan> plan(const BootModel& model, const ReserveRequest& request) const override;
 };
 
 // The backend of a tool that owns the boot entries and that kdump-setup works through
 // (proxmox-boot-tool with /etc/kernel/cmdline; kernelstub with a configuration exactly
 // as it writes it), or nullptr.
-std::unique_ptr<Backend> owner_backend(const RootDir& root, const SystemFacts& facts);
+std::unique_ptr<Backend> owner_backend(const BootModel& model);
 
 }  // namespace kdump

@@ -104,12 +104,6 @@ main() {
         copy_with_libs "$stage" "$(readlink -f "$kds")"
         strip --strip-debug "$stage$(readlink -f "$kds")" 2>/dev/null || true
         ln -sf "$(readlink -f "$kds")" "$stage/kdump-setup"
-        # dlopen()ed for the EFI variables (LoaderInfo, SecureBoot): ldd does not list it.
-        local efivar
-        # awk reads to the end: an early exit would SIGPIPE ldconfig, and pipefail + set -e
-        # would end this script without a word.
-        efivar=$(ldconfig -p | awk '/libefivar\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
-        [[ -z $efivar ]] || copy_with_libs "$stage" "$efivar"
     fi
     copy_modules "$stage" "$moddir" virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
         virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk

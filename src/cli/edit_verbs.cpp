@@ -96,14 +96,17 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
   if (!root) return fail(std::move(root).error());
   auto facts = gather_facts(FactSource{inv.global.root}, overrides);
   if (!facts) return fail(std::move(facts).error());
-  EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
+  EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr, std::nullopt};
+  auto model = BootModel::load(ctx.root, ctx.facts);
+  if (!model) return fail(std::move(model).error());
+  ctx.model.emplace(std::move(*model));
   // A tool that generates the boot entries and that kdump-setup works through
   // (backends/owners/) is the backend, whatever the loader underneath.
-  if (auto owner = owner_backend(ctx.root, ctx.facts)) {
+  if (auto owner = owner_backend(*ctx.model)) {
     ctx.backend = ctx.backends.emplace_back(std::move(owner)).get();
     return ctx;
   }
-  auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
+  auto chosen = choose_backend(ctx.backends, opt.backend, *ctx.model);
   if (!chosen) return fail(std::move(chosen).error());
   ctx.backend = *chosen;
   return ctx;
@@ -112,7 +115,7 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes,
                            const GateVerdict* gate) {
-  auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
+  auto plan = ctx.backend->plan(*ctx.model, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   std::vector<bool> ran(plan->commands.size(), false);

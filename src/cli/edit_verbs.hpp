@@ -10,6 +10,7 @@
 
 #include "backends/registry.hpp"
 #include "cli/invocation.hpp"
+#include "backends/common/boot_model.hpp"
 #include "core/backend.hpp"
 #include "core/write_gate.hpp"
 #include "core/facts.hpp"
@@ -33,6 +34,7 @@ struct EditContext {
   SystemFacts facts;
   std::vector<std::unique_ptr<Backend>> backends;
   const Backend* backend = nullptr;
+  std::optional<BootModel> model;  // loaded once, from `root` and `facts`
 };
 
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,

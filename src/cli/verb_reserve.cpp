@@ -81,7 +81,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   if (!value) return fail(std::move(value).error());
 
   if (opt.if_unset) {
-    auto existing = ctx->backend->configured(ctx->root, ctx->facts);
+    auto existing = ctx->backend->configured(*ctx->model);
     if (!existing) return fail(std::move(existing).error());
     if (!existing->empty()) return report_kept_existing(inv, *ctx, value->expression, *existing);
   }

@@ -37,9 +37,11 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
 
   // No boot loader is a finding here, not an error: the next boot is then unknown.
   auto backends = all_backends();
-  auto chosen = choose_backend(backends, "auto", *root, ctx.facts, &ctx.backend_reason);
+  auto boot = BootModel::load(*root, ctx.facts);
+  if (!boot) return fail(std::move(boot).error());
+  auto chosen = choose_backend(backends, "auto", *boot, &ctx.backend_reason);
   if (chosen) {
-    auto values = (*chosen)->configured(*root, ctx.facts);
+    auto values = (*chosen)->configured(*boot);
     if (!values) return fail(std::move(values).error());
     in.backend = std::string((*chosen)->name());
     // Only what the entry booted next carries; values configured elsewhere (other

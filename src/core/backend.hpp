@@ -1,6 +1,10 @@
 // The interface every boot-loader backend implements (backends/<name>/). core defines
 // it; backends/ implements it; cli/ is the only place that knows every backend.
 // plan() is read-only: it returns a Plan and never writes.
+//
+// Every method takes the boot model (backends/common/boot_model.hpp), loaded once per
+// run from the facts and the boot files: the backends are siblings that read the tree
+// only through it. core sees the model as an opaque type and only passes it along.
 #pragma once
 
 #include <memory>
@@ -9,13 +13,12 @@
 #include <string_view>
 #include <vector>
 
-#include "core/facts.hpp"
 #include "core/plan.hpp"
-#include "grammar/crashkernel.hpp"
 #include "util/result.hpp"
-#include "util/root_dir.hpp"
 
 namespace kdump {
+
+class BootModel;  // backends/common/boot_model.hpp
 
 // Which kernels/entries to touch: "all", "default", or one release.
 struct KernelSelection {
@@ -52,12 +55,10 @@ class Backend {
 public:
   virtual ~Backend() = default;
   virtual std::string_view name() const = 0;
-  virtual Detection detect(const RootDir& root, const SystemFacts& facts) const = 0;
+  virtual Detection detect(const BootModel& model) const = 0;
   // The crashkernel= values the next boot will carry, per file.
-  virtual Result<std::vector<ConfiguredValue>> configured(const RootDir& root,
-                                                          const SystemFacts& facts) const = 0;
-  virtual Result<Plan> plan(const RootDir& root, const SystemFacts& facts,
-                            const ReserveRequest& request) const = 0;
+  virtual Result<std::vector<ConfiguredValue>> configured(const BootModel& model) const = 0;
+  virtual Result<Plan> plan(const BootModel& model, const ReserveRequest& request) const = 0;
 };
 
 }  // namespace kdump

@@ -4,7 +4,6 @@
 // under --root at all.
 #include "core/facts.hpp"
 
-#include <dlfcn.h>
 #include <sys/klog.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -27,6 +26,7 @@ extern "C" {
 #include <efivar/efivar.h>  // the header has no extern "C" of its own
 }
 
+#include "core/esp_probe.hpp"
 #include "core/initramfs_layout.hpp"
 #include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
@@ -85,6 +85,7 @@ public:
     if (live() || !m_root) return std::string(abs);
     return m_root->display(abs);
   }
+  const RootDir* root() const { return m_root ? &*m_root : nullptr; }
   // A real path for libraries that open it themselves; nullopt when `abs` resolves
   // (through symlinks) outside the root.
   std::optional<std::filesystem::path> real_path(std::string_view abs) const {
@@ -103,70 +104,6 @@ private:
   std::optional<RootDir> m_root;
   std::string m_open_error;
 };
-
-// ---------------------------------------------------------------------------------------
-// libefivar. Its backend and directory are chosen once, in a library constructor, from
-// EFIVARFS_PATH (verified: setting the variable after the library is loaded changes
-// nothing). So the library is loaded here, on first use, after EFIVARFS_PATH is set;
-// another directory later in the same process (tests, never the CLI) gets a fresh copy
-// in its own link-map namespace (dlmopen).
-struct EfiLib {
-  void* handle = nullptr;
-  bool own_namespace = false;
-  decltype(&efi_get_variable) get_variable = nullptr;
-  decltype(&efi_str_to_guid) str_to_guid = nullptr;
-  decltype(&efi_error_clear) error_clear = nullptr;
-  void (*free_fn)(void*) = nullptr;
-  int* (*errno_location)() = nullptr;  // a copy in its own namespace has its own errno
-};
-
-Result<EfiLib*> efivar_for(const std::string& dir) {
-  static std::mutex mu;
-  static std::map<std::string, EfiLib> libs;
-  static bool first_used = false;
-  std::lock_guard lock(mu);
-  if (auto it = libs.find(dir); it != libs.end()) return &it->second;
-
-  const char* old = std::getenv("EFIVARFS_PATH");
-  std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-  setenv("EFIVARFS_PATH", dir.c_str(), 1);
-  EfiLib lib;
-  // Already in the process (linked in): its constructor ran at start-up with the
-  // process environment, which is right when that names the same directory.
-  void* loaded = dlopen("libefivar.so.1", RTLD_NOW | RTLD_NOLOAD);
-  std::string startup_dir = saved ? *saved : "/sys/firmware/efi/efivars/";
-  if (loaded && !first_used && startup_dir == dir) {
-    lib.handle = loaded;
-  } else {
-    if (loaded) dlclose(loaded);
-    if (!loaded && !first_used) {
-      lib.handle = dlopen("libefivar.so.1", RTLD_NOW | RTLD_LOCAL);
-    } else {
-      lib.handle = dlmopen(LM_ID_NEWLM, "libefivar.so.1", RTLD_NOW | RTLD_LOCAL);
-      lib.own_namespace = true;
-    }
-  }
-  if (saved) setenv("EFIVARFS_PATH", saved->c_str(), 1);
-  else unsetenv("EFIVARFS_PATH");
-  if (!lib.handle) {
-    const char* why = dlerror();
-    return fail(make_error(ErrorKind::io, std::string("cannot load libefivar.so.1: ") +
-                                              (why ? why : "unknown error")));
-  }
-  first_used = true;
-  lib.get_variable = reinterpret_cast<decltype(lib.get_variable)>(dlsym(lib.handle, "efi_get_variable"));
-  lib.str_to_guid = reinterpret_cast<decltype(lib.str_to_guid)>(dlsym(lib.handle, "efi_str_to_guid"));
-  lib.error_clear = reinterpret_cast<decltype(lib.error_clear)>(dlsym(lib.handle, "efi_error_clear"));
-  // Memory from a copy in its own namespace goes back to that namespace's allocator.
-  lib.free_fn = lib.own_namespace ? reinterpret_cast<void (*)(void*)>(dlsym(lib.handle, "free"))
-                                  : &std::free;
-  lib.errno_location = lib.own_namespace
-                           ? reinterpret_cast<int* (*)()>(dlsym(lib.handle, "__errno_location"))
-                           : &__errno_location;
-  if (!lib.get_variable || !lib.str_to_guid || !lib.free_fn || !lib.errno_location)
-    return fail(make_error(ErrorKind::io, "libefivar.so.1 lacks efi_get_variable"));
-  return &libs.emplace(dir, lib).first->second;
-}
 
 // ---------------------------------------------------------------------------------------
 // RAM.
@@ -582,23 +519,33 @@ std::string efi_utf16_to_utf8(const std::vector<std::uint8_t>& data) {
   return out;
 }
 
-Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path& efivarfs_dir,
-                                                     std::string_view guid, std::string_view name) {
-  std::string dir = efivarfs_dir.string();
-  if (dir.empty() || dir.back() != '/') dir += '/';  // libefivar concatenates
-  auto lib = efivar_for(dir);
-  if (!lib) return fail(std::move(lib).error());
+std::optional<EfiVariable> parse_efivarfs_file(std::string_view bytes) {
+  // efivarfs (Documentation/filesystems/efivarfs.rst): the first 4 bytes of a file are
+  // the variable's attributes (little endian), the rest its data.
+  if (bytes.size() < 4) return std::nullopt;
+  EfiVariable v;
+  for (int i = 3; i >= 0; --i) v.attributes = (v.attributes << 8) | static_cast<std::uint8_t>(bytes[i]);
+  v.data.assign(bytes.begin() + 4, bytes.end());
+  return v;
+}
+
+namespace {
+
+Result<std::optional<EfiVariable>> read_efi_variable_live(std::string_view guid, std::string_view name) {
+  // libefivar picks its efivarfs directory once, at load time; the live system's is the
+  // one it uses. Trees below --root are read as files (read_efivarfs_file), never by
+  // redirecting the library.
   efi_guid_t g{};
   std::string guid_s(guid), name_s(name);
-  if ((*lib)->str_to_guid(guid_s.c_str(), &g) < 0)
+  if (efi_str_to_guid(guid_s.c_str(), &g) < 0)
     return fail(make_error(ErrorKind::internal, "bad EFI GUID " + guid_s));
   std::uint8_t* data = nullptr;
   std::size_t size = 0;
   std::uint32_t attributes = 0;
-  *(*lib)->errno_location() = 0;
-  int rc = (*lib)->get_variable(g, name_s.c_str(), &data, &size, &attributes);
-  int e = *(*lib)->errno_location();
-  if ((*lib)->error_clear) (*lib)->error_clear();
+  errno = 0;
+  int rc = efi_get_variable(g, name_s.c_str(), &data, &size, &attributes);
+  int e = errno;
+  efi_error_clear();
   if (rc < 0) {
     if (e == ENOENT) return std::optional<EfiVariable>{};
     Error err = make_error(ErrorKind::io, "cannot read EFI variable " + name_s + "-" + guid_s + ": " +
@@ -609,9 +556,98 @@ Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path
   EfiVariable v;
   v.data.assign(data, data + size);
   v.attributes = attributes;
-  (*lib)->free_fn(data);
+  std::free(data);
   return std::optional<EfiVariable>{std::move(v)};
 }
+
+Result<std::optional<EfiVariable>> read_efivarfs_file(const RootDir& root, std::string_view dir,
+                                                     std::string_view guid, std::string_view name) {
+  const std::string path =
+      (dir == "/" ? std::string() : std::string(dir)) + "/" + std::string(name) + "-" + std::string(guid);
+  if (!root.exists(path)) return std::optional<EfiVariable>{};
+  auto bytes = root.read_text(path, 1u << 20);
+  if (!bytes) return fail(std::move(bytes).error());
+  auto v = parse_efivarfs_file(*bytes);
+  if (!v) {
+    Error e = make_error(ErrorKind::parse, "an efivarfs file has 4 bytes of attributes before the data; this one has " +
+                                               std::to_string(bytes->size()) + " bytes");
+    e.file = path;
+    return fail(std::move(e));
+  }
+  return std::optional<EfiVariable>{std::move(*v)};
+}
+
+}  // namespace
+
+Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path& efivarfs_dir,
+                                                     std::string_view guid, std::string_view name) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(efivarfs_dir, kLiveEfivars, ec)) return read_efi_variable_live(guid, name);
+  auto root = RootDir::open(efivarfs_dir);
+  if (!root) return fail(std::move(root).error());
+  return read_efivarfs_file(*root, "/", guid, name);
+}
+
+namespace {
+
+// Reads one EFI variable: libefivar on the live system, the efivarfs file inside the
+// root otherwise (read_efivarfs_file).
+Result<std::optional<EfiVariable>> efi_variable(const Tree& t, std::string_view guid, std::string_view name) {
+  if (t.live()) return read_efi_variable_live(guid, name);
+  return read_efivarfs_file(*t.root(), kLiveEfivars, guid, name);
+}
+
+// SecureBoot, SetupMode and the Boot Loader Interface variables, each read once.
+void gather_efi_variables(const Tree& t, SystemFacts& f) {
+  const std::string shown = t.show(kLiveEfivars);
+  const std::string how = t.live() ? "libefivar, " + shown : shown;
+  auto sb = efi_variable(t, k_efi_global_guid, "SecureBoot");
+  if (!sb) {
+    f.warnings.push_back("EFI variables not read: " + sb.error().message);
+    return;
+  }
+  if (*sb && !(*sb)->data.empty()) {
+    bool on = (*sb)->data[0] == 1;
+    std::string detail = "SecureBoot=" + std::to_string((*sb)->data[0]);
+    auto sm = efi_variable(t, k_efi_global_guid, "SetupMode");
+    if (sm && *sm && !(*sm)->data.empty()) {
+      detail += " SetupMode=" + std::to_string((*sm)->data[0]);
+      if ((*sm)->data[0] == 1) on = false;
+    }
+    f.secure_boot = Fact<bool>{on, "EFI variable SecureBoot (" + how + ")"};
+    f.secure_boot_detail = Fact<std::string>{detail, shown};
+  } else if (!*sb) {
+    f.secure_boot = Fact<bool>{false, "no SecureBoot EFI variable (" + how + ")"};
+  }
+  const std::pair<const char*, std::optional<Fact<std::string>>*> loader_vars[] = {
+      {"LoaderInfo", &f.loader_info},
+      {"LoaderEntryDefault", &f.loader_entry_default},
+      {"LoaderEntrySelected", &f.loader_entry_selected},
+      {"LoaderEntryOneShot", &f.loader_entry_oneshot},
+  };
+  for (const auto& [name, out] : loader_vars) {
+    auto v = efi_variable(t, k_loader_guid, name);
+    if (!v) {
+      f.warnings.push_back("EFI variable " + std::string(name) + " not read: " + v.error().message);
+      continue;
+    }
+    if (*v) *out = Fact<std::string>{efi_utf16_to_utf8((*v)->data), "EFI variable " + std::string(name) + " (" + how + ")"};
+  }
+}
+
+// The partitions mounted on the boot directories, with their type (bootctl's check).
+void gather_boot_partitions(const Tree& t, SystemFacts& f) {
+  auto mi = t.read("/proc/self/mountinfo");
+  if (!mi) return;
+  for (const char* dir : {"/efi", "/boot", "/boot/efi"}) {
+    auto src = mount_source(*mi, dir);
+    if (!src || !src->starts_with("/dev/")) continue;
+    auto type = probe_partition_type(*src);
+    f.boot_partitions[dir] = SystemFacts::BootPartition{*src, type && *type ? **type : std::string()};
+  }
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------------------------------
 
@@ -687,36 +723,9 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
   } else if (t.is_directory("/sys/firmware")) {
     f.firmware = Fact<Firmware>{Firmware::bios, "no " + t.show("/sys/firmware/efi")};
   }
-  if (f.firmware && f.firmware->value == Firmware::uefi && t.is_directory("/sys/firmware/efi/efivars")) {
-    auto dir = t.real_path("/sys/firmware/efi/efivars");
-    if (!dir) {
-      f.warnings.push_back(t.show("/sys/firmware/efi/efivars") + " leads outside the root: EFI variables not read");
-    } else {
-      std::string shown = t.show("/sys/firmware/efi/efivars");
-      auto sb = read_efi_variable(*dir, k_efi_global_guid, "SecureBoot");
-      if (!sb) {
-        f.warnings.push_back("EFI variables not read: " + sb.error().message);
-      } else {
-        if (*sb && !(*sb)->data.empty()) {
-          bool on = (*sb)->data[0] == 1;
-          std::string detail = "SecureBoot=" + std::to_string((*sb)->data[0]);
-          auto sm = read_efi_variable(*dir, k_efi_global_guid, "SetupMode");
-          if (sm && *sm && !(*sm)->data.empty()) {
-            detail += " SetupMode=" + std::to_string((*sm)->data[0]);
-            if ((*sm)->data[0] == 1) on = false;
-          }
-          f.secure_boot = Fact<bool>{on, "EFI variable SecureBoot (libefivar, " + shown + ")"};
-          f.secure_boot_detail = Fact<std::string>{detail, shown};
-        } else if (!*sb) {
-          f.secure_boot = Fact<bool>{false, "no SecureBoot EFI variable (libefivar, " + shown + ")"};
-        }
-        auto li = read_efi_variable(*dir, k_loader_guid, "LoaderInfo");
-        if (li && *li)
-          f.loader_info = Fact<std::string>{efi_utf16_to_utf8((*li)->data),
-                                            "EFI variable LoaderInfo (libefivar, " + shown + ")"};
-      }
-    }
-  }
+  if (f.firmware && f.firmware->value == Firmware::uefi && t.is_directory("/sys/firmware/efi/efivars"))
+    gather_efi_variables(t, f);
+  if (source.live()) gather_boot_partitions(t, f);
 
   // What the policies add memory for.
   gather_luks(t, source, f);

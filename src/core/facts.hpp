@@ -44,6 +44,21 @@ struct SystemFacts {
   std::optional<Fact<Firmware>> firmware;
   std::optional<Fact<bool>> secure_boot;
   std::optional<Fact<std::string>> loader_info;      // LoaderInfo EFI variable text
+  // The Boot Loader Interface variables systemd-boot sets (systemd's
+  // docs/BOOT_LOADER_INTERFACE.md), as text: the default entry (LoaderEntryDefault), the
+  // entry booted this time (LoaderEntrySelected), the entry for the next boot only
+  // (LoaderEntryOneShot). Read here, once, with the other EFI variables.
+  std::optional<Fact<std::string>> loader_entry_default;
+  std::optional<Fact<std::string>> loader_entry_selected;
+  std::optional<Fact<std::string>> loader_entry_oneshot;
+  // Live system only: the partition under each mounted boot directory (/efi, /boot,
+  // /boot/efi), from /proc/self/mountinfo and its type GUID through libblkid, the way
+  // bootctl confirms the ESP and XBOOTLDR.
+  struct BootPartition {
+    std::string device;   // "/dev/vda1"
+    std::string type;     // GPT type GUID, lower case ("" when libblkid had none)
+  };
+  std::map<std::string, BootPartition> boot_partitions;  // by mount point
   std::optional<Fact<bool>> luks;                    // a crypto_LUKS block device exists
   std::optional<Fact<bool>> memory_encryption;       // AMD SME/SEV active
   std::vector<std::string> warnings;                 // e.g. "MemTotal undercounts RAM"
@@ -135,15 +150,20 @@ Result<LuksProbe> probe_luks(const std::filesystem::path& device);
 // Largest Argon2 memory cost (bytes) in a LUKS2 JSON metadata text; nullopt if none.
 std::optional<std::uint64_t> luks2_kdf_memory_from_json(std::string_view json);
 
-// EFI variables through libefivar, read from `efivarfs_dir` (a directory in efivarfs
-// format: "NAME-GUID" files, 4 bytes of attributes then the data). The live system
-// passes "/sys/firmware/efi/efivars/". nullopt data: the variable does not exist.
+// EFI variables from a directory in efivarfs format ("NAME-GUID" files, 4 bytes of
+// attributes then the data). The live system's /sys/firmware/efi/efivars is read through
+// libefivar; any other directory (a tree below --root) as plain files, never by
+// redirecting the library. nullopt: the variable does not exist.
+inline constexpr std::string_view kLiveEfivars = "/sys/firmware/efi/efivars";
 struct EfiVariable {
   std::vector<std::uint8_t> data;
   std::uint32_t attributes = 0;
 };
 Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path& efivarfs_dir,
                                                      std::string_view guid, std::string_view name);
+
+// One efivarfs file's bytes: nullopt when shorter than the 4 attribute bytes.
+std::optional<EfiVariable> parse_efivarfs_file(std::string_view bytes);
 
 // UTF-16LE NUL-terminated text (LoaderInfo) to UTF-8.
 std::string efi_utf16_to_utf8(const std::vector<std::uint8_t>& data);

@@ -225,6 +225,8 @@ boot_and_check() {
     else
         fail "guest cmdline: $cmdline"
     fi
+    # A script that can say what the boot model predicts for the tree checks it here.
+    if declare -F check_model_cmdline >/dev/null; then check_model_cmdline "$tree" "$cmdline"; fi
     local predicted
     predicted=$("$bin" --json explain --cmdline "$cmdline" --memory "${sysram:-0}" --arch x86_64 \
         --kernel-release "$release" | jq -r .kexec_crash_size)

@@ -23,7 +23,10 @@
 #   5. `verify --json` in the guest (the ESP mounted at /efi, efivarfs mounted, the
 #      tree's /etc): exit 0, status ok, backend systemd-boot found through the
 #      LoaderInfo EFI variable systemd-boot set, configured == running;
-#   6. the dump came back valid (crash-boot.sh: captured), the capture kernel powered off.
+#   6. the dump came back valid (crash-boot.sh: captured), the capture kernel powered off;
+#   7. the boot model (kdump_boot_model, $KDUMP_BOOT_MODEL) named the entry systemd-boot
+#      booted, and its effective command line is the guest's /proc/cmdline without the
+#      initrd= words systemd-boot adds for the entry's initrd lines.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,6 +64,22 @@ check_written() { check_tree_value "$1" "$2" "$entry"; }
 # The ESP: systemd-boot and the tree's efi/ as it is (lib.sh, sdboot_esp); the guest
 # mounts it at /efi and reads the EFI variables (LoaderInfo names systemd-boot).
 make_boot_media() { sdboot_esp "$1" "$2" efi "initramfs-linux.img" "/efi efivarfs"; }
+
+# 7: the model's next boot and effective command line against what the kernel got.
+check_model_cmdline() {
+    local tree=$1 guest=$2 model expected got
+    if [[ -z ${KDUMP_BOOT_MODEL:-} || ! -x ${KDUMP_BOOT_MODEL:-} ]]; then
+        echo "   boot model: KDUMP_BOOT_MODEL not set (run through ctest)"; return
+    fi
+    model=$("$KDUMP_BOOT_MODEL" "$tree") || { fail "kdump_boot_model: $model"; return; }
+    expected=$(sed -n 's/^cmdline //p' <<<"$model" | tr -s ' \t' '\n' | grep -v '^$' | paste -sd' ')
+    got=$(tr -s ' \t' '\n' <<<"$guest" | grep -v '^$' | grep -v '^initrd=' | paste -sd' ')
+    if grep -q "^entry ${entry##*/}$" <<<"$model" && [[ -n $expected && $expected == "$got" ]]; then
+        pass "the boot model's next entry ${entry##*/} and its command line are what the kernel got"
+    else
+        fail "boot model: $(tr '\n' ' ' <<<"$model"); guest without initrd=: $got"
+    fi
+}
 
 for c in "${cases[@]}"; do run_case "$c"; done
 e2e_finish

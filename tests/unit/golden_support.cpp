@@ -1,5 +1,7 @@
 #include "golden_support.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +39,12 @@ Scratch::~Scratch() {
   if (dir.empty()) return;  // moved from
   std::error_code ec;
   fs::remove_all(dir, ec);
+}
+
+BootModel model_of(const RootDir& root, const SystemFacts& facts) {
+  auto m = BootModel::load(root, facts);
+  if (!m) throw std::runtime_error("cannot load the boot model of " + root.path().string() + ": " + m.error().message);
+  return std::move(*m);
 }
 
 RootDir open_root(const fs::path& p) {
@@ -159,6 +167,56 @@ std::string summary(const Plan& plan, const fs::path& root) {
     s += "note: " + t + "\n";
   }
   return s;
+}
+
+namespace {
+
+// Runs argv (no shell); returns the exit status.
+int run(const std::vector<std::string>& argv) {
+  std::vector<char*> a;
+  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, a[0], nullptr, nullptr, a.data(), environ) != 0) return -1;
+  int st = 0;
+  if (waitpid(pid, &st, 0) < 0) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+}  // namespace
+
+// grub-mkconfig reads /etc/default/grub, /etc/default/grub.d and /boot of the host: in a
+// private mount namespace (unshare -m, propagation private) the scratch tree's
+// etc/default and boot are bind-mounted over them, so the host's files are untouched and
+// the host's /etc/grub.d scripts (Debian's 10_linux) generate the menu.
+std::optional<std::string> real_mkconfig(const fs::path& tree, std::string& log) {
+  const fs::path out = tree / "grub.cfg.generated";
+  const fs::path err = tree / "grub-mkconfig.log";
+  fs::create_directories(tree / "etc/default");
+  fs::create_directories(tree / "boot/grub");
+  const int rc = run({"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount --bind \"$1/etc/default\" /etc/default && mount --bind \"$1/boot\" /boot && "
+                      "exec /usr/sbin/grub-mkconfig -o \"$2\" 2>\"$3\"",
+                      "sh", tree.string(), out.string(), err.string()});
+  log = read_file(err);
+  if (rc != 0) return std::nullopt;
+  return read_file(out);
+}
+
+bool can_run_real_mkconfig(std::string& why) {
+  if (geteuid() != 0) {
+    why = "not root (unshare -m and bind mounts need CAP_SYS_ADMIN)";
+    return false;
+  }
+  if (!fs::exists("/usr/sbin/grub-mkconfig") || !fs::exists("/etc/grub.d/10_linux")) {
+    why = "Debian's grub-mkconfig (grub-common / grub2-common) is not installed";
+    return false;
+  }
+  if (run({"unshare", "-m", "--propagation", "private", "true"}) != 0) {
+    why = "unshare -m is not permitted here";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace kdump::golden

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backends/common/boot_model.hpp"
 #include "core/backend.hpp"
 #include "core/plan.hpp"
 #include "util/root_dir.hpp"
@@ -30,6 +32,9 @@ struct Scratch {
 };
 
 RootDir open_root(const fs::path& p);  // throws: a test tree that cannot be opened is a bug
+
+// The boot model of a tree (throws when it cannot be loaded: a test bug).
+BootModel model_of(const RootDir& root, const SystemFacts& facts = {});
 
 // Case directories (those with an `args` file) below `dir`, sorted.
 std::vector<fs::path> cases(const fs::path& dir);
@@ -61,5 +66,12 @@ std::string error_line(const Error& e);
 // One line per edit, command and note; `root` in notes reads "<root>" (the scratch
 // directory's name changes from run to run).
 std::string summary(const Plan& plan, const fs::path& root = {});
+
+// Debian's real grub-mkconfig on a scratch tree: its etc/default and boot are
+// bind-mounted over the host's in a private mount namespace (unshare -m), so the host's
+// /etc/grub.d scripts (10_linux) generate the menu; the generated grub.cfg, or nullopt
+// (`log` has its stderr). can_run_real_mkconfig says why it cannot run here.
+std::optional<std::string> real_mkconfig(const fs::path& tree, std::string& log);
+bool can_run_real_mkconfig(std::string& why);
 
 }  // namespace kdump::golden

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "backends/bls/bls_backend.hpp"
+#include "backends/common/boot_model.hpp"
 #include "backends/registry.hpp"
 #include "core/render_plan.hpp"
 #include "golden_support.hpp"
@@ -34,10 +35,10 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   RootDir root = open_root(s.dir);
   BlsBackend be;
   SystemFacts facts;
-  ASSERT_TRUE(be.detect(root, facts).applies) << be.detect(root, facts).reason;
+  ASSERT_TRUE(be.detect(golden::model_of(root, facts)).applies) << be.detect(golden::model_of(root, facts)).reason;
 
-  auto before_values = be.configured(root, facts);
-  auto p = be.plan(root, facts, req);
+  auto before_values = be.configured(golden::model_of(root, facts));
+  auto p = be.plan(golden::model_of(root, facts), req);
   if (!p) {
     golden::check(dir / "expected.txt", error_line(p.error()));
     golden::check(dir / "expected.diff", "");
@@ -59,7 +60,7 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   if (fs::exists(s.dir / "boot/grub2/grubenv") && original.count("boot/grub2/grubenv") &&
       original.at("boot/grub2/grubenv").size() == grubenv::kBlockSize)
     EXPECT_EQ(fs::file_size(s.dir / "boot/grub2/grubenv"), grubenv::kBlockSize);
-  auto after_values = be.configured(root, facts);
+  auto after_values = be.configured(golden::model_of(root, facts));
   ASSERT_TRUE(after_values);
   for (const auto& c : *after_values)
     text += std::string(c.next_boot ? "configured " : "also configured ") + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
@@ -67,19 +68,19 @@ TEST_P(BlsGolden, PlanDiffIdempotenceRoundTrip) {
   golden::check(dir / "expected.diff", diff);
 
   // The same run again changes nothing.
-  auto again = be.plan(root, facts, req);
+  auto again = be.plan(golden::model_of(root, facts), req);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_FALSE(again->changes_anything()) << render_plan_diff(*again);
 
   if (req.action != ReserveRequest::Action::set || fs::exists(dir / "no-roundtrip")) return;
   // reserve then remove == remove alone; == the original bytes when nothing was set.
-  auto back = be.plan(root, facts, remove_like(req));
+  auto back = be.plan(golden::model_of(root, facts), remove_like(req));
   ASSERT_TRUE(back) << back.error().message;
   apply_edits(s.dir, *back);
   const auto after_rt = tree(s.dir);
   Scratch only(dir / "root");
   RootDir oroot = open_root(only.dir);
-  auto direct = be.plan(oroot, facts, remove_like(req));
+  auto direct = be.plan(golden::model_of(oroot, facts), remove_like(req));
   ASSERT_TRUE(direct) << direct.error().message;
   apply_edits(only.dir, *direct);
   EXPECT_EQ(after_rt, tree(only.dir));
@@ -115,27 +116,28 @@ TEST(BlsDetect, NeedsGrubWithBlsSupport) {
   write_file(s.dir / "boot/loader/entries/a.conf", "title a\nlinux /v\noptions ro\n");
   RootDir root = open_root(s.dir);
   BlsBackend be;
-  EXPECT_FALSE(be.detect(root, {}).applies);
+  EXPECT_FALSE(be.detect(golden::model_of(root, {})).applies);
   write_file(s.dir / "etc/default/grub", "GRUB_ENABLE_BLSCFG=\"false\"\n");
-  EXPECT_FALSE(be.detect(root, {}).applies);
+  EXPECT_FALSE(be.detect(golden::model_of(root, {})).applies);
   write_file(s.dir / "etc/default/grub", "GRUB_ENABLE_BLSCFG=true\n");
-  EXPECT_TRUE(be.detect(root, {}).applies);
+  EXPECT_TRUE(be.detect(golden::model_of(root, {})).applies);
   fs::remove(s.dir / "etc/default/grub");
   write_file(s.dir / "boot/grub2/grub.cfg", "insmod blscfg\nblscfg\n");
-  EXPECT_TRUE(be.detect(root, {}).applies);
+  EXPECT_TRUE(be.detect(golden::model_of(root, {})).applies);
 }
 
 TEST(BlsDetect, ChosenBeforeGrub2OnFedora) {
   RootDir root = open_root(kGolden / "fedora39" / "root");
   auto all = all_backends();
-  auto b = choose_backend(all, "auto", root, {});
+  auto m = golden::model_of(root);
+  auto b = choose_backend(all, "auto", m);
   ASSERT_TRUE(b);
   EXPECT_EQ((*b)->name(), "bls");
 }
 
 TEST(BlsConfigured, DefaultEntryWithKernelopts) {
   RootDir root = open_root(kGolden / "rhel83-aws-kernelopts" / "root");
-  auto c = BlsBackend{}.configured(root, {});
+  auto c = BlsBackend{}.configured(golden::model_of(root, {}));
   ASSERT_TRUE(c);
   ASSERT_GE(c->size(), 1u);
   EXPECT_EQ((*c)[0].value, "auto");
@@ -150,7 +152,7 @@ TEST(BlsPlan, EditedEntryChangedMeanwhileIsStale) {
   RootDir root = open_root(kGolden / "fedora39" / "root");
   ReserveRequest r;
   r.value = "256M";
-  auto p = BlsBackend{}.plan(root, {}, r);
+  auto p = BlsBackend{}.plan(golden::model_of(root, {}), r);
   ASSERT_TRUE(p);
   for (const auto& e : p->edits) {
     ASSERT_TRUE(e.stamp) << e.path;

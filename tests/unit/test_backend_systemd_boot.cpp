@@ -1,5 +1,5 @@
 // The systemd-boot backend: golden trees (golden/systemd-boot/, layout in golden/README.md),
-// LoaderInfo / LoaderEntryDefault through libefivar on an efivarfs-format tree, and the
+// LoaderInfo / LoaderEntryDefault read by the facts step from an efivarfs-format tree, and the
 // ESP partition type through libblkid on a GPT image made by sfdisk.
 #include <gtest/gtest.h>
 
@@ -44,9 +44,9 @@ TEST_P(SdbootGolden, PlanDiffIdempotenceRoundTrip) {
   RootDir root = open_root(s.dir);
   SystemdBootBackend be;
   SystemFacts facts;
-  ASSERT_TRUE(be.detect(root, facts).applies) << be.detect(root, facts).reason;
+  ASSERT_TRUE(be.detect(golden::model_of(root, facts)).applies) << be.detect(golden::model_of(root, facts)).reason;
 
-  auto p = be.plan(root, facts, req);
+  auto p = be.plan(golden::model_of(root, facts), req);
   if (!p) {
     golden::check(dir / "expected.txt", error_line(p.error()));
     golden::check(dir / "expected.diff", "");
@@ -70,27 +70,27 @@ TEST_P(SdbootGolden, PlanDiffIdempotenceRoundTrip) {
       EXPECT_NE(after.find("crashkernel=" + req.value), std::string::npos) << after;
     text += "kernel gets " + e.path + ": " + after + "\n";
   }
-  auto after_values = be.configured(root, facts);
+  auto after_values = be.configured(golden::model_of(root, facts));
   ASSERT_TRUE(after_values);
   for (const auto& c : *after_values)
     text += "configured " + c.where + " in " + c.file + ": crashkernel=" + c.value + "\n";
   golden::check(dir / "expected.txt", text);
   golden::check(dir / "expected.diff", diff);
 
-  auto again = be.plan(root, facts, req);
+  auto again = be.plan(golden::model_of(root, facts), req);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_FALSE(again->changes_anything()) << render_plan_diff(*again);
 
   if (req.action != ReserveRequest::Action::set) return;
   // reserve then remove == remove alone; == the original bytes when nothing was set (a
   // created /etc/kernel/cmdline stays, without crashkernel=).
-  auto back = be.plan(root, facts, remove_like(req));
+  auto back = be.plan(golden::model_of(root, facts), remove_like(req));
   ASSERT_TRUE(back) << back.error().message;
   apply_edits(s.dir, *back);
   auto after_rt = tree(s.dir);
   Scratch only(dir / "root");
   RootDir oroot = open_root(only.dir);
-  auto direct = be.plan(oroot, facts, remove_like(req));
+  auto direct = be.plan(golden::model_of(oroot, facts), remove_like(req));
   ASSERT_TRUE(direct) << direct.error().message;
   apply_edits(only.dir, *direct);
   auto after_direct = tree(only.dir);
@@ -109,7 +109,7 @@ TEST(SdbootGoldenSet, EveryCorpusFileHasACase) {
 TEST(SdbootGoldenSet, UkiOnlyIsExit3Unsupported) {
   Scratch s(kGolden / "uki-only" / "root");
   RootDir root = open_root(s.dir);
-  auto p = SystemdBootBackend().plan(root, SystemFacts{}, request_from_args("reserve 512M"));
+  auto p = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 512M"));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().kind, ErrorKind::unsupported);  // exit 3 (design.md §3)
   ASSERT_FALSE(p.error().hints.empty());
@@ -149,7 +149,7 @@ TEST(SdbootEfivar, LoaderInfoFromEfivarfsTreeDecidesDetection) {
   ASSERT_TRUE(facts->loader_info);
   EXPECT_EQ(facts->loader_info->value, "systemd-boot 252.38-1~deb12u1");
   RootDir root = open_root(s.dir);
-  auto d = SystemdBootBackend().detect(root, *facts);
+  auto d = SystemdBootBackend().detect(golden::model_of(root, *facts));
   EXPECT_TRUE(d.applies) << d.reason;
   EXPECT_NE(d.reason.find("LoaderInfo"), std::string::npos);
 
@@ -159,9 +159,10 @@ TEST(SdbootEfivar, LoaderInfoFromEfivarfsTreeDecidesDetection) {
   auto gf = gather_facts(src, {});
   ASSERT_TRUE(gf);
   RootDir groot = open_root(g.dir);
-  EXPECT_FALSE(SystemdBootBackend().detect(groot, *gf).applies);
+  EXPECT_FALSE(SystemdBootBackend().detect(golden::model_of(groot, *gf)).applies);
   auto registry = all_backends();
-  auto chosen = choose_backend(registry, "auto", root, *facts);
+  auto model = golden::model_of(root, *facts);
+  auto chosen = choose_backend(registry, "auto", model);
   ASSERT_TRUE(chosen);
   EXPECT_EQ((*chosen)->name(), "systemd-boot");
 }
@@ -171,13 +172,21 @@ TEST(SdbootEfivar, LoaderEntryDefaultWinsOverLoaderConf) {
   write_file(s.dir / "efi/loader/loader.conf", "default b.conf\n");
   RootDir root = open_root(s.dir);
   auto req = request_from_args("reserve 256M --kernel default");
-  auto p = SystemdBootBackend().plan(root, SystemFacts{}, req);
+  auto p = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), req);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->edits.size(), 1u);
   EXPECT_EQ(p->edits[0].path, "/efi/loader/entries/b.conf");
 
+  // The facts step reads the EFI variables of the tree; the model takes them from there.
   write_efivar(s.dir / "sys/firmware/efi/efivars", "LoaderEntryDefault", "a.conf");
-  p = SystemdBootBackend().plan(root, SystemFacts{}, req);
+  FactSource src;
+  src.root = s.dir;
+  src.probe_block_devices = false;
+  auto facts = gather_facts(src, {});
+  ASSERT_TRUE(facts);
+  ASSERT_TRUE(facts->loader_entry_default);
+  EXPECT_EQ(facts->loader_entry_default->value, "a.conf");
+  p = SystemdBootBackend().plan(golden::model_of(root, *facts), req);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->edits.size(), 1u);
   EXPECT_EQ(p->edits[0].path, "/efi/loader/entries/a.conf");
@@ -204,7 +213,7 @@ TEST(SdbootSeed, ProcCmdlineWithoutLoaderWords) {
   SystemFacts f;
   f.running_cmdline = Fact<std::string>{"initrd=\\initrd.img root=/dev/vda2 rw", "/proc/cmdline"};
   RootDir root = open_root(s.dir);
-  auto p = SystemdBootBackend().plan(root, f, request_from_args("reserve 384M"));
+  auto p = SystemdBootBackend().plan(golden::model_of(root, f), request_from_args("reserve 384M"));
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->edits.size(), 1u);
   EXPECT_EQ(p->edits[0].path, "/etc/kernel/cmdline");
@@ -217,7 +226,7 @@ TEST(SdbootDirs, BootctlOrderAndXbootldr) {
   fs::create_directories(s.dir / "boot/loader/entries");
   fs::create_directories(s.dir / "boot/efi/loader");
   RootDir root = open_root(s.dir);
-  auto d = sdboot::find_boot_dirs(root);
+  auto d = golden::model_of(root).boot_dirs();
   EXPECT_EQ(d.esp, "/efi");
   EXPECT_EQ(d.xbootldr, "/boot");
 }
@@ -225,11 +234,11 @@ TEST(SdbootDirs, BootctlOrderAndXbootldr) {
 TEST(SdbootKernel, ReleaseSelectsByVersionAndUnknownIsUsage) {
   Scratch s = efi_tree("");
   RootDir root = open_root(s.dir);
-  auto p = SystemdBootBackend().plan(root, SystemFacts{}, request_from_args("reserve 256M --kernel 2"));
+  auto p = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 256M --kernel 2"));
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->edits.size(), 1u);
   EXPECT_EQ(p->edits[0].path, "/efi/loader/entries/b.conf");
-  auto bad = SystemdBootBackend().plan(root, SystemFacts{}, request_from_args("reserve 256M --kernel 9.9"));
+  auto bad = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 256M --kernel 9.9"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::usage);
 }

@@ -1,4 +1,4 @@
-#include "backends/grub2/grub_defaults.hpp"
+#include "backends/common/grub_defaults.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -47,7 +47,7 @@ std::string Defaults::where(const Origin& o) const {
 namespace {
 
 // Does this distribution's grub-mkconfig source /etc/default/grub.d/*.cfg?
-void decide_drop_ins(const RootDir& root, Defaults& d) {
+void decide_drop_ins(const BootFiles& root, Defaults& d) {
   for (const char* p : {"/usr/sbin/grub-mkconfig", "/sbin/grub-mkconfig", "/usr/bin/grub-mkconfig",
                         "/usr/sbin/grub2-mkconfig", "/sbin/grub2-mkconfig", "/usr/bin/grub2-mkconfig"}) {
     if (!root.exists(p)) continue;
@@ -83,12 +83,12 @@ void decide_drop_ins(const RootDir& root, Defaults& d) {
                      std::string(kDropInDir) + " is not read";
 }
 
-Result<Source> read_source(const RootDir& root, std::string path, bool main) {
+Result<Source> read_source(const BootFiles& root, std::string path, bool main) {
   Source s;
   s.path = std::move(path);
   s.main = main;
   s.ours = s.path == kOwnDropIn;
-  auto snap = root.read_snapshot(s.path);
+  auto snap = root.read(s.path);
   if (!snap) return fail(std::move(snap).error());
   s.text = std::move(snap->text);
   s.stamp = snap->stamp;
@@ -100,7 +100,7 @@ Result<Source> read_source(const RootDir& root, std::string path, bool main) {
 
 }  // namespace
 
-Result<Defaults> load_defaults(const RootDir& root) {
+Result<Defaults> load_defaults(const BootFiles& root) {
   Defaults d;
   if (!root.exists(kMainFile)) {
     Error e = make_error(ErrorKind::unsupported, std::string(kMainFile) + " does not exist");

@@ -2,7 +2,7 @@
 // distribution sources them (Debian/Ubuntu), /etc/default/grub.d/*.cfg in glob order —
 // evaluated from the parsed files (grammar/shell_assign.hpp), never sourced. Every byte of
 // an evaluated value remembers the assignment that wrote it, so that an edit can go to
-// the place that really takes effect (bootloaders.md §1.1-§1.3).
+// the place that really takes effect (grub-mkconfig and its /etc/grub.d/10_linux).
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,7 @@
 #include "grammar/shell_assign.hpp"
 #include "util/file_stamp.hpp"
 #include "util/result.hpp"
-#include "util/root_dir.hpp"
+#include "backends/common/boot_files.hpp"
 
 namespace kdump::grub2 {
 
@@ -93,7 +93,7 @@ struct Defaults {
 
 // Reads and parses the files. ErrorKind::unsupported when /etc/default/grub is missing,
 // ErrorKind::parse (file:line:column) when one cannot be parsed faithfully.
-Result<Defaults> load_defaults(const RootDir& root);
+Result<Defaults> load_defaults(const BootFiles& root);
 
 // The same files with their texts replaced (texts[k] for sources[k]); to check a plan.
 Result<Defaults> reparse(const Defaults& d, const std::vector<std::string>& texts);

@@ -1,0 +1,112 @@
+#include "backends/common/boot_files.hpp"
+
+#include <cerrno>
+
+#include <algorithm>
+
+namespace kdump {
+
+BootFiles::BootFiles(const RootDir& root)
+    : m_root(&root), m_root_path(root.path().string()), m_host_root(root.is_host_root()) {}
+
+std::string BootFiles::display(std::string_view abs) const {
+  if (m_host_root) return std::string(abs);
+  std::string base = m_root_path;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + std::string(abs);
+}
+
+Error BootFiles::not_loaded(std::string_view abs) const {
+  Error e = make_error(ErrorKind::internal, "the boot model did not load this file");
+  e.file = std::string(abs);
+  return e;
+}
+
+void BootFiles::count(std::string_view abs) const {
+  auto it = m_disk.find(abs);
+  if (it == m_disk.end()) m_disk.emplace(std::string(abs), 1);
+  else ++it->second;
+}
+
+bool BootFiles::exists(std::string_view abs) const {
+  if (auto it = m_exists.find(abs); it != m_exists.end()) return it->second;
+  if (auto it = m_files.find(abs); it != m_files.end() && it->second) return true;
+  if (!m_root) return false;
+  // Most files asked about are read next: one read answers both questions. Only what
+  // is there but is not a regular file (a directory) costs a separate look.
+  auto r = read(abs);
+  bool e = r.has_value();
+  if (!e && r.error().sys_errno != ENOENT && r.error().sys_errno != ENOTDIR) {
+    count(abs);
+    e = m_root->exists(abs);
+  }
+  m_exists.emplace(std::string(abs), e);
+  return e;
+}
+
+bool BootFiles::is_directory(std::string_view abs) const {
+  if (auto it = m_is_dir.find(abs); it != m_is_dir.end()) return it->second;
+  if (!m_root) return false;
+  count(abs);
+  const bool d = m_root->is_directory(abs);
+  m_is_dir.emplace(std::string(abs), d);
+  return d;
+}
+
+Result<RootDir::Snapshot> BootFiles::read(std::string_view abs, std::size_t limit) const {
+  auto it = m_files.find(abs);
+  if (it == m_files.end()) {
+    if (!m_root) return fail(not_loaded(abs));
+    count(abs);
+    it = m_files.emplace(std::string(abs), m_root->read_snapshot(abs, std::max<std::size_t>(limit, 4u << 20))).first;
+  }
+  if (!it->second) return fail(it->second.error());
+  if (it->second->text.size() > limit) {
+    Error e = path_error("read", abs, EFBIG);
+    e.message = "refusing to read: larger than " + std::to_string(limit) + " bytes";
+    return fail(std::move(e));
+  }
+  return *it->second;
+}
+
+Result<std::string> BootFiles::read_text(std::string_view abs, std::size_t limit) const {
+  auto s = read(abs, limit);
+  if (!s) return fail(std::move(s).error());
+  return std::move(s->text);
+}
+
+Result<std::vector<std::string>> BootFiles::list(std::string_view abs_dir) const {
+  auto it = m_dirs.find(abs_dir);
+  if (it == m_dirs.end()) {
+    if (!m_root) return fail(not_loaded(abs_dir));
+    count(abs_dir);
+    it = m_dirs.emplace(std::string(abs_dir), m_root->list(abs_dir)).first;
+  }
+  return it->second;
+}
+
+BootFiles BootFiles::with_edits(const Plan& plan) const {
+  BootFiles out = *this;
+  out.m_root = nullptr;
+  for (const auto& e : plan.edits) {
+    RootDir::Snapshot s;
+    s.text = e.after;
+    if (e.stamp) s.stamp = *e.stamp;
+    out.m_files.insert_or_assign(e.path, Result<RootDir::Snapshot>(std::move(s)));
+    out.m_exists.insert_or_assign(e.path, true);
+    const auto slash = e.path.rfind('/');
+    const std::string dir = slash == 0 ? "/" : e.path.substr(0, slash);
+    const std::string name = e.path.substr(slash + 1);
+    auto d = out.m_dirs.find(dir);
+    if (d != out.m_dirs.end() && d->second) {
+      auto& names = *d->second;
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+        std::sort(names.begin(), names.end());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace kdump

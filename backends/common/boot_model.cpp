@@ -1,0 +1,428 @@
+#include "backends/common/boot_model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include "backends/common/grub_files.hpp"
+#include "grammar/cmdline_edit.hpp"
+
+namespace kdump {
+namespace {
+
+std::mutex g_uki_mu;
+UkiCmdlineReader g_uki_reader;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// "A B" as the shell's "$A $B" writes it, with the words of the parts as they are.
+std::string join_args(std::string_view a, std::string_view b) {
+  std::string out(a);
+  out += ' ';
+  out += b;
+  return trim(out);
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Files the backends look at besides the ones derive() parses: read here, while the
+// root is attached, so that planning never reaches the disk again.
+void preload(const BootFiles& f, const std::optional<Result<grub2::Defaults>>& defaults) {
+  (void)f.read(grub2::kMainFile);  // why it is missing (a dangling link, a loop), for detection
+  for (const char* p : {"/usr/sbin/update-grub", "/sbin/update-grub", "/etc/machine-id",
+                        "/lib/recovery-mode/recovery-menu"})
+    (void)f.exists(p);
+  if (f.exists(kKernelCmdlinePath)) (void)f.read(kKernelCmdlinePath);
+  // The configuration of tools that generate the entries (backends/owners/).
+  (void)f.exists("/etc/kernel/proxmox-boot-uuids");
+  if (f.exists("/etc/kernelstub/configuration")) (void)f.read("/etc/kernelstub/configuration");
+  if (!defaults || !*defaults) return;
+  for (const auto& p : (*defaults)->ignored_drop_ins) (void)f.read_text(p);
+  // Who owns a drop-in (dpkg conffiles), for the note when one is edited.
+  const bool foreign = std::any_of((*defaults)->sources.begin(), (*defaults)->sources.end(),
+                                   [](const grub2::Source& s) { return !s.main && !s.ours; });
+  if (!foreign) return;
+  if (auto names = f.list("/var/lib/dpkg/info"))
+    for (const auto& n : *names)
+      if (n.ends_with(".conffiles")) (void)f.read_text("/var/lib/dpkg/info/" + n, 1u << 20);
+}
+
+}  // namespace
+
+std::string_view to_string(BootLoader l) {
+  switch (l) {
+    case BootLoader::grub: return "grub2";
+    case BootLoader::bls: return "bls";
+    case BootLoader::sdboot: return "systemd-boot";
+  }
+  return "?";
+}
+
+void BootModel::set_uki_cmdline_reader(UkiCmdlineReader r) {
+  std::lock_guard lock(g_uki_mu);
+  g_uki_reader = std::move(r);
+}
+
+Result<BootModel> BootModel::load(const RootDir& root, const SystemFacts& facts) {
+  BootModel m(BootFiles(root), facts);
+  m.derive();
+  std::optional<Result<grub2::Defaults>> defaults;
+  if (m.has_grub_defaults()) defaults = m.m_grub_defaults;
+  preload(m.m_files, defaults);
+  m.m_files.detach();
+  return m;
+}
+
+Result<BootModel> BootModel::after(const Plan& plan) const {
+  BootModel m(m_files.with_edits(plan), m_facts);
+  m.derive();
+  m.m_active = m_active;
+  return m;
+}
+
+bool BootModel::has_grub_defaults() const { return m_files.exists(grub2::kMainFile); }
+
+std::optional<FileStamp> BootModel::grubenv_stamp() const {
+  auto s = m_files.read(bls::kGrubenv, 64 * 1024);
+  if (!s) return std::nullopt;
+  return s->stamp;
+}
+
+std::optional<RootDir::Snapshot> BootModel::kernel_cmdline() const {
+  if (!m_files.exists(kKernelCmdlinePath)) return std::nullopt;
+  auto s = m_files.read(kKernelCmdlinePath);
+  if (!s) return std::nullopt;
+  return *s;
+}
+
+void BootModel::derive() {
+  const BootFiles& f = m_files;
+  m_ostree = f.exists("/run/ostree-booted");
+  m_grub_defaults = grub2::load_defaults(f);
+  m_grub_vars.reset();
+  if (m_grub_defaults) m_grub_vars = grub2::evaluate(*m_grub_defaults);
+  m_grub_cfg = grub_cfg_path(f, m_facts);
+  if (m_grub_cfg) (void)f.read_text(*m_grub_cfg);
+
+  m_bls_entries = bls::load_entry_dir(f, bls::kEntriesDir);
+  if (m_bls_entries) bls::sort_grub_order(*m_bls_entries);
+  m_grubenv.reset();
+  if (f.exists(bls::kGrubenv)) {
+    auto snap = f.read(bls::kGrubenv, 64 * 1024);
+    if (!snap) m_grubenv = Result<grubenv::Block>(fail(std::move(snap).error()));
+    else m_grubenv = grubenv::Block::parse(std::move(snap->text), bls::kGrubenv);
+  }
+
+  m_boot_dirs = sdboot::find_boot_dirs(f);
+  std::vector<EntryFile> sd;
+  m_sdboot_entries = sd;
+  for (const auto& dir : m_boot_dirs.all()) {
+    auto more = bls::load_entry_dir(f, dir + "/loader/entries");
+    if (!more) {
+      m_sdboot_entries = fail(std::move(more).error());
+      break;
+    }
+    for (auto& e : *more) {
+      e.version = bls::entry_version(e.entry, e.file_name);  // systemd-boot's id keeps ".conf"
+      m_sdboot_entries->push_back(std::move(e));
+    }
+  }
+  if (m_sdboot_entries) sdboot::sort_menu_order(*m_sdboot_entries);
+  m_ukis = sdboot::find_ukis(f, m_boot_dirs);
+  m_loader_conf.reset();
+  if (m_boot_dirs.esp) {
+    const std::string lc = *m_boot_dirs.esp + "/loader/loader.conf";
+    if (f.exists(lc))
+      if (auto t = f.read_text(lc)) m_loader_conf = *t;
+    (void)f.is_directory(*m_boot_dirs.esp + "/EFI/systemd");
+  }
+  m_machine_id.clear();
+  if (f.exists("/etc/machine-id"))
+    if (auto t = f.read_text("/etc/machine-id")) m_machine_id = trim(*t);
+
+  derive_grub_entries();
+  derive_bls_entries();
+  derive_sdboot_entries();
+}
+
+// --- GRUB (grub-mkconfig's 10_linux) ---------------------------------------------------
+
+void BootModel::derive_grub_entries() {
+  m_grub.clear();
+  m_grub_next.reset();
+  m_grub_why.clear();
+  if (!m_grub_vars) return;
+  const auto& ev = *m_grub_vars;
+  std::vector<std::string> versions;
+  if (auto names = m_files.list("/boot"))
+    for (const auto& n : *names)
+      if (n.starts_with("vmlinuz-") || n.starts_with("vmlinux-")) versions.push_back(n.substr(8));
+  std::sort(versions.begin(), versions.end(),
+            [](const std::string& a, const std::string& b) { return bls::vercmp(a, b) > 0; });
+  versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
+  // Shell code kdump-setup does not run, or an expansion it cannot evaluate, makes the
+  // value unknown: the entries then say so instead of guessing.
+  std::string unknown;
+  for (const auto& var : {grub2::kLinux, grub2::kLinuxDefault}) {
+    const auto& v = ev.get(var);
+    if (!v.uncertain.empty()) unknown = std::string(var) + ": " + v.uncertain.front().reason;
+    else if (std::any_of(v.chunks.begin(), v.chunks.end(), [](const grub2::Chunk& c) { return !c.origin; }))
+      unknown = std::string(var) + " uses an expansion that kdump-setup does not evaluate";
+    if (!unknown.empty()) break;
+  }
+  const std::string normal = join_args(ev.get(grub2::kLinux).text(), ev.get(grub2::kLinuxDefault).text());
+  // Debian's 10_linux sets GRUB_CMDLINE_LINUX_RECOVERY itself: "recovery" where
+  // Ubuntu's recovery menu is installed, else "single".
+  const std::string recovery_word = m_files.exists("/lib/recovery-mode/recovery-menu") ? "recovery" : "single";
+  const std::string recovery = join_args(recovery_word, ev.get(grub2::kLinux).text());
+  const std::string submenu = ev.get("GRUB_DISABLE_SUBMENU").text();
+  const bool no_submenu = submenu == "true" || submenu == "y" || submenu == "yes";
+  const bool no_recovery = ev.get("GRUB_DISABLE_RECOVERY").text() == "true";
+  for (std::size_t k = 0; k < versions.size(); ++k) {
+    const std::string& v = versions[k];
+    const std::string path = "/boot/vmlinuz-" + v;
+    if (k == 0 && !no_submenu)
+      m_grub.push_back({BootEntry::Kind::grub_simple, "simple", std::string(grub2::kMainFile), "(top level)", v, normal, {}});
+    m_grub.push_back({BootEntry::Kind::grub_advanced, "advanced-" + v, std::string(grub2::kMainFile),
+                      "with Linux " + v, v, normal, {}});
+    if (!no_recovery)
+      m_grub.push_back({BootEntry::Kind::grub_recovery, "recovery-" + v, std::string(grub2::kMainFile),
+                        "with Linux " + v + " (recovery mode)", v, recovery, {}});
+  }
+  if (!unknown.empty())
+    for (auto& e : m_grub) {
+      e.cmdline.reset();
+      e.cmdline_unknown = unknown;
+    }
+  if (m_grub.empty()) return;
+  // GRUB_DEFAULT: a number counts the top level (0: the simple entry, 1: the submenu),
+  // "N>M" the M-th entry of submenu N; "saved" what grub-set-default/grub-reboot stored.
+  std::string def = ev.get("GRUB_DEFAULT").set ? ev.get("GRUB_DEFAULT").text() : "0";
+  std::string from = "GRUB_DEFAULT=" + def;
+  if (def == "saved") {
+    std::optional<std::string> saved;
+    if (m_files.exists("/boot/grub/grubenv"))
+      if (auto s = m_files.read("/boot/grub/grubenv", 64 * 1024))
+        if (auto b = grubenv::Block::parse(s->text, "/boot/grub/grubenv")) {
+          saved = b->get("next_entry");
+          if (!saved || saved->empty()) saved = b->get("saved_entry");
+        }
+    if (!saved || saved->empty()) {
+      m_grub_next = 0;
+      m_grub_why = "GRUB_DEFAULT=saved and no saved_entry: the first entry";
+      return;
+    }
+    def = *saved;
+    from = "saved_entry '" + *saved + "' in /boot/grub/grubenv";
+  }
+  const std::size_t advanced_base = no_submenu ? 0 : 1;
+  if (all_digits(def)) {
+    const std::size_t n = std::stoul(def);
+    m_grub_next = (n == 0 || no_submenu) ? std::min(n, m_grub.size() - 1) : advanced_base;
+    m_grub_why = from;
+    return;
+  }
+  if (auto gt = def.find('>'); gt != std::string::npos && all_digits(def.substr(0, gt)) &&
+                               all_digits(def.substr(gt + 1))) {
+    const std::size_t m = std::stoul(def.substr(gt + 1));
+    if (advanced_base + m < m_grub.size()) {
+      m_grub_next = advanced_base + m;
+      m_grub_why = from;
+      return;
+    }
+  }
+  // A title (or "submenu>title"): the part after the last '>' ends with the entry's title.
+  const std::string last = def.substr(def.rfind('>') == std::string::npos ? 0 : def.rfind('>') + 1);
+  for (std::size_t i = advanced_base; i < m_grub.size(); ++i)
+    if (last.ends_with(", " + m_grub[i].title)) {
+      m_grub_next = i;
+      m_grub_why = from;
+      return;
+    }
+  m_grub_next = 0;
+  m_grub_why = from + " names no entry that can be told from here: the first entry";
+}
+
+// --- GRUB with blscfg ---------------------------------------------------------------------
+
+std::optional<std::size_t> BootModel::bls_default(std::string* why) const {
+  if (!m_bls_entries || m_bls_entries->empty()) return std::nullopt;
+  const auto& entries = *m_bls_entries;
+  std::string how;
+  std::string def = "saved";
+  if (m_grub_vars) {
+    const auto& v = m_grub_vars->get("GRUB_DEFAULT");
+    if (v.set && !v.text().empty()) def = v.text();
+  }
+  const auto by_name = [&](const std::string& name) -> std::optional<std::size_t> {
+    for (std::size_t k = 0; k < entries.size(); ++k)
+      if (entries[k].id == name || bls::entry_id(name) == entries[k].id || entries[k].title == name) return k;
+    return std::nullopt;
+  };
+  std::optional<std::size_t> out = 0;
+  if (def == "saved") {
+    std::optional<std::string> saved;
+    if (m_grubenv && *m_grubenv) saved = (*m_grubenv)->get("saved_entry");
+    if (saved && !saved->empty()) {
+      if (auto k = by_name(*saved)) {
+        how = "saved_entry in " + std::string(bls::kGrubenv);
+        out = k;
+      } else {
+        how = "saved_entry '" + *saved + "' names no entry; GRUB falls back to the first entry";
+      }
+    } else {
+      how = "no saved_entry: the first entry in GRUB's order";
+    }
+  } else if (all_digits(def)) {
+    const std::size_t n = std::stoul(def);
+    how = "GRUB_DEFAULT=" + def;
+    out = n < entries.size() ? n : 0;
+  } else {
+    how = "GRUB_DEFAULT=" + def;
+    if (auto k = by_name(def)) out = k;
+  }
+  if (why) *why = how;
+  return out;
+}
+
+void BootModel::derive_bls_entries() {
+  m_bls.clear();
+  if (!m_bls_entries) return;
+  std::optional<std::string> ko;
+  if (m_grubenv && *m_grubenv) ko = (*m_grubenv)->get("kernelopts");
+  for (const auto& f : *m_bls_entries) {
+    BootEntry e{BootEntry::Kind::type1, f.id, f.path, f.title, f.version, std::nullopt, {}};
+    if (auto o = bls::first_options(f.entry)) {
+      if (bls::uses_kernelopts(*o) && !ko) e.cmdline_unknown = "$kernelopts is not set in " + std::string(bls::kGrubenv);
+      else e.cmdline = bls::expand_kernelopts(*o, ko);
+    } else {
+      e.cmdline_unknown = "no options line with a value: GRUB uses $default_kernelopts of grub.cfg";
+    }
+    m_bls.push_back(std::move(e));
+  }
+  m_bls_next = bls_default(&m_bls_why);
+}
+
+// --- systemd-boot ---------------------------------------------------------------------------
+
+std::optional<std::size_t> BootModel::sdboot_default(std::string* why) const {
+  if (!m_sdboot_entries || m_sdboot_entries->empty()) return std::nullopt;
+  const auto& entries = *m_sdboot_entries;
+  std::string how;
+  std::optional<std::string> pattern;
+  if (m_facts.loader_entry_oneshot && !m_facts.loader_entry_oneshot->value.empty()) {
+    pattern = m_facts.loader_entry_oneshot->value;
+    how = "LoaderEntryOneShot EFI variable '" + *pattern + "'";
+  } else if (m_facts.loader_entry_default && !m_facts.loader_entry_default->value.empty()) {
+    pattern = m_facts.loader_entry_default->value;
+    how = "LoaderEntryDefault EFI variable '" + *pattern + "'";
+  } else if (m_loader_conf) {
+    if (auto d = sdboot::loader_conf_default(*m_loader_conf)) {
+      pattern = *d;
+      how = "loader.conf default '" + *d + "'";
+    }
+  }
+  std::optional<std::size_t> out = 0;
+  if (pattern) {
+    bool found = false;
+    for (std::size_t i = 0; i < entries.size() && !found; ++i)
+      if (sdboot::default_matches(*pattern, entries[i].file_name)) {
+        out = i;
+        found = true;
+      }
+    if (!found) how += " matches no entry: the first entry in menu order";
+  } else {
+    how = "no default set: the first entry in menu order";
+  }
+  if (why) *why = how;
+  return out;
+}
+
+void BootModel::derive_sdboot_entries() {
+  m_sdboot.clear();
+  if (!m_sdboot_entries) return;
+  for (const auto& f : *m_sdboot_entries)
+    m_sdboot.push_back({BootEntry::Kind::type1, f.file_name, f.path, f.title, f.version,
+                        sdboot::joined_options(f.entry), {}});
+  UkiCmdlineReader reader;
+  {
+    std::lock_guard lock(g_uki_mu);
+    reader = g_uki_reader;
+  }
+  // Type #2 entries: after the Type #1 ones here (their sort key and version are inside
+  // the image, in .osrel, which needs the PE reader too).
+  for (const auto& p : m_ukis) {
+    BootEntry e{BootEntry::Kind::uki, p.substr(p.rfind('/') + 1), p, {}, {}, std::nullopt, {}};
+    if (!reader) {
+      e.cmdline_unknown = "a unified kernel image carries its command line in its .cmdline PE section, "
+                          "which kdump-setup does not read yet";
+    } else if (auto bytes = m_files.read(p, 512u << 20); !bytes) {
+      e.cmdline_unknown = bytes.error().message;
+    } else if (auto c = reader(p, bytes->text); !c) {
+      e.cmdline_unknown = c.error().message;
+    } else {
+      e.cmdline = c->value_or("");
+    }
+    m_sdboot.push_back(std::move(e));
+  }
+  m_sdboot_next = sdboot_default(&m_sdboot_why);
+  // LoaderEntryOneShot / LoaderEntryDefault may name a UKI.
+  for (const auto* v : {&m_facts.loader_entry_oneshot, &m_facts.loader_entry_default}) {
+    if (!*v || (*v)->value.empty()) continue;
+    for (std::size_t i = m_sdboot_entries->size(); i < m_sdboot.size(); ++i)
+      if (sdboot::default_matches((*v)->value, m_sdboot[i].id)) {
+        m_sdboot_next = i;
+        m_sdboot_why = "EFI variable names the unified kernel image " + m_sdboot[i].id;
+      }
+    break;
+  }
+  if (!m_sdboot_next && !m_sdboot.empty()) {
+    m_sdboot_next = 0;
+    m_sdboot_why = "no Type #1 entry: the first unified kernel image";
+  }
+}
+
+// --- questions ------------------------------------------------------------------------------
+
+const std::vector<BootEntry>& BootModel::entries(BootLoader l) const {
+  switch (l) {
+    case BootLoader::grub: return m_grub;
+    case BootLoader::bls: return m_bls;
+    case BootLoader::sdboot: return m_sdboot;
+  }
+  return m_grub;
+}
+
+std::optional<std::size_t> BootModel::next_boot(BootLoader l, std::string* why) const {
+  const auto& [next, reason] = l == BootLoader::grub  ? std::tie(m_grub_next, m_grub_why)
+                               : l == BootLoader::bls ? std::tie(m_bls_next, m_bls_why)
+                                                      : std::tie(m_sdboot_next, m_sdboot_why);
+  if (why) *why = reason;
+  return next;
+}
+
+std::optional<std::size_t> BootModel::booted_sdboot_entry() const {
+  if (!m_facts.loader_entry_selected) return std::nullopt;
+  for (std::size_t i = 0; i < m_sdboot.size(); ++i)
+    if (m_sdboot[i].id == m_facts.loader_entry_selected->value) return i;
+  return std::nullopt;
+}
+
+const std::vector<BootEntry>& BootModel::entries() const {
+  static const std::vector<BootEntry> none;
+  return m_active ? entries(*m_active) : none;
+}
+
+const BootEntry* BootModel::next_boot() const {
+  if (!m_active) return nullptr;
+  auto k = next_boot(*m_active);
+  return k ? &entries(*m_active)[*k] : nullptr;
+}
+
+}  // namespace kdump
