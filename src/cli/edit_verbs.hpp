@@ -44,7 +44,7 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes = {});
 
 // --if-unset found a value: say so, change nothing, exit 0.
-Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,
-                                 const std::vector<ConfiguredValue>& existing);
+Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const EditOptions& opt,
+                                 const std::string& value, const std::vector<ConfiguredValue>& existing);
 
 }  // namespace kdump::cli

@@ -80,7 +80,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   if (opt.if_unset) {
     auto existing = ctx->backend->configured(ctx->root, ctx->facts);
     if (!existing) return fail(std::move(existing).error());
-    if (!existing->empty()) return report_kept_existing(inv, *ctx, value->expression, *existing);
+    if (!existing->empty()) return report_kept_existing(inv, *ctx, opt.edit, value->expression, *existing);
   }
   ReserveRequest request;
   request.action = ReserveRequest::Action::set;

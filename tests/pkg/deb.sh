@@ -71,6 +71,7 @@ grub_line() { grep '^GRUB_CMDLINE_LINUX=' "$1/etc/default/grub"; }
 r1=$SCRATCH/r1
 new_root "$r1" "$SRC/examples/debian12-grub"
 "$BIN" --root "$r1" --json reserve auto --dry-run >"$SCRATCH/plan" 2>/dev/null
+code=$? validate_json "$SCRATCH/plan" "reserve auto --dry-run plan"
 expr=$(python3 -c "import json; print(json.load(open('$SCRATCH/plan'))['expression'])")
 dpkg_root "$r1" -i "$deb"
 check "install into a GRUB tree succeeds" [ "$code" = 0 ]
