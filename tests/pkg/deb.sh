@@ -50,6 +50,12 @@ for f in usr/sbin/kdump-setup usr/share/man/man8/kdump-setup.8.gz usr/share/man/
   check "package has $f" grep -qxF "$f" "$SCRATCH/contents"
 done
 check "package ships nothing in /etc" bash -c '! grep -q "^etc/" "$1"' _ "$SCRATCH/contents"
+# The verify unit is installed, not enabled or started (debian/rules; the RPM's presets
+# do the same).
+check "package has the verify unit" grep -qE '^(usr/)?lib/systemd/system/kdump-setup-verify.service$' "$SCRATCH/contents"
+dpkg-deb -e "$deb" "$SCRATCH/control"
+out=$(cat "$SCRATCH/control/postinst")
+check "postinst does not enable the verify unit" bash -c '! grep -q "deb-systemd-helper enable\|deb-systemd-invoke start" "$1"' _ "$SCRATCH/control/postinst"
 
 new_root() {  # new_root DIR [TEMPLATE]: an empty dpkg database, plus the template tree
   mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates"
