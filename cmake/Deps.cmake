@@ -1,5 +1,5 @@
 # Third-party libraries, each behind one INTERFACE target so that only the layer that
-# may use it links it (design.md §2: Boost only in grammar/, toml++ only in config,
+# may use it links it (docs/contract.md §2: Boost only in grammar/, toml++ only in config,
 # CLI11 only in the CLI). All come from Debian 12 packages (scripts/setup.sh).
 find_package(PkgConfig REQUIRED)
 find_package(Boost 1.74 REQUIRED)

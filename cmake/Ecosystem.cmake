@@ -1,4 +1,4 @@
-# What a distribution package installs besides the binary (issue 8): man pages,
+# What a distribution package installs besides the binary: man pages,
 # shell completions in each shell's vendor directory, the kernel-install plugin, the
 # example configuration and the guides in the doc directory (never in /etc: the file is
 # the administrator's). Paths follow GNUInstallDirs, so --prefix and DESTDIR work.

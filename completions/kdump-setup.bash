@@ -1,7 +1,7 @@
 # bash completion for kdump-setup(8)                             -*- shell-script -*-
 # Installed as share/bash-completion/completions/kdump-setup. Self-contained: it does
 # not need bash-completion's helpers, so it also works when sourced by hand.
-# The verbs and options are those of the contract (design.md §3); tests/cli/surface.sh
+# The verbs and options are those of the contract (docs/contract.md §3); tests/cli/surface.sh
 # fails when the program has one that is missing here.
 
 _kdump_setup_releases() {  # kernel releases installed under the --root tree
@@ -59,7 +59,7 @@ _kdump_setup() {
 
   local opts=
   case $verb in
-    reserve) opts="--dry-run --backend --kernel --if-unset --no-update --memory --arch --policy" ;;
+    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
     recommend) opts="--memory --arch --policy --initramfs-size" ;;

@@ -39,3 +39,11 @@ build() {
 install_packages
 build
 echo "setup: built build/kdump-setup"
+# Debian trixie's ukify and systemd-stub (add-ons need systemd >= 254), extracted into
+# build/uki-tools for the UKI unit and boot tests; never installed.
+rc=0; scripts/vm/fetch-uki-tools.sh >/dev/null || rc=$?
+case $rc in
+  0) ;;
+  77) echo "setup: the Debian archive cannot be reached: the UKI tests will be skipped" ;;
+  *) exit "$rc" ;;
+esac

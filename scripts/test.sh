@@ -13,7 +13,7 @@ exclude=()
 [ "${KDUMP_SKIP_VM:-0}" = 1 ] && exclude=(-LE vm)
 ctest --test-dir build --output-on-failure -j2 "${exclude[@]}"
 
-# The whole non-VM suite again (the fault sweeps too), built with ASan + UBSan (issue 7);
+# The whole non-VM suite again (the fault sweeps too), built with ASan + UBSan;
 # KDUMP_SKIP_ASAN=1 skips it.
 if [ "${KDUMP_SKIP_ASAN:-0}" != 1 ]; then
   cmake -S . -B build-asan -G Ninja -DKDUMP_SETUP_SANITIZERS=address,undefined >/dev/null

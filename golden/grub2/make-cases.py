@@ -175,7 +175,7 @@ case("ubuntu2204-clementcastel-50-cloudimg-settings", "ubuntu", "reserve 256M",
      main=DEBIAN_DEFAULT,
      dropins=[("50-cloudimg-settings.cfg", ("grub-d", "ubuntu2204-clementcastel-50-cloudimg-settings.cfg"))])
 
-# --- the situations of issue 4 and peers.md §4.13 ----------------------------------------
+# --- drop-ins that reset or override the command line (Debian/Ubuntu cloud images) --------
 HEAD = "# kdump-setup golden case\nGRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR=Debian\n"
 case("no-cmdline-linux-line", "debian", "reserve 256M",
      "No GRUB_CMDLINE_LINUX line at all: a line marked '# added by kdump-setup' is appended.",

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "grammar/kernel.hpp"
+#include "kernel_parse.hpp"
 
 namespace kdump {
 
@@ -115,7 +116,8 @@ std::uint64_t KernelModel::size_granule() const {
 }
 
 std::string KernelModel::label() const {
-  return std::to_string(major) + "." + std::to_string(minor) + " " + std::string(arch_name(arch));
+  return std::to_string(major) + "." + std::to_string(minor) + " " + std::string(arch_name(arch)) +
+         (rhel ? " RHEL " + std::to_string(rhel) : "");
 }
 
 std::optional<KernelModel> model_for_release(Arch arch, std::string_view release) {
@@ -127,7 +129,7 @@ std::optional<KernelModel> model_for_release(Arch arch, std::string_view release
   if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '.') return std::nullopt;
   auto r2 = std::from_chars(r1.ptr + 1, end, minor);
   if (r2.ec != std::errc{}) return std::nullopt;
-  return KernelModel{arch, major, minor};
+  return KernelModel{arch, major, minor, detail::rhel_auto_release(release)};
 }
 
 }  // namespace kdump

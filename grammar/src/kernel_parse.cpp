@@ -118,6 +118,7 @@ std::uint64_t ram_for_ranges(std::uint64_t system_ram, const KernelModel& m) {
 
 TokenParse parse_plain_token(const CmdlineToken& token, std::uint64_t system_ram,
                              const KernelModel& model) {
+  if (model.rhel && token.value.substr(0, 4) == "auto") return parse_rhel_auto(token, system_ram, model);
   // __parse_crashkernel(): extended syntax when a ':' comes before the first space.
   if (token.value.find(':') != std::string_view::npos)
     return parse_ranges(token, ram_for_ranges(system_ram, model), style_for(model));

@@ -34,4 +34,9 @@ std::optional<CmdlineToken> last_token(const std::vector<CmdlineToken>& tokens,
                                        std::optional<std::string_view> suffix,
                                        const KernelModel& model);
 
+// RHEL 7/8 crashkernel=auto (kernel_rhel_auto.cpp): 7 or 8 for such a release, else 0;
+// and the parse of an "auto..." plain token on such a kernel.
+int rhel_auto_release(std::string_view release);
+TokenParse parse_rhel_auto(const CmdlineToken& token, std::uint64_t system_ram, const KernelModel& model);
+
 }  // namespace kdump::detail

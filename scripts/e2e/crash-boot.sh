@@ -87,7 +87,7 @@ main() {
     local -a qemu=(qemu-system-x86_64 -machine pc -nographic -no-reboot -net none -smp 1
         -drive "if=none,id=dump,format=raw,file=$disk"
         -device "virtio-blk-pci,drive=dump,serial=kdsdump")
-    # Guests larger than the host can promise: back RAM lazily (shared/notes/qemu.md).
+    # Guests larger than the host can promise: back RAM lazily (tests/vm/QEMU.md).
     local avail_mib mem_mib
     avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
     mem_mib=$(numfmt --from=iec "${mem}" 2>/dev/null | awk '{ print int($1 / 1048576) }')

@@ -4,6 +4,8 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/json_report.hpp"
+#include "cli/write_gate_cli.hpp"
+#include "backends/owners/proxmox_boot_tool_backend.hpp"
 #include "core/apply.hpp"
 #include "core/render_plan.hpp"
 #include "util/runner.hpp"
@@ -61,8 +63,7 @@ void print_plan_text(std::ostream& out, const Plan& plan, const EditContext& ctx
   for (std::size_t i = 0; i < plan.commands.size(); ++i) {
     const char* what = opt.no_update ? (opt.dry_run ? "would not run (--no-update): "
                                                     : "not run (--no-update): ")
-                       : !ctx.root.is_host_root() ? (opt.dry_run ? "would not run (--root): "
-                                                                 : "not run (--root): ")
+                       : !ctx.root.is_host_root() && opt.dry_run ? "would not run (--root): "
                        : opt.dry_run             ? "would run: "
                        : ran[i]                  ? "ran: "
                        : plan.changes_anything() ? "not run: "
@@ -113,6 +114,12 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
   auto facts = gather_facts(FactSource{inv.global.root}, overrides);
   if (!facts) return fail(std::move(facts).error());
   EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
+  // A tool that generates the boot entries and that kdump-setup works through
+  // (backends/owners/) is the backend, whatever the loader underneath.
+  if (auto owner = owner_backend(ctx.root, ctx.facts)) {
+    ctx.backend = ctx.backends.emplace_back(std::move(owner)).get();
+    return ctx;
+  }
   auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
   if (!chosen) return fail(std::move(chosen).error());
   ctx.backend = *chosen;
@@ -120,7 +127,8 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 }
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request, const std::vector<std::string>& lead_notes) {
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes,
+                           const GateVerdict* gate) {
   auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
@@ -147,8 +155,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     }
   }
   if (inv.global.json) {
-    print_json_report(*inv.out, report_json(request, *plan, opt.dry_run, runs_commands(ctx, opt), ran),
-                      verb_of(request), exit_ok);
+    auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx, opt), ran);
+    if (gate) report["gate"] = gate_json(*gate);
+    print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, ctx, opt, ran);
     print_summary(*inv.out, *plan, opt.dry_run);

@@ -11,6 +11,7 @@
 #include "backends/registry.hpp"
 #include "cli/invocation.hpp"
 #include "core/backend.hpp"
+#include "core/write_gate.hpp"
 #include "core/facts.hpp"
 #include "util/root_dir.hpp"
 
@@ -39,9 +40,11 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 
 // Builds the plan, prints the diff (and stops there for --dry-run) or applies it, and
 // reports in text or JSON. Exit 0 when done or nothing to do. `lead_notes` (how an
-// auto value was sized) come before the backend's notes.
+// auto value was sized) come before the backend's notes. `gate`: the write gate's verdict
+// (cli/write_gate_cli.hpp), shown in the JSON report as "gate".
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
-                           const ReserveRequest& request, const std::vector<std::string>& lead_notes = {});
+                           const ReserveRequest& request, const std::vector<std::string>& lead_notes = {},
+                           const GateVerdict* gate = nullptr);
 
 // --if-unset found a value: say so, change nothing, exit 0.
 Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const EditOptions& opt,

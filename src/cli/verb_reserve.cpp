@@ -1,5 +1,5 @@
 // kdump-setup reserve (auto | EXPR) [--dry-run] [--backend ...] [--kernel ...]
-//                                   [--if-unset] [--no-update] [--memory] [--arch] [--policy]
+//                                   [--if-unset] [--force] [--no-update] [--memory] [--arch] [--policy]
 // kdump-setup remove [--dry-run] [--backend ...] [--kernel ...] [--no-update]
 // Both build a Plan through the backend in use, show it (--dry-run stops there), and
 // hand it to the one apply step (design.md §3-§5).
@@ -8,6 +8,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
 #include "cli/verbs.hpp"
+#include "cli/write_gate_cli.hpp"
 #include "core/config.hpp"
 #include "core/sizing.hpp"
 
@@ -20,6 +21,7 @@ struct ReserveOptions {
   bool if_unset = false;
   FactOptions facts;
   std::optional<std::string> policy;
+  bool force = false;
 };
 
 // The value to write, and for "auto" a note of how it was sized (the capture initramfs
@@ -70,6 +72,7 @@ Result<ResolvedValue> resolve_value(Invocation& inv, const ReserveOptions& opt, 
 }
 
 Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
+  KDUMP_TRY(refuse_owned_boot(inv, opt.expr));  // another tool owns the entries: exit 3
   auto overrides = parse_fact_options(opt.facts);
   if (!overrides) return fail(std::move(overrides).error());
   auto ctx = open_edit_context(inv, opt.edit, *overrides);
@@ -82,15 +85,19 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
     if (!existing) return fail(std::move(existing).error());
     if (!existing->empty()) return report_kept_existing(inv, *ctx, opt.edit, value->expression, *existing);
   }
+  // The write gate (core/write_gate.hpp): refuses (exit 2) what the targeted kernels reject.
+  auto gate = run_write_gate(inv, *ctx, {value->expression, opt.force, opt.edit.kernel, opt.policy});
+  if (!gate) return fail(std::move(gate).error());
   ReserveRequest request;
   request.action = ReserveRequest::Action::set;
   request.value = value->expression;
   request.kernel = opt.edit.kernel_selection();
   request.no_update = opt.edit.no_update;
-  return plan_and_apply(inv, *ctx, opt.edit, request, value->notes);
+  return plan_and_apply(inv, *ctx, opt.edit, request, value->notes, &*gate);
 }
 
 Result<int> run_remove(Invocation& inv, const EditOptions& opt) {
+  KDUMP_TRY(refuse_owned_boot(inv, ""));  // another tool owns the entries: exit 3
   auto ctx = open_edit_context(inv, opt, FactOverrides{});
   if (!ctx) return fail(std::move(ctx).error());
   ReserveRequest request;
@@ -115,6 +122,8 @@ void add_reserve_verb(CLI::App& app, Invocation& inv) {
   sub->add_option("--policy", opt->policy, "Sizing policy for auto (estimate (default), rhel7, "
                                            "kdump-utils, debian, ubuntu, table, or from the config)")
       ->type_name("NAME");
+  sub->add_flag("--force", opt->force, "Write a value the write gate refuses (the kernel rejects it "
+                                      "or it reserves too little); the output says what was overridden");
   sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_reserve(inv, *opt); }; });
 }
 

@@ -48,7 +48,7 @@ void warn_tokens(const Explanation& x, std::vector<std::string>& w) {
     }
     if (t.value.find_first_of("\"'") != std::string_view::npos)
       w.push_back(quoted(text) + " contains a quote: the kernel does not remove quotes here");
-    if (t.value.substr(0, 4) == "auto")
+    if (t.value.substr(0, 4) == "auto" && !x.model.rhel)
       w.push_back("crashkernel=auto exists only in RHEL 7/8 kernels; upstream kernels reject it "
                   "(\"memory value expected\") -- run kdump-setup reserve auto instead");
     bool cma = ends_with(t.value, ",cma");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# 16 `reserve` runs with different values started at once on the same tree (issue 7,
-# design.md §5 "One lock for the whole run"): each one finishes or reports the lock /
+# 16 `reserve` runs with different values started at once on the same tree (docs/contract.md
+# §7 "One lock for the whole run"): each one finishes or reports the lock /
 # a stale file (exit 3); afterwards every file is exactly what one of the successful
 # runs alone makes of the tree: no mixed values, no lost or half-written file, no
 # leftover. Repeated a few rounds, on a two-file GRUB2 apply.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Hostile trees (issue 7): broken, binary, huge and booby-trapped /etc/default/grub.
+# Hostile trees: broken, binary, huge and booby-trapped /etc/default/grub.
 # Each must give a clear error naming the file (line:column where it applies), exit 2
-# (bad input) or 3 (cannot act) per design.md §3, and leave the whole tree unchanged
+# (bad input) or 3 (cannot act) per docs/contract.md §5, and leave the whole tree unchanged
 # (contents, modes, mtimes, the listing). A symlink that points outside --root must
 # never lead to reading or writing outside: a canary file there keeps its bytes and
 # mtime, and its content never shows up in the output.

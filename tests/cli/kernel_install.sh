@@ -49,7 +49,7 @@ if command -v kernel-install >/dev/null && [ -x "$LOADERENTRY" ]; then
   check "nothing went to the host's /boot" [ ! -e "/boot/$MID" ]
   # Does this build's kdump-setup handle the tree (the bls backend)? Then the new
   # entry must carry the configured value; until then the plugin must stay harmless.
-  "$BIN" --root "$bls" --json reserve 1M --if-unset --dry-run >"$SCRATCH/probe" 2>/dev/null
+  "$BIN" --root "$bls" --json reserve 256M --if-unset --dry-run >"$SCRATCH/probe" 2>/dev/null
   code=$? validate_json "$SCRATCH/probe" "reserve --if-unset probe"
   if grep -q '"kept_existing": true' "$SCRATCH/probe"; then
     check "the new entry got crashkernel=512M" grep -q '^options .*crashkernel=512M' "$entry"

@@ -2,7 +2,7 @@
 # Every verb and option of the real CLI11 app (the hidden `kdump-setup --list-surface`)
 # must be offered by each shell's completion for that verb, and documented in the man
 # page (SYNOPSIS line of the verb, and an OPTIONS entry). The contract's verbs
-# (design.md §3), status and verify included, must be documented and completed even
+# (docs/contract.md §3), status and verify included, must be documented and completed even
 # before the program has them; a verb the program has beyond those is checked too.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/complete_lib.bash"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # reserve/remove with the systemd-boot backend through the built binary: detection,
-# exit codes (design.md §3), the UKI refusal, nothing changed by a dry run or a refusal.
+# exit codes (docs/contract.md §5), the UKI refusal, nothing changed by a dry run or a refusal.
 source "$(dirname "$0")/lib.sh"
 G=${KDUMP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/golden/systemd-boot
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end through the BLS backend (project issue 9): kdump-setup edits a Fedora 39
+# End to end through the BLS backend: kdump-setup edits a Fedora 39
 # tree (golden/bls/fedora39: literal options in every entry, a rescue entry, one with a
 # stale machine-id, /etc/kernel/cmdline, GRUB_CMDLINE_LINUX), a real boot loader boots
 # the Type #1 entry exactly as reserve left it, the kernel reserves what explain

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end through GRUB2 (project issue 9): kdump-setup edits a Debian-like tree,
+# End to end through GRUB2: kdump-setup edits a Debian-like tree,
 # Debian's real grub-mkconfig turns it into grub.cfg, real GRUB (grub-mkstandalone
 # x86_64-efi) boots that menu entry under OVMF, the kernel reserves what explain
 # predicted, and the crash -> capture kernel -> makedumpfile chain brings a dump back.

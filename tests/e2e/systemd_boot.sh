@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end through systemd-boot (project issue 9): kdump-setup edits an ESP tree
+# End to end through systemd-boot: kdump-setup edits an ESP tree
 # (the corpus entry arch-patricol: tabs, a trailing blank line, two initrd lines, an
 # /etc/kernel/cmdline), Debian's real systemd-boot under OVMF boots the entry file
 # exactly as reserve left it, the kernel reserves what explain predicted, `verify` in

@@ -1,4 +1,4 @@
-/* LD_PRELOAD fault injection at the real system-call boundary (issue 7).
+/* LD_PRELOAD fault injection at the real system-call boundary.
  *
  * Counts the calls a process makes to the libc wrappers of open, open64, openat,
  * openat64, write, fsync, fdatasync, rename, renameat, renameat2, unlink and unlinkat,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault sweep of the real binary at the system-call boundary (issue 7, design.md §5).
+# Fault sweep of the real binary at the system-call boundary (docs/contract.md §7).
 #   tests/fault/sweep.sh BINARY SHIM TREE ARGS...
 # runs `BINARY --root COPY ARGS...` on a fresh copy of TREE once per fault point N =
 # 1, 2, ... with fault_shim.so preloaded (KDUMP_FAULT_AT=N), for every error kind

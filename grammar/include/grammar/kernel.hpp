@@ -28,6 +28,7 @@ struct KernelModel {
   Arch arch = Arch::x86_64;
   int major = 6;
   int minor = 1;
+  int rhel = 0;  // 7 or 8: a RHEL kernel with its own crashkernel=auto (kernel_rhel_auto.cpp)
 
   bool at_least(int ma, int mi) const { return major > ma || (major == ma && minor >= mi); }
   bool rounds_ram_to_128m() const { return at_least(6, 0); }
@@ -44,6 +45,7 @@ struct KernelModel {
 };
 
 // Parses "6.1.0-56-amd64", "6.12.9", "5.14.0-427.el9.x86_64"; nullopt if no major.minor.
+// "3.10.0-*.el7*" and "4.18.0-*.el8*" are RHEL 7/8 kernels (KernelModel::rhel).
 std::optional<KernelModel> model_for_release(Arch arch, std::string_view release);
 
 // A crashkernel= occurrence in a command line, as get_last_crashkernel() sees it.

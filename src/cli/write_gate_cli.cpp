@@ -1,0 +1,100 @@
+#include "cli/write_gate_cli.hpp"
+
+#include "cli/json_report.hpp"
+
+#include "core/config.hpp"
+#include "core/sizing.hpp"
+
+namespace kdump::cli {
+namespace {
+
+// The chosen policy's figure for this machine; nullopt when it cannot be had (no RAM,
+// no arch, no table): the gate then has nothing to warn against.
+std::optional<std::uint64_t> policy_figure(const Invocation& inv, const SystemFacts& facts,
+                                           const std::optional<std::string>& requested, std::string& name) {
+  if (!facts.memory_bytes || !facts.arch) return std::nullopt;
+  auto config = load_config(inv.global.root, inv.global.config);
+  if (!config) return std::nullopt;
+  auto policy = select_policy(*config, requested);
+  if (!policy) return std::nullopt;
+  SystemFacts sized = facts;
+  if (!apply_capture_initramfs(*config, inv.global.root, sized)) return std::nullopt;
+  auto r = recommend(**policy, sizing_input_from_facts(sized, facts.memory_bytes->value,
+                                                       facts.arch->value, config->sizing));
+  if (!r || !r->recommended) return std::nullopt;
+  name = r->policy;
+  return r->bytes_for_this_machine;
+}
+
+// The kernels the plan targets, as this run knows them: the running kernel, what is
+// the boot entries' kernels, what is installed in the tree (future kernels inherit the same
+// default), and --kernel RELEASE.
+std::vector<GateKernel> gate_kernels(const EditContext& ctx, const GateRequest& req) {
+  std::vector<GateKernel> k;
+  auto add = [&](const std::string& release, const std::string& role) {
+    for (const auto& e : k)
+      if (e.release == release) return;
+    k.push_back({release, role});
+  };
+  if (req.kernel != "all" && req.kernel != "default") add(req.kernel, "--kernel");
+  if (ctx.facts.kernel_release) add(ctx.facts.kernel_release->value, "running kernel");
+  for (const auto& r : entry_kernel_releases(ctx.root)) add(r, "boot entry");
+  for (const auto& r : installed_kernel_releases(ctx.root)) add(r, "installed");
+  return k;
+}
+
+}  // namespace
+
+nlohmann::json gate_json(const GateVerdict& v) {
+  nlohmann::json kernels = nlohmann::json::array();
+  for (const auto& r : v.kernels)
+    kernels.push_back({{"release", r.kernel.release}, {"role", r.kernel.role},
+                       {"model", r.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.model)},
+                       {"crash_bytes", r.crash_bytes}, {"kexec_crash_size", r.kexec_crash_size},
+                       {"refusal", r.refusal ? nlohmann::json(*r.refusal) : nlohmann::json(nullptr)}});
+  return {{"verdict", v.verdict},     {"memory_checked", v.memory_checked},
+          {"floor_bytes", write_gate_floor}, {"kernels", kernels},
+          {"refusals", v.refusals},   {"warnings", v.warnings},
+          {"overridden", v.overridden}};
+}
+
+Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, const GateRequest& req) {
+  GateInput in;
+  in.value = req.value;
+  in.arch = ctx.facts.arch ? ctx.facts.arch->value : Arch::x86_64;
+  in.kernels = gate_kernels(ctx, req);
+  if (ctx.facts.memory_bytes) {
+    in.memory = ctx.facts.memory_bytes->value;
+    in.memory_source = ctx.facts.memory_bytes->source;
+  }
+  in.policy_bytes = policy_figure(inv, ctx.facts, req.policy, in.policy);
+  in.force = req.force;
+  GateVerdict v = evaluate_write_gate(in);
+  if (!ctx.facts.arch) v.warnings.push_back("architecture unknown: checked as x86_64 (pass --arch)");
+  if (v.refused()) {
+    Error e = write_gate_error(v, req.value);
+    if (inv.global.json) {  // one object: the gate and the error together
+      print_json_error(*inv.out, e, "reserve",
+                       {{"expression", req.value}, {"backend", ctx.backend->name()},
+                        {"changed", false}, {"would_change", false}, {"gate", gate_json(v)}});
+      inv.json_printed = true;
+    }
+    return fail(e);
+  }
+  if (!inv.global.json) {
+    for (const auto& w : v.warnings) *inv.err << "kdump-setup: WARNING: " << w << '\n';
+    for (const auto& o : v.overridden)
+      *inv.err << "kdump-setup: WARNING: --force: writing it anyway, overriding: " << o << '\n';
+  }
+  return v;
+}
+
+Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value) {
+  auto root = RootDir::open(inv.global.root);
+  if (!root) return fail(std::move(root).error());
+  if (auto owner = detect_owner_tool(*root); owner && !owner->worked_through)
+    return fail(owner_tool_error(*owner, value));
+  return Ok{};
+}
+
+}  // namespace kdump::cli
