@@ -63,7 +63,8 @@ _kdump_setup() {
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
     recommend) opts="--memory --arch --policy --initramfs-size" ;;
-    status | verify) opts= ;;
+    status) opts= ;;
+    verify) opts="--require-loaded" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$globals $opts" -- "$cur"))

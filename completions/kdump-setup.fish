@@ -50,6 +50,7 @@ complete -c kdump-setup -n $edit -l backend -x -a 'auto grub2 bls systemd-boot' 
 complete -c kdump-setup -n $edit -l kernel -x -a 'all default (__kdump_setup_releases)' -d 'Entries to change'
 complete -c kdump-setup -n $edit -l no-update -d 'Do not run update-grub/grub-mkconfig; list them'
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -l if-unset -d 'Change nothing if crashkernel= is already set'
+complete -c kdump-setup -n '__fish_seen_subcommand_from verify' -l require-loaded -d 'Also require a loaded capture kernel'
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -l force -d 'Write a value the write gate refuses'
 
 # Facts and sizing

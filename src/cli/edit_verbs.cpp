@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "cli/json_report.hpp"
 #include "cli/write_gate_cli.hpp"
 #include "backends/owners/proxmox_boot_tool_backend.hpp"
 #include "core/apply.hpp"
@@ -21,12 +22,21 @@ nlohmann::json files_json(const Plan& plan) {
   return files;
 }
 
+// Whether this run runs the plan's commands (or, in a dry run, would): not with
+// --no-update, not under --root (they would act on the running system; apply.hpp).
+bool runs_commands(const EditContext& ctx, const EditOptions& opt) {
+  return !opt.no_update && ctx.root.is_host_root();
+}
+
+// `changed`: this run changed a file (never in a dry run); `would_change`: the plan
+// changes something (a real run: the same as changed; a dry run: what a real run
+// would do). `reboot_required` follows would_change. docs/kdump-setup.8.md, JSON OUTPUT.
 nlohmann::json report_json(const ReserveRequest& req, const Plan& plan, bool dry_run,
-                           const std::vector<bool>& ran) {
+                           bool would_run, const std::vector<bool>& ran) {
   nlohmann::json commands = nlohmann::json::array();
   for (std::size_t i = 0; i < plan.commands.size(); ++i)
     commands.push_back({{"argv", plan.commands[i].argv}, {"ran", i < ran.size() && ran[i]},
-                        {"reason", plan.commands[i].reason}});
+                        {"would_run", would_run}, {"reason", plan.commands[i].reason}});
   bool changed = plan.changes_anything();
   return {{"expression", req.action == ReserveRequest::Action::set ? nlohmann::json(req.value)
                                                                    : nlohmann::json(nullptr)},
@@ -38,19 +48,26 @@ nlohmann::json report_json(const ReserveRequest& req, const Plan& plan, bool dry
           {"commands", commands},
           {"reboot_required", changed},
           {"kept_existing", false},
+          {"existing", nlohmann::json::array()},
           {"notes", plan.notes}};
 }
 
-void print_plan_text(std::ostream& out, const Plan& plan, bool dry_run, bool no_update,
-                     const std::vector<bool>& ran) {
+std::string_view verb_of(const ReserveRequest& req) {
+  return req.action == ReserveRequest::Action::set ? "reserve" : "remove";
+}
+
+void print_plan_text(std::ostream& out, const Plan& plan, const EditContext& ctx,
+                     const EditOptions& opt, const std::vector<bool>& ran) {
   out << render_plan_diff(plan);
   for (const auto& n : plan.notes) out << "note: " << n << '\n';
   for (std::size_t i = 0; i < plan.commands.size(); ++i) {
-    const char* what = dry_run                  ? "would run: "
-                       : ran[i]                 ? "ran: "
-                       : no_update              ? "not run (--no-update): "
+    const char* what = opt.no_update ? (opt.dry_run ? "would not run (--no-update): "
+                                                    : "not run (--no-update): ")
+                       : !ctx.root.is_host_root() && opt.dry_run ? "would not run (--root): "
+                       : opt.dry_run             ? "would run: "
+                       : ran[i]                  ? "ran: "
                        : plan.changes_anything() ? "not run: "
-                                                : "not needed: ";
+                                                 : "not needed: ";
     out << what << format_argv(plan.commands[i].argv) << '\n';
   }
 }
@@ -132,35 +149,38 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     for (std::size_t i = 0; i < report->commands.size() && i < ran.size(); ++i)
       ran[i] = report->commands[i].ran;
     if (report->command_error) {
-      if (inv.global.json) *inv.out << report_json(request, *plan, false, ran).dump(2) << '\n';
+      if (inv.global.json) {
+        print_json_error(*inv.out, *report->command_error, verb_of(request),
+                         report_json(request, *plan, false, runs_commands(ctx, opt), ran));
+        inv.json_printed = true;
+      }
       return fail(*report->command_error);
     }
   }
   if (inv.global.json) {
-    auto report = report_json(request, *plan, opt.dry_run, ran);
+    auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx, opt), ran);
     if (gate) report["gate"] = gate_json(*gate);
-    *inv.out << report.dump(2) << '\n';
+    print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
   } else if (!inv.global.quiet) {
-    print_plan_text(*inv.out, *plan, opt.dry_run, opt.no_update, ran);
+    print_plan_text(*inv.out, *plan, ctx, opt, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
   }
   return exit_ok;
 }
 
-Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,
-                                 const std::vector<ConfiguredValue>& existing) {
+Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const EditOptions& opt,
+                                 const std::string& value, const std::vector<ConfiguredValue>& existing) {
   if (inv.global.json) {
     nlohmann::json found = nlohmann::json::array();
     for (const auto& c : existing)
       found.push_back({{"file", c.file}, {"where", c.where}, {"value", c.value}});
-    *inv.out << nlohmann::json{{"expression", value}, {"backend", ctx.backend->name()},
-                               {"dry_run", false}, {"changed", false},
-                               {"files", nlohmann::json::array()},
-                               {"commands", nlohmann::json::array()},
-                               {"reboot_required", false}, {"kept_existing", true},
-                               {"existing", found}}
-                    .dump(2)
-             << '\n';
+    nlohmann::json report{{"expression", value}, {"backend", ctx.backend->name()},
+                          {"dry_run", opt.dry_run}, {"changed", false}, {"would_change", false},
+                          {"files", nlohmann::json::array()},
+                          {"commands", nlohmann::json::array()},
+                          {"reboot_required", false}, {"kept_existing", true},
+                          {"existing", found}, {"notes", nlohmann::json::array()}};
+    print_json_report(*inv.out, std::move(report), "reserve", exit_ok);
   } else if (!inv.global.quiet) {
     const ConfiguredValue& c = existing.front();
     *inv.out << "crashkernel=" << c.value << " is already configured (" << c.file << ", "

@@ -49,7 +49,7 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
                            const GateVerdict* gate = nullptr);
 
 // --if-unset found a value: say so, change nothing, exit 0.
-Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const std::string& value,
-                                 const std::vector<ConfiguredValue>& existing);
+Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const EditOptions& opt,
+                                 const std::string& value, const std::vector<ConfiguredValue>& existing);
 
 }  // namespace kdump::cli

@@ -25,6 +25,9 @@ struct Invocation {
   std::ostream* err = &std::cerr;
   // Set by the chosen verb's parse callback; returns the exit code or an Error.
   std::function<Result<int>()> run;
+  // --json: the verb already printed its one object, its error included (a command
+  // that failed after the files were written); the caller prints no second one.
+  bool json_printed = false;
 };
 
 }  // namespace kdump::cli

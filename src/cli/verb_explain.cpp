@@ -5,6 +5,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
+#include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
 #include "core/explain.hpp"
 #include "core/facts.hpp"
@@ -22,16 +23,22 @@ nlohmann::json optional_json(const std::optional<std::uint64_t>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-nlohmann::json error_json(const Explanation& x) {
+// The error object of the JSON contract (json_report.hpp), plus the kernel's own words.
+nlohmann::json rejection_json(const Explanation& x) {
   const KernelOutcome& o = x.outcome;
-  if (o.error)
-    return {{"message", "the kernel rejects this value: " + o.error->text},
-            {"kernel_message", o.error->text},
-            {"column", x.user_column(o.error->offset)}};
-  if (o.silent_rejection)
-    return {{"message", "the kernel rejects this value without a message: " + *o.silent_rejection},
-            {"kernel_message", nullptr},
-            {"column", nullptr}};
+  nlohmann::json e{{"kind", "parse"}, {"file", nullptr}, {"line", nullptr}, {"hints", nlohmann::json::array()}};
+  if (o.error) {
+    e["message"] = "the kernel rejects this value: " + o.error->text;
+    e["kernel_message"] = o.error->text;
+    e["column"] = x.user_column(o.error->offset);
+    return e;
+  }
+  if (o.silent_rejection) {
+    e["message"] = "the kernel rejects this value without a message: " + *o.silent_rejection;
+    e["kernel_message"] = nullptr;
+    e["column"] = nullptr;
+    return e;
+  }
   return nullptr;
 }
 
@@ -42,7 +49,7 @@ nlohmann::json explanation_json(const Explanation& x) {
   else if (o.plain) token = x.cmdline.substr(o.plain->begin, o.plain->end - o.plain->begin);
   return {
       {"valid", x.valid()},
-      {"error", error_json(x)},
+      {"error", rejection_json(x)},
       {"memory_bytes", x.memory_bytes},
       {"ram_for_ranges_bytes", o.total_for_ranges},
       {"kernel_release", x.kernel_release},
@@ -124,7 +131,8 @@ Result<int> run_explain(Invocation& inv, const ExplainOptions& opt) {
     cmdline = facts->running_cmdline->value;
   }
   Explanation x = explain_cmdline(cmdline, base, *memory, facts->kernel_release->value, *model);
-  if (inv.global.json) *inv.out << explanation_json(x).dump(2) << '\n';
+  if (inv.global.json)
+    print_json_report(*inv.out, explanation_json(x), "explain", x.valid() ? exit_ok : exit_bad_input);
   else if (!inv.global.quiet && x.valid()) print_text(*inv.out, x);
   if (!x.valid()) {
     print_rejection(*inv.err, x);

@@ -5,6 +5,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
+#include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
 #include "core/config.hpp"
 #include "core/facts.hpp"
@@ -164,7 +165,7 @@ Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
   if (!r) return fail(std::move(r).error());
 
   if (inv.global.json)
-    *inv.out << recommendation_json(*r, *facts, *config).dump(2) << '\n';
+    print_json_report(*inv.out, recommendation_json(*r, *facts, *config), "recommend", exit_ok);
   else if (!inv.global.quiet)
     print_text(*inv.out, *inv.err, *r, *facts, *config, inv.global.verbose);
   return exit_ok;

@@ -83,7 +83,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   if (opt.if_unset) {
     auto existing = ctx->backend->configured(*ctx->model);
     if (!existing) return fail(std::move(existing).error());
-    if (!existing->empty()) return report_kept_existing(inv, *ctx, value->expression, *existing);
+    if (!existing->empty()) return report_kept_existing(inv, *ctx, opt.edit, value->expression, *existing);
   }
   // The write gate (core/write_gate.hpp): refuses (exit 2) what the targeted kernels reject.
   auto gate = run_write_gate(inv, *ctx, {value->expression, opt.force, opt.edit.kernel, opt.policy});

@@ -2,6 +2,7 @@
 // object as verify). Exit code as verify's.
 #include <iomanip>
 
+#include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
 #include "cli/verify_context.hpp"
 #include "grammar/crashkernel.hpp"
@@ -41,6 +42,7 @@ void print_table(std::ostream& out, const VerifyContext& ctx) {
     row(out, "regions", "unknown (" + in.crash.regions_unknown + ")");
   }
   row(out, "loaded", r.loaded ? (*r.loaded ? "yes" : "no") : "-");
+  row(out, "ready", is_ready(r) ? "yes (reserved, capture kernel loaded)" : "no");
   row(out, "kernel", in.kernel_release.empty() ? "-" : in.kernel_release);
   row(out, "memory", in.memory_bytes ? human_size(*in.memory_bytes) : "-");
   row(out, "backend", in.backend.empty() ? "none (" + ctx.backend_reason + ")"
@@ -51,9 +53,9 @@ void print_table(std::ostream& out, const VerifyContext& ctx) {
 }
 
 Result<int> run_status(Invocation& inv) {
-  auto ctx = gather_verify_context(inv);
+  auto ctx = gather_verify_context(inv, false);
   if (!ctx) return fail(std::move(ctx).error());
-  if (inv.global.json) *inv.out << verify_json(*ctx).dump(2) << '\n';
+  if (inv.global.json) print_json_report(*inv.out, verify_json(*ctx), "status", verify_exit_code(ctx->report));
   else if (!inv.global.quiet) {
     print_table(*inv.out, *ctx);
     if (inv.global.verbose)

@@ -1,16 +1,19 @@
-// kdump-setup verify: one sentence and a status (design.md §3); exit 0 only for ok.
+// kdump-setup verify [--require-loaded]: one sentence and a status; exit 0 only for ok.
+// ok means the reservation is in effect; --require-loaded also requires the capture
+// kernel to be loaded (status not-loaded otherwise): "kdump works now".
+#include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
 #include "cli/verify_context.hpp"
 
 namespace kdump::cli {
 namespace {
 
-Result<int> run_verify(Invocation& inv) {
-  auto ctx = gather_verify_context(inv);
+Result<int> run_verify(Invocation& inv, bool require_loaded) {
+  auto ctx = gather_verify_context(inv, require_loaded);
   if (!ctx) return fail(std::move(ctx).error());
   const VerifyReport& r = ctx->report;
   if (inv.global.json) {
-    *inv.out << verify_json(*ctx).dump(2) << '\n';
+    print_json_report(*inv.out, verify_json(*ctx), "verify", verify_exit_code(r));
   } else if (!inv.global.quiet) {
     *inv.out << status_name(r.status) << ": " << r.message << '\n';
     if (inv.global.verbose)
@@ -25,7 +28,12 @@ void add_verify_verb(CLI::App& app, Invocation& inv) {
   auto* sub = app.add_subcommand("verify", "Compare the configured crashkernel= value, the running "
                                            "command line and what the kernel reserved; exit 0 "
                                            "only when they agree");
-  sub->callback([&inv] { inv.run = [&inv] { return run_verify(inv); }; });
+  auto require_loaded = std::make_shared<bool>(false);
+  sub->add_flag("--require-loaded", *require_loaded,
+                "Also require a loaded capture kernel (kexec -p): ok then means kdump works now");
+  sub->callback([&inv, require_loaded] {
+    inv.run = [&inv, require_loaded] { return run_verify(inv, *require_loaded); };
+  });
 }
 
 }  // namespace kdump::cli

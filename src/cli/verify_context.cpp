@@ -15,7 +15,7 @@ nlohmann::json opt_json(const std::optional<T>& v) {
 
 }  // namespace
 
-Result<VerifyContext> gather_verify_context(Invocation& inv) {
+Result<VerifyContext> gather_verify_context(Invocation& inv, bool require_loaded) {
   FactSource source{inv.global.root};
   source.probe_block_devices = false;  // status/verify need no LUKS facts
   auto facts = gather_facts(source, FactOverrides{});
@@ -65,6 +65,7 @@ Result<VerifyContext> gather_verify_context(Invocation& inv) {
     if (!model) return fail(std::move(model).error());
     in.model = *model;
   }
+  in.require_loaded = require_loaded;
   ctx.report = verify(in);
   return ctx;
 }
@@ -91,6 +92,7 @@ nlohmann::json verify_json(const VerifyContext& ctx) {
                                                        : nlohmann::json(in.kernel_release)},
           {"memory_bytes", opt_json(in.memory_bytes)},
           {"loaded", opt_json(r.loaded)},
+          {"ready", is_ready(r)},
           {"message", r.message},
           {"backend", in.backend.empty() ? nlohmann::json(nullptr) : nlohmann::json(in.backend)},
           {"backend_reason", ctx.backend_reason},

@@ -22,9 +22,11 @@ struct VerifyContext {
   VerifyReport report;
 };
 
-Result<VerifyContext> gather_verify_context(Invocation& inv);
+// require_loaded: verify --require-loaded (VerifyInput::require_loaded).
+Result<VerifyContext> gather_verify_context(Invocation& inv, bool require_loaded);
 
-// The design.md §3 keys, plus backend/details/files.
+// The verify/status keys of docs/kdump-setup.schema.json (the envelope is added by
+// print_json_report).
 nlohmann::json verify_json(const VerifyContext& ctx);
 
 int verify_exit_code(const VerifyReport& r);

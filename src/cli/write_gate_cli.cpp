@@ -1,5 +1,7 @@
 #include "cli/write_gate_cli.hpp"
 
+#include "cli/json_report.hpp"
+
 #include "core/config.hpp"
 #include "core/sizing.hpp"
 
@@ -70,11 +72,14 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
   GateVerdict v = evaluate_write_gate(in);
   if (!ctx.facts.arch) v.warnings.push_back("architecture unknown: checked as x86_64 (pass --arch)");
   if (v.refused()) {
-    if (inv.global.json)
-      *inv.out << nlohmann::json{{"expression", req.value}, {"backend", ctx.backend->name()},
-                                 {"changed", false}, {"would_change", false},
-                                 {"gate", gate_json(v)}}.dump(2) << '\n';
-    return fail(write_gate_error(v, req.value));
+    Error e = write_gate_error(v, req.value);
+    if (inv.global.json) {  // one object: the gate and the error together
+      print_json_error(*inv.out, e, "reserve",
+                       {{"expression", req.value}, {"backend", ctx.backend->name()},
+                        {"changed", false}, {"would_change", false}, {"gate", gate_json(v)}});
+      inv.json_printed = true;
+    }
+    return fail(e);
   }
   if (!inv.global.json) {
     for (const auto& w : v.warnings) *inv.err << "kdump-setup: WARNING: " << w << '\n';

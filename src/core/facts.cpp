@@ -655,7 +655,8 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
   SystemFacts f;
   Tree t(source);
   if (!t.ok()) {
-    Error e = make_error(ErrorKind::io, "cannot open the root directory: " + t.open_error());
+    // open_error() already says "cannot open the root directory: ..."
+    Error e = make_error(ErrorKind::io, t.open_error());
     e.file = source.root.string();
     return fail(e);
   }

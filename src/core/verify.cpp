@@ -63,6 +63,7 @@ std::string_view status_name(VerifyStatus s) {
     case VerifyStatus::not_reserved: return "not-reserved";
     case VerifyStatus::mismatch: return "mismatch";
     case VerifyStatus::unsupported: return "unsupported";
+    case VerifyStatus::not_loaded: return "not-loaded";
   }
   return "unsupported";
 }
@@ -175,7 +176,17 @@ VerifyReport verify(const VerifyInput& in) {
   if (o.low_bytes) m += " plus " + human_size(o.low_bytes) + " low";
   if (r.loaded) m += *r.loaded ? ", crash kernel loaded" : ", but no crash kernel is loaded (kdump service not running?)";
   set(r, VerifyStatus::ok, m);
+  // The kernel reports a loaded capture kernel in kexec_crash_loaded
+  // (kernel/ksysfs.c); without one a crash now is not captured.
+  if (in.require_loaded && !r.loaded.value_or(false)) {
+    std::string why = r.loaded ? "no crash kernel is loaded (kexec -p; is the kdump service running?)"
+                               : "whether a crash kernel is loaded is unknown (no kexec_crash_loaded)";
+    set(r, VerifyStatus::not_loaded, quoted_value(*r.running) + " is reserved but " + why +
+                                         ": a crash now would not be captured");
+  }
   return r;
 }
+
+bool is_ready(const VerifyReport& r) { return r.status == VerifyStatus::ok && r.loaded.value_or(false); }
 
 }  // namespace kdump

@@ -14,7 +14,9 @@
 
 namespace kdump {
 
-enum class VerifyStatus { ok, pending_reboot, not_configured, not_reserved, mismatch, unsupported };
+// not_loaded only with VerifyInput::require_loaded: everything else is ok but no
+// capture kernel is loaded, so a crash now would not be captured.
+enum class VerifyStatus { ok, pending_reboot, not_configured, not_reserved, mismatch, unsupported, not_loaded };
 
 // "ok", "pending-reboot", ... as in the JSON.
 std::string_view status_name(VerifyStatus s);
@@ -29,6 +31,9 @@ struct VerifyInput {
   std::optional<std::uint64_t> memory_bytes;  // RAM as the kernel counts it
   std::optional<KernelModel> model;           // of the running release and arch
   CrashState crash;
+  // verify --require-loaded: ok also needs kexec_crash_loaded to read 1. Without it,
+  // ok means the reservation is in effect, whether or not a capture kernel is loaded.
+  bool require_loaded = false;
 };
 
 struct VerifyReport {
@@ -44,5 +49,8 @@ struct VerifyReport {
 };
 
 VerifyReport verify(const VerifyInput& in);
+
+// "kdump works now": the reservation is in effect and a capture kernel is loaded.
+bool is_ready(const VerifyReport& r);
 
 }  // namespace kdump

@@ -50,6 +50,7 @@ if command -v kernel-install >/dev/null && [ -x "$LOADERENTRY" ]; then
   # Does this build's kdump-setup handle the tree (the bls backend)? Then the new
   # entry must carry the configured value; until then the plugin must stay harmless.
   "$BIN" --root "$bls" --json reserve 256M --if-unset --dry-run >"$SCRATCH/probe" 2>/dev/null
+  code=$? validate_json "$SCRATCH/probe" "reserve --if-unset probe"
   if grep -q '"kept_existing": true' "$SCRATCH/probe"; then
     check "the new entry got crashkernel=512M" grep -q '^options .*crashkernel=512M' "$entry"
     check "the old entry is unchanged" grep -qx 'options root=/dev/vda2 ro crashkernel=512M quiet' \

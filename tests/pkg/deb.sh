@@ -50,6 +50,12 @@ for f in usr/sbin/kdump-setup usr/share/man/man8/kdump-setup.8.gz usr/share/man/
   check "package has $f" grep -qxF "$f" "$SCRATCH/contents"
 done
 check "package ships nothing in /etc" bash -c '! grep -q "^etc/" "$1"' _ "$SCRATCH/contents"
+# The verify unit is installed, not enabled or started (debian/rules; the RPM's presets
+# do the same).
+check "package has the verify unit" grep -qE '^(usr/)?lib/systemd/system/kdump-setup-verify.service$' "$SCRATCH/contents"
+dpkg-deb -e "$deb" "$SCRATCH/control"
+out=$(cat "$SCRATCH/control/postinst")
+check "postinst does not enable the verify unit" bash -c '! grep -q "deb-systemd-helper enable\|deb-systemd-invoke start" "$1"' _ "$SCRATCH/control/postinst"
 
 new_root() {  # new_root DIR [TEMPLATE]: an empty dpkg database, plus the template tree
   mkdir -p "$1/var/lib/dpkg/info" "$1/var/lib/dpkg/updates"
@@ -71,6 +77,7 @@ grub_line() { grep '^GRUB_CMDLINE_LINUX=' "$1/etc/default/grub"; }
 r1=$SCRATCH/r1
 new_root "$r1" "$SRC/examples/debian12-grub"
 "$BIN" --root "$r1" --json reserve auto --dry-run >"$SCRATCH/plan" 2>/dev/null
+code=$? validate_json "$SCRATCH/plan" "reserve auto --dry-run plan"
 expr=$(python3 -c "import json; print(json.load(open('$SCRATCH/plan'))['expression'])")
 dpkg_root "$r1" -i "$deb"
 check "install into a GRUB tree succeeds" [ "$code" = 0 ]

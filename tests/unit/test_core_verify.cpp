@@ -33,6 +33,32 @@ TEST(CoreVerify, OkWhenReservedMatchesTheValue) {
   EXPECT_EQ(status_name(r.status), "ok");
 }
 
+// ok is "reserved as configured"; only require_loaded turns a missing capture kernel
+// into not-loaded, and only on top of ok: other statuses keep their meaning.
+TEST(CoreVerify, RequireLoadedGatesOnKexecCrashLoaded) {
+  auto in = machine("crashkernel=256M", "256M", 256 * MiB_);
+  in.crash.loaded = Fact<bool>{false, "/sys/kernel/kexec_crash_loaded"};
+  auto reserved = verify(in);
+  EXPECT_EQ(reserved.status, VerifyStatus::ok);
+  EXPECT_FALSE(is_ready(reserved));
+  in.require_loaded = true;
+  auto gated = verify(in);
+  EXPECT_EQ(gated.status, VerifyStatus::not_loaded);
+  EXPECT_EQ(status_name(gated.status), "not-loaded");
+  EXPECT_NE(gated.message.find("no crash kernel is loaded"), std::string::npos) << gated.message;
+  in.crash.loaded.reset();
+  EXPECT_EQ(verify(in).status, VerifyStatus::not_loaded);
+  in.crash.loaded = Fact<bool>{true, "/sys/kernel/kexec_crash_loaded"};
+  auto ready = verify(in);
+  EXPECT_EQ(ready.status, VerifyStatus::ok);
+  EXPECT_TRUE(is_ready(ready));
+  // A pending reboot stays pending-reboot, loaded or not.
+  auto pending = machine("crashkernel=256M", "512M", 256 * MiB_);
+  pending.require_loaded = true;
+  pending.crash.loaded = Fact<bool>{false, "/sys/kernel/kexec_crash_loaded"};
+  EXPECT_EQ(verify(pending).status, VerifyStatus::pending_reboot);
+}
+
 TEST(CoreVerify, RangesAreEvaluatedForThisRam) {
   auto r = verify(machine("crashkernel=512M-2G:64M,2G-:128M", "512M-2G:64M,2G-:128M", 128 * MiB_));
   EXPECT_EQ(r.status, VerifyStatus::ok);
