@@ -8,15 +8,10 @@
 #include <charconv>
 
 #include "util/root_dir.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 std::optional<std::uint64_t> parse_number(std::string_view text, int base) {
   std::string t = trim(text);

@@ -30,6 +30,7 @@ extern "C" {
 #include "core/initramfs_layout.hpp"
 #include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
@@ -37,15 +38,8 @@ namespace {
 constexpr std::string_view k_efi_global_guid = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 constexpr std::string_view k_loader_guid = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
 std::optional<std::uint64_t> parse_u64(std::string_view text, int base) {
-  std::string t = trim(std::string(text));
+  std::string t = trim(text);
   std::string_view v = t;
   if (base == 16 && v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) v.remove_prefix(2);
   if (v.empty()) return std::nullopt;
