@@ -66,53 +66,35 @@ void print_summary(std::ostream& out, const Plan& plan, bool dry_run) {
 
 }  // namespace
 
-KernelSelection EditOptions::kernel_selection() const {
-  KernelSelection k;
-  if (kernel == "all") k.kind = KernelSelection::Kind::all;
-  else if (kernel == "default") k.kind = KernelSelection::Kind::default_entry;
-  else {
-    k.kind = KernelSelection::Kind::release;
-    k.release = kernel;
-  }
-  return k;
-}
-
 void add_edit_options(CLI::App& sub, EditOptions& opt) {
   sub.add_flag("--dry-run", opt.dry_run, "Show the diff of every file and every command, "
                                          "change nothing");
-  sub.add_option("--backend", opt.backend, "Boot loader to write through")
-      ->check(CLI::IsMember({"auto", "grub2", "bls", "systemd-boot"}))
-      ->type_name("auto|grub2|bls|systemd-boot");
-  sub.add_option("--kernel", opt.kernel, "Entries to change: all, default, or a kernel release")
-      ->type_name("all|default|RELEASE");
-  sub.add_flag("--no-update", opt.no_update, "Do not run update-grub/grub-mkconfig; list them");
+  add_write_setting_options(sub, opt.settings);
 }
 
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
                                       const FactOverrides& overrides) {
-  auto root = RootDir::open(inv.global.root);
-  if (!root) return fail(std::move(root).error());
-  auto facts = gather_facts(FactSource{inv.global.root}, overrides);
-  if (!facts) return fail(std::move(facts).error());
-  EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr};
-  auto chosen = choose_backend(ctx.backends, opt.backend, ctx.root, ctx.facts);
-  if (!chosen) return fail(std::move(chosen).error());
-  ctx.backend = *chosen;
+  KDUMP_TRY_ASSIGN(auto run, open_context(inv, opt.settings));
+  KDUMP_TRY_ASSIGN(auto facts, gather_facts(run.fact_source(), overrides));
+  EditContext ctx{std::move(run), std::move(facts), all_backends(), nullptr};
+  KDUMP_TRY_ASSIGN(ctx.backend, choose_backend(ctx.backends, ctx.run.settings.backend.value, ctx.run.root,
+                                               ctx.facts));
   return ctx;
 }
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes) {
-  auto plan = ctx.backend->plan(ctx.root, ctx.facts, request);
+  auto plan = ctx.backend->plan(ctx.run.root, ctx.facts, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   std::vector<bool> ran(plan->commands.size(), false);
   // Applied also when nothing changes: that removes what an interrupted run left.
+  const bool no_update = !ctx.run.settings.update.value;
   if (!opt.dry_run) {
     ProcessRunner runner;
     ApplyOptions options;
-    options.no_update = opt.no_update;
-    auto report = apply_plan(*plan, ctx.root, runner, options);
+    options.no_update = no_update;
+    auto report = apply_plan(*plan, ctx.run.root, runner, options);
     if (!report) return fail(std::move(report).error());
     // (The commands not run under --root are already listed as "not run:" below.)
     for (const auto& w : report->warnings)
@@ -127,7 +109,7 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   if (inv.global.json) {
     *inv.out << report_json(request, *plan, opt.dry_run, ran).dump(2) << '\n';
   } else if (!inv.global.quiet) {
-    print_plan_text(*inv.out, *plan, opt.dry_run, opt.no_update, ran);
+    print_plan_text(*inv.out, *plan, opt.dry_run, no_update, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
   }
   return exit_ok;

@@ -10,25 +10,24 @@
 
 #include "backends/registry.hpp"
 #include "cli/invocation.hpp"
+#include "cli/settings_options.hpp"
 #include "core/backend.hpp"
 #include "core/facts.hpp"
+#include "core/run_context.hpp"
 #include "util/root_dir.hpp"
 
 namespace kdump::cli {
 
 struct EditOptions {
   bool dry_run = false;
-  std::string backend = "auto";
-  std::string kernel = "all";
-  bool no_update = false;
-
-  KernelSelection kernel_selection() const;
+  SettingOverrides settings;  // --backend, --kernel, --no-update (and reserve's sizing options)
 };
 
 void add_edit_options(CLI::App& sub, EditOptions& opt);
 
+// The run context, the facts, and the backend the settings choose.
 struct EditContext {
-  RootDir root;
+  RunContext run;
   SystemFacts facts;
   std::vector<std::unique_ptr<Backend>> backends;
   const Backend* backend = nullptr;

@@ -19,7 +19,7 @@ void row(std::ostream& out, std::string_view key, const std::string& value) {
   out << std::left << std::setw(12) << key << value << '\n';
 }
 
-void print_table(std::ostream& out, const VerifyContext& ctx) {
+void print_table(std::ostream& out, const StatusReport& ctx) {
   const VerifyReport& r = ctx.report;
   const VerifyInput& in = ctx.input;
   row(out, "status", std::string(status_name(r.status)));

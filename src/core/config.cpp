@@ -458,19 +458,22 @@ Result<Config> load_config(const std::filesystem::path& root, const std::optiona
     ss << in.rdbuf();
     return parse_config(ss.str(), *explicit_file);
   }
-  auto dir = RootDir::open(root);
-  if (!dir) return fail(std::move(dir).error());
+  KDUMP_TRY_ASSIGN(auto dir, RootDir::open(root));
+  return load_config(dir, explicit_file);
+}
+
+Result<Config> load_config(const RootDir& dir, const std::optional<std::string>& explicit_file) {
+  if (explicit_file) return load_config(std::filesystem::path("/"), explicit_file);
   std::string abs(default_config_path);
-  auto text = dir->read_text(abs, 1u << 20);
+  auto text = dir.read_text(abs, 1u << 20);
   if (!text) {
     if (text.error().kind == ErrorKind::io && text.error().sys_errno == ENOENT) return Config{};
     return fail(std::move(text).error());
   }
-  return parse_config(*text, dir->is_host_root() ? abs : dir->display(abs));
+  return parse_config(*text, dir.is_host_root() ? abs : dir.display(abs));
 }
 
-Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::path& root, SystemFacts& facts) {
-  const auto& c = config.capture_initramfs;
+Result<Ok> apply_capture_initramfs(const Setting<std::string>& c, const FactSource& source, SystemFacts& facts) {
   if (c.value.empty()) return Ok{};
   std::string release = facts.kernel_release ? facts.kernel_release->value : std::string();
   if (release.empty() && c.value.find("{release}") != std::string::npos) {
@@ -479,11 +482,7 @@ Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::
     e.hints.push_back("pass --kernel-release RELEASE");
     return fail(e);
   }
-  FactSource source;
-  source.root = root;
-  auto fact = read_capture_initramfs(source, c.value, release, c.origin);
-  if (!fact) return fail(std::move(fact).error());
-  facts.capture_initramfs = std::move(*fact);
+  KDUMP_TRY_ASSIGN(facts.capture_initramfs, read_capture_initramfs(source, c.value, release, c.origin));
   return Ok{};
 }
 

@@ -53,11 +53,15 @@ std::optional<std::uint64_t> parse_u64(std::string_view text, int base) {
 class Tree {
 public:
   explicit Tree(const FactSource& s) : m_source(s) {
+    if (s.dir) {
+      m_root = s.dir;
+      return;
+    }
     auto r = RootDir::open(s.root);
-    if (r) m_root.emplace(std::move(*r));
+    if (r) m_root = &m_owned.emplace(std::move(*r));
     else m_open_error = r.error().message;
   }
-  bool ok() const { return m_root.has_value(); }
+  bool ok() const { return m_root != nullptr; }
   const std::string& open_error() const { return m_open_error; }
   bool live() const { return m_source.live(); }
 
@@ -94,7 +98,8 @@ public:
 
 private:
   FactSource m_source;
-  std::optional<RootDir> m_root;
+  std::optional<RootDir> m_owned;    // opened here when the source brings none
+  const RootDir* m_root = nullptr;
   std::string m_open_error;
 };
 
@@ -772,6 +777,14 @@ Result<CaptureInitramfs> measure_capture_initramfs(const RootDir& dir, const std
   return c;
 }
 
+// The source's opened root, or the root opened now into `owned`.
+Result<const RootDir*> source_root(const FactSource& source, std::optional<RootDir>& owned) {
+  if (source.dir) return source.dir;
+  auto r = RootDir::open(source.root);
+  if (!r) return fail(std::move(r).error());
+  return &owned.emplace(std::move(*r));
+}
+
 std::string with_release(std::string_view pattern, std::string_view release) {
   std::string out(pattern);
   constexpr std::string_view token = "{release}";
@@ -803,11 +816,12 @@ std::optional<std::pair<std::string, unsigned>> kdump_tools_initrd(std::string_v
 std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release,
                                                              std::string_view kdump_tools_defaults) {
   if (release.empty()) return std::nullopt;
-  auto dir = RootDir::open(source.root);
+  std::optional<RootDir> owned;
+  auto dir = source_root(source, owned);
   if (!dir) return std::nullopt;
   if (!kdump_tools_defaults.empty()) {
     if (auto named = kdump_tools_initrd(kdump_tools_defaults)) {
-      if (auto c = measure_capture_initramfs(*dir, named->first)) {
+      if (auto c = measure_capture_initramfs(**dir, named->first)) {
         std::string shown = c->path;
         return Fact<CaptureInitramfs>{std::move(*c), "KDUMP_INITRD=" + named->first + " (" +
                                                          std::string(kKdumpToolsDefaults) + ":" +
@@ -822,8 +836,8 @@ std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& s
       {"/boot/initrd-" + rel + "-kdump", "SUSE kdump"},
   };
   for (const auto& [abs, tool] : places) {
-    if (!dir->exists(abs)) continue;
-    auto c = measure_capture_initramfs(*dir, abs);
+    if (!(*dir)->exists(abs)) continue;
+    auto c = measure_capture_initramfs(**dir, abs);
     if (!c) continue;  // not a readable regular file: not this tool's image
     std::string shown = c->path;
     return Fact<CaptureInitramfs>{std::move(*c), std::string(tool) + "'s capture initramfs " + shown};
@@ -834,9 +848,10 @@ std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& s
 Result<Fact<CaptureInitramfs>> read_capture_initramfs(const FactSource& source, std::string_view configured,
                                                       std::string_view release, std::string_view origin) {
   std::string abs = with_release(configured, release);
-  auto dir = RootDir::open(source.root);
+  std::optional<RootDir> owned;
+  auto dir = source_root(source, owned);
   if (!dir) return fail(std::move(dir).error());
-  auto c = measure_capture_initramfs(*dir, abs);
+  auto c = measure_capture_initramfs(**dir, abs);
   if (!c) {
     Error e = std::move(c).error();
     e.message = "capture_initramfs (" + std::string(origin) + "): " + e.message;
@@ -867,6 +882,18 @@ Result<std::string> require_kernel_release(const SystemFacts& facts) {
   Error e = make_error(ErrorKind::missing_fact, "the kernel release is not known");
   e.hints.push_back("pass --kernel-release RELEASE (for example 6.1.0-28-amd64)");
   return fail(e);
+}
+
+Result<KernelModel> require_model(const SystemFacts& facts) {
+  KDUMP_TRY_ASSIGN(const Arch arch, require_arch(facts));
+  KDUMP_TRY_ASSIGN(const std::string release, require_kernel_release(facts));
+  auto model = model_for_release(arch, release);
+  if (!model) {
+    Error e = make_error(ErrorKind::usage, "kernel release '" + release + "' does not start with MAJOR.MINOR");
+    e.hints.push_back("pass --kernel-release RELEASE");
+    return fail(e);
+  }
+  return *model;
 }
 
 std::optional<std::string> read_kernel_log() {
