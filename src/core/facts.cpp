@@ -27,6 +27,7 @@ extern "C" {
 #include <efivar/efivar.h>  // the header has no extern "C" of its own
 }
 
+#include "core/image_facts.hpp"
 #include "core/initramfs_layout.hpp"
 #include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
@@ -62,6 +63,7 @@ public:
     else m_open_error = r.error().message;
   }
   bool ok() const { return m_root != nullptr; }
+  const RootDir* root() const { return m_root; }
   const std::string& open_error() const { return m_open_error; }
   bool live() const { return m_source.live(); }
 
@@ -612,6 +614,13 @@ Result<std::optional<EfiVariable>> read_efi_variable(const std::filesystem::path
   return std::optional<EfiVariable>{std::move(v)};
 }
 
+// An image without proc/: its files tell its architecture and kernels (core/image_facts).
+void gather_image_facts(const Tree& t, SystemFacts& f) {
+  if (!t.root()) return;
+  if (!f.detected_arch) f.detected_arch = image_arch(*t.root());
+  if (!f.kernel_release) f.kernel_release = image_kernel_release(*t.root());
+}
+
 // ---------------------------------------------------------------------------------------
 
 Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& overrides) {
@@ -643,6 +652,7 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
     if (!f.kernel_release)
       if (auto r = t.read("/proc/sys/kernel/osrelease"); r && !trim(*r).empty())
         f.kernel_release = Fact<std::string>{trim(*r), t.show("/proc/sys/kernel/osrelease")};
+    gather_image_facts(t, f);
   }
   if (!f.arch) f.arch = f.detected_arch;
   if (auto online = t.read("/sys/devices/system/cpu/online"))
