@@ -51,15 +51,14 @@ void print_table(std::ostream& out, const StatusReport& ctx) {
 }
 
 Result<int> run_status(Invocation& inv) {
-  auto ctx = gather_verify_context(inv);
-  if (!ctx) return fail(std::move(ctx).error());
-  if (inv.global.json) *inv.out << verify_json(*ctx).dump(2) << '\n';
+  KDUMP_TRY_ASSIGN(auto ctx, gather_verify_context(inv));
+  if (inv.global.json) *inv.out << verify_json(ctx).dump(2) << '\n';
   else if (!inv.global.quiet) {
-    print_table(*inv.out, *ctx);
+    print_table(*inv.out, ctx);
     if (inv.global.verbose)
-      for (const auto& d : ctx->report.details) *inv.out << "  " << d << '\n';
+      for (const auto& d : ctx.report.details) *inv.out << "  " << d << '\n';
   }
-  return verify_exit_code(ctx->report);
+  return verify_exit_code(ctx.report);
 }
 
 }  // namespace

@@ -6,11 +6,10 @@ namespace kdump::cli {
 namespace {
 
 Result<int> run_verify(Invocation& inv) {
-  auto ctx = gather_verify_context(inv);
-  if (!ctx) return fail(std::move(ctx).error());
-  const VerifyReport& r = ctx->report;
+  KDUMP_TRY_ASSIGN(auto ctx, gather_verify_context(inv));
+  const VerifyReport& r = ctx.report;
   if (inv.global.json) {
-    *inv.out << verify_json(*ctx).dump(2) << '\n';
+    *inv.out << verify_json(ctx).dump(2) << '\n';
   } else if (!inv.global.quiet) {
     *inv.out << status_name(r.status) << ": " << r.message << '\n';
     if (inv.global.verbose)
