@@ -50,19 +50,22 @@ _kdump_setup() {
     --kernel) values="all default $(_kdump_setup_releases "$root")" ;;
     --kernel-release) values=$(_kdump_setup_releases "$root") ;;
     --arch) values="x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64" ;;
-    --memory | --cmdline) COMPREPLY=(); return ;;
+    --luks) values="auto off" ;;
+    --capture-initramfs)
+      COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+    --memory | --cmdline | --extra | --initramfs-size) COMPREPLY=(); return ;;
   esac
-  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch) ]]; then
+  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch|luks) ]]; then
     COMPREPLY=($(compgen -W "$values" -- "$cur"))
     return
   fi
 
   local opts=
   case $verb in
-    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy" ;;
+    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy --extra --luks --capture-initramfs" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
-    recommend) opts="--memory --arch --policy --initramfs-size" ;;
+    recommend) opts="--memory --arch --policy --extra --luks --capture-initramfs --initramfs-size" ;;
     status) opts= ;;
     verify) opts="--require-loaded" ;;
   esac

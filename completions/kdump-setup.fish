@@ -58,6 +58,9 @@ set -l facts '__fish_seen_subcommand_from reserve explain recommend'
 complete -c kdump-setup -n $facts -l memory -x -d 'RAM as the kernel counts it (16G, 2048M, bytes)'
 complete -c kdump-setup -n $facts -l arch -x -a 'x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64' -d Architecture
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l policy -x -a 'estimate rhel7 kdump-utils debian ubuntu table' -d 'Sizing policy (default estimate)'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l extra -x -d 'Headroom added to every tier'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l luks -x -a 'auto off' -d 'Memory to unlock LUKS: auto, off or a size'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l capture-initramfs -r -F -d 'Capture initramfs to size for'
 complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-size -x -d 'Size of the capture initramfs file (estimate)'
 
 # explain

@@ -16,10 +16,11 @@
 #include "core/plan.hpp"
 #include "util/result.hpp"
 #include "util/root_dir.hpp"
+#include "util/tree_view.hpp"
 
 namespace kdump {
 
-class BootFiles {
+class BootFiles final : public TreeView {
 public:
   explicit BootFiles(const RootDir& root);
 
@@ -27,13 +28,13 @@ public:
   bool is_host_root() const { return m_host_root; }
   std::string display(std::string_view abs) const;
 
-  bool exists(std::string_view abs) const;
-  bool is_directory(std::string_view abs) const;
+  bool exists(std::string_view abs) const override;
+  bool is_directory(std::string_view abs) const override;
   // The file's bytes and identity (RootDir::read_snapshot); the same answer every time.
   // Refused like RootDir when larger than `limit`.
   Result<RootDir::Snapshot> read(std::string_view abs, std::size_t limit = 4u << 20) const;
-  Result<std::string> read_text(std::string_view abs, std::size_t limit = 4u << 20) const;
-  Result<std::vector<std::string>> list(std::string_view abs_dir) const;
+  Result<std::string> read_text(std::string_view abs, std::size_t limit = 4u << 20) const override;
+  Result<std::vector<std::string>> list(std::string_view abs_dir) const override;
 
   // No more disk reads: what was not read so far is an internal error from now on.
   void detach() { m_root = nullptr; }

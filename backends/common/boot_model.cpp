@@ -39,9 +39,6 @@ void preload(const BootFiles& f, const std::optional<Result<grub2::Defaults>>& d
                         "/lib/recovery-mode/recovery-menu"})
     (void)f.exists(p);
   if (f.exists(kKernelCmdlinePath)) (void)f.read(kKernelCmdlinePath);
-  // The configuration of tools that generate the entries (backends/owners/).
-  (void)f.exists("/etc/kernel/proxmox-boot-uuids");
-  if (f.exists("/etc/kernelstub/configuration")) (void)f.read("/etc/kernelstub/configuration");
   if (!defaults || !*defaults) return;
   for (const auto& p : (*defaults)->ignored_drop_ins) (void)f.read_text(p);
   // Who owns a drop-in (dpkg conffiles), for the note when one is edited.
@@ -75,6 +72,8 @@ Result<BootModel> BootModel::load(const RootDir& root, const SystemFacts& facts)
   std::optional<Result<grub2::Defaults>> defaults;
   if (m.has_grub_defaults()) defaults = m.m_grub_defaults;
   preload(m.m_files, defaults);
+  // Who generates the entries, through the same read-once files (core/owner_tools.hpp).
+  m.m_owner = detect_owner_tool(m.m_files);
   m.m_files.detach();
   return m;
 }
@@ -83,6 +82,7 @@ Result<BootModel> BootModel::after(const Plan& plan) const {
   BootModel m(m_files.with_edits(plan), m_facts);
   m.derive();
   m.m_active = m_active;
+  m.m_owner = m_owner;
   return m;
 }
 

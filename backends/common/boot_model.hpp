@@ -36,6 +36,7 @@
 #include "backends/common/boot_files.hpp"
 #include "backends/common/grub_defaults.hpp"
 #include "core/facts.hpp"
+#include "core/owner_tools.hpp"
 #include "grammar/grubenv.hpp"
 
 namespace kdump {
@@ -92,6 +93,9 @@ public:
 
   // --- the parsed files the backends plan against ---------------------------------------
   bool ostree() const { return m_ostree; }
+  // A tool that generates the boot entries (kernelstub, proxmox-boot-tool, sdbootutil,
+  // mkinitcpio UKIs, zipl, rpm-ostree/bootc), found while loading; nullopt: none.
+  const std::optional<OwnerTool>& owner() const { return m_owner; }
   // /etc/default/grub and drop-ins (errors kept: a backend that needs them reports them).
   const Result<grub2::Defaults>& grub_defaults() const { return m_grub_defaults; }
   bool has_grub_defaults() const;
@@ -130,6 +134,7 @@ private:
   SystemFacts m_facts;
   std::optional<BootLoader> m_active;
   bool m_ostree = false;
+  std::optional<OwnerTool> m_owner;
   Result<grub2::Defaults> m_grub_defaults = fail(make_error(ErrorKind::internal, "not loaded"));
   std::optional<grub2::Evaluation> m_grub_vars;
   std::optional<std::string> m_grub_cfg;

@@ -77,10 +77,10 @@ Result<Plan> ProxmoxBootToolBackend::plan(const BootModel& model, const ReserveR
 }
 
 std::unique_ptr<Backend> owner_backend(const BootModel& model) {
-  auto pbt = std::make_unique<ProxmoxBootToolBackend>();
-  if (pbt->detect(model).applies) return pbt;
-  auto ks = std::make_unique<KernelstubBackend>();
-  if (ks->detect(model).applies) return ks;
+  const auto& owner = model.owner();
+  if (!owner || !owner->worked_through) return nullptr;
+  if (owner->tool == "proxmox-boot-tool") return std::make_unique<ProxmoxBootToolBackend>();
+  if (owner->tool == "kernelstub") return std::make_unique<KernelstubBackend>();
   return nullptr;
 }
 

@@ -1,5 +1,5 @@
 // Internal to grammar/: the pieces of the crashkernel= grammar that the kernel model
-// (kernel.cpp) drives one at a time, because the kernel validates lazily (entries
+// (kernel_parse.cpp) drives one at a time, because the kernel validates lazily (entries
 // after the matching range are never parsed). No Boost here; the X3 rules live in
 // crashkernel_rules.hpp and are instantiated only in crashkernel.cpp.
 #pragma once
@@ -11,7 +11,7 @@
 
 namespace kdump::detail {
 
-// Which expectation failed, as a stable key; kernel.cpp maps it to the message text of
+// Which expectation failed, as a stable key; expect_messages.cpp maps it to the message text of
 // the kernel release being modelled.
 enum class Expect { range_start, dash, range_end, colon, range_size, offset, size, suffix, end };
 

@@ -24,8 +24,8 @@ nlohmann::json files_json(const Plan& plan) {
 
 // Whether this run runs the plan's commands (or, in a dry run, would): not with
 // --no-update, not under --root (they would act on the running system; apply.hpp).
-bool runs_commands(const EditContext& ctx, const EditOptions& opt) {
-  return !opt.no_update && ctx.root.is_host_root();
+bool runs_commands(const EditContext& ctx) {
+  return ctx.run.settings.update.value && ctx.run.root.is_host_root();
 }
 
 // `changed`: this run changed a file (never in a dry run); `would_change`: the plan
@@ -60,10 +60,11 @@ void print_plan_text(std::ostream& out, const Plan& plan, const EditContext& ctx
                      const EditOptions& opt, const std::vector<bool>& ran) {
   out << render_plan_diff(plan);
   for (const auto& n : plan.notes) out << "note: " << n << '\n';
+  const bool no_update = !ctx.run.settings.update.value;
   for (std::size_t i = 0; i < plan.commands.size(); ++i) {
-    const char* what = opt.no_update ? (opt.dry_run ? "would not run (--no-update): "
-                                                    : "not run (--no-update): ")
-                       : !ctx.root.is_host_root() && opt.dry_run ? "would not run (--root): "
+    const char* what = no_update ? (opt.dry_run ? "would not run (--no-update): "
+                                                : "not run (--no-update): ")
+                       : !ctx.run.root.is_host_root() && opt.dry_run ? "would not run (--root): "
                        : opt.dry_run             ? "would run: "
                        : ran[i]                  ? "ran: "
                        : plan.changes_anything() ? "not run: "
@@ -85,47 +86,30 @@ void print_summary(std::ostream& out, const Plan& plan, bool dry_run) {
 
 }  // namespace
 
-KernelSelection EditOptions::kernel_selection() const {
-  KernelSelection k;
-  if (kernel == "all") k.kind = KernelSelection::Kind::all;
-  else if (kernel == "default") k.kind = KernelSelection::Kind::default_entry;
-  else {
-    k.kind = KernelSelection::Kind::release;
-    k.release = kernel;
-  }
-  return k;
-}
-
 void add_edit_options(CLI::App& sub, EditOptions& opt) {
   sub.add_flag("--dry-run", opt.dry_run, "Show the diff of every file and every command, "
                                          "change nothing");
-  sub.add_option("--backend", opt.backend, "Boot loader to write through")
-      ->check(CLI::IsMember({"auto", "grub2", "bls", "systemd-boot"}))
-      ->type_name("auto|grub2|bls|systemd-boot");
-  sub.add_option("--kernel", opt.kernel, "Entries to change: all, default, or a kernel release")
-      ->type_name("all|default|RELEASE");
-  sub.add_flag("--no-update", opt.no_update, "Do not run update-grub/grub-mkconfig; list them");
+  add_write_setting_options(sub, opt.settings);
 }
 
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
-                                      const FactOverrides& overrides) {
-  auto root = RootDir::open(inv.global.root);
-  if (!root) return fail(std::move(root).error());
-  auto facts = gather_facts(FactSource{inv.global.root}, overrides);
-  if (!facts) return fail(std::move(facts).error());
-  EditContext ctx{std::move(*root), std::move(*facts), all_backends(), nullptr, std::nullopt};
-  auto model = BootModel::load(ctx.root, ctx.facts);
-  if (!model) return fail(std::move(model).error());
-  ctx.model.emplace(std::move(*model));
-  // A tool that generates the boot entries and that kdump-setup works through
-  // (backends/owners/) is the backend, whatever the loader underneath.
+                                      const FactOverrides& overrides, const std::string& value) {
+  KDUMP_TRY_ASSIGN(auto run, open_context(inv, opt.settings));
+  KDUMP_TRY_ASSIGN(auto facts, gather_facts(run.fact_source(), overrides));
+  EditContext ctx{std::move(run), std::move(facts), all_backends(), nullptr, std::nullopt};
+  KDUMP_TRY_ASSIGN(auto model, BootModel::load(ctx.run.root, ctx.facts));
+  ctx.model.emplace(std::move(model));
+  // Another tool generates the boot entries and kdump-setup cannot work through it:
+  // refuse (exit 3) with the exact command to use instead (core/owner_tools.hpp).
+  if (const auto& owner = ctx.model->owner(); owner && !owner->worked_through)
+    return fail(owner_tool_error(*owner, value));
+  // A tool that kdump-setup works through (backends/owners/) is the backend, whatever
+  // the loader underneath.
   if (auto owner = owner_backend(*ctx.model)) {
     ctx.backend = ctx.backends.emplace_back(std::move(owner)).get();
     return ctx;
   }
-  auto chosen = choose_backend(ctx.backends, opt.backend, *ctx.model);
-  if (!chosen) return fail(std::move(chosen).error());
-  ctx.backend = *chosen;
+  KDUMP_TRY_ASSIGN(ctx.backend, choose_backend(ctx.backends, ctx.run.settings.backend.value, *ctx.model));
   return ctx;
 }
 
@@ -137,11 +121,12 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   std::vector<bool> ran(plan->commands.size(), false);
   // Applied also when nothing changes: that removes what an interrupted run left.
+  const bool no_update = !ctx.run.settings.update.value;
   if (!opt.dry_run) {
     ProcessRunner runner;
     ApplyOptions options;
-    options.no_update = opt.no_update;
-    auto report = apply_plan(*plan, ctx.root, runner, options);
+    options.no_update = no_update;
+    auto report = apply_plan(*plan, ctx.run.root, runner, options);
     if (!report) return fail(std::move(report).error());
     // (The commands not run under --root are already listed as "not run:" below.)
     for (const auto& w : report->warnings)
@@ -151,14 +136,14 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     if (report->command_error) {
       if (inv.global.json) {
         print_json_error(*inv.out, *report->command_error, verb_of(request),
-                         report_json(request, *plan, false, runs_commands(ctx, opt), ran));
+                         report_json(request, *plan, false, runs_commands(ctx), ran));
         inv.json_printed = true;
       }
       return fail(*report->command_error);
     }
   }
   if (inv.global.json) {
-    auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx, opt), ran);
+    auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx), ran);
     if (gate) report["gate"] = gate_json(*gate);
     print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
   } else if (!inv.global.quiet) {

@@ -11,34 +11,36 @@
 #include "backends/registry.hpp"
 #include "cli/invocation.hpp"
 #include "backends/common/boot_model.hpp"
+#include "cli/settings_options.hpp"
 #include "core/backend.hpp"
 #include "core/write_gate.hpp"
 #include "core/facts.hpp"
+#include "core/owner_tools.hpp"
+#include "core/run_context.hpp"
 #include "util/root_dir.hpp"
 
 namespace kdump::cli {
 
 struct EditOptions {
   bool dry_run = false;
-  std::string backend = "auto";
-  std::string kernel = "all";
-  bool no_update = false;
-
-  KernelSelection kernel_selection() const;
+  SettingOverrides settings;  // --backend, --kernel, --no-update (and reserve's sizing options)
 };
 
 void add_edit_options(CLI::App& sub, EditOptions& opt);
 
+// The run context, the facts, and the backend the settings choose.
 struct EditContext {
-  RootDir root;
+  RunContext run;
   SystemFacts facts;
   std::vector<std::unique_ptr<Backend>> backends;
   const Backend* backend = nullptr;
   std::optional<BootModel> model;  // loaded once, from `root` and `facts`
 };
 
+// `value`: what reserve will write ("auto" before sizing; empty for remove), for the
+// refusal on a tree whose boot entries another tool generates.
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
-                                      const FactOverrides& overrides);
+                                      const FactOverrides& overrides, const std::string& value);
 
 // Builds the plan, prints the diff (and stops there for --dry-run) or applies it, and
 // reports in text or JSON. Exit 0 when done or nothing to do. `lead_notes` (how an

@@ -40,21 +40,6 @@ Result<FactOverrides> parse_fact_options(const FactOptions& opt) {
   return o;
 }
 
-Result<KernelModel> require_model(const SystemFacts& facts) {
-  auto arch = require_arch(facts);
-  if (!arch) return fail(std::move(arch).error());
-  auto release = require_kernel_release(facts);
-  if (!release) return fail(std::move(release).error());
-  auto model = model_for_release(*arch, *release);
-  if (!model) {
-    Error e = make_error(ErrorKind::usage, "kernel release '" + *release +
-                                               "' does not start with MAJOR.MINOR");
-    e.hints.push_back("pass --kernel-release RELEASE");
-    return fail(e);
-  }
-  return *model;
-}
-
 Result<Ok> check_exclusive(bool a, const char* a_name, bool b, const char* b_name) {
   if (a && b)
     return fail(make_error(ErrorKind::usage,

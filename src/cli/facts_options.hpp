@@ -26,9 +26,6 @@ void add_fact_options(CLI::App& sub, FactOptions& opt, FactOptionSet set);
 // Errors name the option: "--memory: '16X' is not a size".
 Result<FactOverrides> parse_fact_options(const FactOptions& opt);
 
-// The kernel model of the facts' arch and release (errors name --arch/--kernel-release).
-Result<KernelModel> require_model(const SystemFacts& facts);
-
 // Usage error when both were given.
 Result<Ok> check_exclusive(bool a, const char* a_name, bool b, const char* b_name);
 

@@ -1,6 +1,6 @@
 // kdump-setup explain [EXPR] [--cmdline LINE] [--memory SIZE] [--arch ARCH]
 //                     [--kernel-release REL]
-// What a kernel release will reserve for a value or a whole command line (design.md §3).
+// What a kernel release will reserve for a value or a whole command line.
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
@@ -8,6 +8,7 @@
 #include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
 #include "core/explain.hpp"
+#include "cli/settings_options.hpp"
 #include "core/facts.hpp"
 
 namespace kdump::cli {
@@ -49,6 +50,7 @@ nlohmann::json explanation_json(const Explanation& x) {
   else if (o.plain) token = x.cmdline.substr(o.plain->begin, o.plain->end - o.plain->begin);
   return {
       {"valid", x.valid()},
+      {"requested", x.requested},
       {"error", rejection_json(x)},
       {"memory_bytes", x.memory_bytes},
       {"ram_for_ranges_bytes", o.total_for_ranges},
@@ -92,7 +94,8 @@ void print_text(std::ostream& out, const Explanation& x) {
   if (o.matched || (o.plain && o.plain->value.find(':') != std::string_view::npos))
     out << " (" << human_size(o.total_for_ranges) << " for range matching)";
   out << '\n';
-  if (!o.plain && !o.used_high) out << "no crashkernel= value: nothing is reserved\n";
+  if (!x.requested) out << "no crashkernel= on the command line: it asks for no reservation\n";
+  else if (!o.plain && !o.used_high) out << "no crashkernel= value: nothing is reserved\n";
   if (o.matched) out << "matched range " << format_range(o.matched->range) << '\n';
   if (o.reserves()) {
     out << "reserves " << human_size(o.crash_bytes) << " (" << o.crash_bytes << " bytes)"
@@ -111,14 +114,11 @@ void print_text(std::ostream& out, const Explanation& x) {
 
 Result<int> run_explain(Invocation& inv, const ExplainOptions& opt) {
   KDUMP_TRY(check_exclusive(opt.expr.has_value(), "EXPR", opt.cmdline.has_value(), "--cmdline"));
-  auto overrides = parse_fact_options(opt.facts);
-  if (!overrides) return fail(std::move(overrides).error());
-  auto facts = gather_facts(FactSource{inv.global.root}, *overrides);
-  if (!facts) return fail(std::move(facts).error());
-  auto memory = require_memory(*facts);
-  if (!memory) return fail(std::move(memory).error());
-  auto model = require_model(*facts);
-  if (!model) return fail(std::move(model).error());
+  KDUMP_TRY_ASSIGN(auto overrides, parse_fact_options(opt.facts));
+  KDUMP_TRY_ASSIGN(auto ctx, open_context(inv));
+  KDUMP_TRY_ASSIGN(auto facts, gather_facts(ctx.fact_source(), overrides));
+  KDUMP_TRY_ASSIGN(auto memory, require_memory(facts));
+  KDUMP_TRY_ASSIGN(auto model, require_model(facts));
 
   std::string cmdline;
   std::size_t base = 0;
@@ -127,10 +127,10 @@ Result<int> run_explain(Invocation& inv, const ExplainOptions& opt) {
     base = 12;
   } else if (opt.cmdline) {
     cmdline = *opt.cmdline;
-  } else if (facts->running_cmdline) {
-    cmdline = facts->running_cmdline->value;
+  } else if (facts.running_cmdline) {
+    cmdline = facts.running_cmdline->value;
   }
-  Explanation x = explain_cmdline(cmdline, base, *memory, facts->kernel_release->value, *model);
+  Explanation x = explain_cmdline(cmdline, base, memory, facts.kernel_release->value, model);
   if (inv.global.json)
     print_json_report(*inv.out, explanation_json(x), "explain", x.valid() ? exit_ok : exit_bad_input);
   else if (!inv.global.quiet && x.valid()) print_text(*inv.out, x);

@@ -1,22 +1,22 @@
 // kdump-setup recommend [--memory SIZE] [--arch ARCH] [--policy NAME] [--initramfs-size SIZE]
 // The sizing engine's answer for this machine: a crashkernel= range expression, what it
-// reserves here, and why (design.md §3, §6; issue 3).
+// reserves here, and why: the same sizing `reserve auto` does (core/size_for_machine.hpp).
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
 #include "cli/json_report.hpp"
 #include "cli/verbs.hpp"
-#include "core/config.hpp"
+#include "cli/settings_options.hpp"
 #include "core/facts.hpp"
-#include "core/sizing.hpp"
+#include "core/size_for_machine.hpp"
 
 namespace kdump::cli {
 namespace {
 
 struct RecommendOptions {
   FactOptions facts;
-  std::optional<std::string> policy;
+  SettingOverrides settings;                  // --policy, --extra, --luks, --capture-initramfs
   std::optional<std::string> initramfs_size;  // the estimate policy's capture initramfs size
 };
 
@@ -81,14 +81,36 @@ std::vector<FactLine> fact_lines(const SystemFacts& f) {
   return out;
 }
 
-nlohmann::json recommendation_json(const Recommendation& r, const SystemFacts& facts, const Config& config) {
+nlohmann::json additions_json(const Recommendation& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : r.additions)
+    out.push_back({{"kind", std::string(addition_kind_name(a.kind))},
+                   {"bytes", a.bytes},
+                   {"reason", a.reason},
+                   {"source", a.source}});
+  return out;
+}
+
+nlohmann::json sized_initramfs_json(const Recommendation& r) {
+  if (!r.capture_initramfs) return nullptr;
+  const SizedInitramfs& c = *r.capture_initramfs;
+  return {{"found", c.found},
+          {"file_bytes", c.file_bytes},
+          {"unpacked_bytes", c.unpacked_bytes},
+          {"unpacked_assumed", c.unpacked_assumed},
+          {"source", c.source},
+          {"bytes_added", c.bytes_added}};
+}
+
+nlohmann::json recommendation_json(const Recommendation& r, const SystemFacts& facts, const RunContext& ctx) {
   nlohmann::json fj = nlohmann::json::object();
   for (auto& l : fact_lines(facts)) fj[l.name] = {{"value", l.value}, {"source", l.source}};
   nlohmann::json settings = nlohmann::json::array();
-  for (auto& l : config.describe())
+  for (auto& l : ctx.settings.describe(ctx.config))
     settings.push_back({{"key", l.key}, {"value", l.value}, {"origin", l.origin}});
   nlohmann::json warnings = r.warnings;
   for (auto& w : facts.warnings) warnings.push_back(w);
+  const Config& config = ctx.config;
   return {
       {"policy", r.policy},
       {"expression", r.expression},
@@ -109,11 +131,14 @@ nlohmann::json recommendation_json(const Recommendation& r, const SystemFacts& f
       {"facts", fj},
       {"config_file", config.file ? nlohmann::json(*config.file) : nlohmann::json(nullptr)},
       {"settings", settings},
+      {"additions", additions_json(r)},
+      {"capture_initramfs", sized_initramfs_json(r)},
   };
 }
 
 void print_text(std::ostream& out, std::ostream& err, const Recommendation& r, const SystemFacts& facts,
-                const Config& config, bool verbose) {
+                const RunContext& ctx, bool verbose) {
+  const Config& config = ctx.config;
   out << "crashkernel=" << r.expression << '\n';
   out << "this machine (" << human_size(r.memory_bytes) << ", " << arch_name(r.arch) << "): ";
   if (r.bytes_for_this_machine)
@@ -124,7 +149,7 @@ void print_text(std::ostream& out, std::ostream& err, const Recommendation& r, c
   for (const auto& l : r.rationale) out << "  " << l << '\n';
   if (verbose) {
     out << "settings (" << (config.file ? *config.file : std::string("no configuration file")) << "):\n";
-    for (const auto& l : config.describe())
+    for (const auto& l : ctx.settings.describe(config))
       out << "  " << l.key << " = " << l.value << "  [" << l.origin << "]\n";
     out << "facts:\n";
     for (const auto& l : fact_lines(facts)) out << "  " << l.name << " = " << l.text << "  [" << l.source << "]\n";
@@ -133,41 +158,29 @@ void print_text(std::ostream& out, std::ostream& err, const Recommendation& r, c
   for (const auto& w : r.warnings) err << "kdump-setup: warning: " << w << '\n';
 }
 
-Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
-  auto overrides = parse_fact_options(opt.facts);
-  if (!overrides) return fail(std::move(overrides).error());
-  auto config = load_config(inv.global.root, inv.global.config);
-  if (!config) return fail(std::move(config).error());
-  auto policy = select_policy(*config, opt.policy);
-  if (!policy) return fail(std::move(policy).error());
-  auto facts = gather_facts(FactSource{inv.global.root}, *overrides);
-  if (!facts) return fail(std::move(facts).error());
-  auto memory = require_memory(*facts);
-  if (!memory) return fail(std::move(memory).error());
-  auto arch = require_arch(*facts);
-  if (!arch) return fail(std::move(arch).error());
-
-  KDUMP_TRY(apply_capture_initramfs(*config, inv.global.root, *facts));
-  SizingInput input = sizing_input_from_facts(*facts, *memory, *arch, config->sizing);
-  if (opt.initramfs_size) {
-    auto bytes = parse_size_argument(*opt.initramfs_size);
-    if (!bytes || *bytes == 0) {
-      Error e = make_error(ErrorKind::usage, "--initramfs-size: '" + *opt.initramfs_size + "' is not a size");
-      e.hints.push_back("the size of the capture initramfs file: 32M, 31176018 (bytes)");
-      return fail(e);
-    }
-    input.capture_initramfs_bytes = *bytes;
-    input.capture_initramfs_source = "--initramfs-size";
-    input.capture_initramfs_unpacked_bytes.reset();
-    input.capture_initramfs_unpacked_unknown = "--initramfs-size gives only the file's size";
+Result<std::optional<std::uint64_t>> parse_initramfs_size(const std::optional<std::string>& text) {
+  if (!text) return std::optional<std::uint64_t>{};
+  auto bytes = parse_size_argument(*text);
+  if (!bytes || *bytes == 0) {
+    Error e = make_error(ErrorKind::usage, "--initramfs-size: '" + *text + "' is not a size");
+    e.hints.push_back("the size of the capture initramfs file: 32M, 31176018 (bytes)");
+    return fail(e);
   }
-  auto r = recommend(**policy, input);
-  if (!r) return fail(std::move(r).error());
+  return bytes;
+}
+
+Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
+  KDUMP_TRY_ASSIGN(auto overrides, parse_fact_options(opt.facts));
+  KDUMP_TRY_ASSIGN(auto ctx, open_context(inv, opt.settings));
+  SizeRequest request;
+  KDUMP_TRY_ASSIGN(request.initramfs_bytes, parse_initramfs_size(opt.initramfs_size));
+  KDUMP_TRY_ASSIGN(auto facts, gather_facts(ctx.fact_source(), overrides));
+  KDUMP_TRY_ASSIGN(auto r, size_for_machine(ctx, facts, request));
 
   if (inv.global.json)
-    print_json_report(*inv.out, recommendation_json(*r, *facts, *config), "recommend", exit_ok);
+    print_json_report(*inv.out, recommendation_json(r, facts, ctx), "recommend", exit_ok);
   else if (!inv.global.quiet)
-    print_text(*inv.out, *inv.err, *r, *facts, *config, inv.global.verbose);
+    print_text(*inv.out, *inv.err, r, facts, ctx, inv.global.verbose);
   return exit_ok;
 }
 
@@ -178,10 +191,7 @@ void add_recommend_verb(CLI::App& app, Invocation& inv) {
   auto* sub = app.add_subcommand("recommend", "Size a crashkernel= value for this machine with a "
                                               "policy, and say why");
   add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
-  sub->add_option("--policy", opt->policy,
-                  "Sizing policy: estimate (default), rhel7, kdump-utils, debian, ubuntu, table, or one "
-                  "from the configuration file")
-      ->type_name("NAME");
+  add_sizing_setting_options(*sub, opt->settings);
   sub->add_option("--initramfs-size", opt->initramfs_size,
                   "Size of the capture initramfs file (policies with a capture initramfs term: estimate); "
                   "wins over the file found or configured, whose unpacked size is then not used")

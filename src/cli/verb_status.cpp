@@ -20,7 +20,7 @@ void row(std::ostream& out, std::string_view key, const std::string& value) {
   out << std::left << std::setw(12) << key << value << '\n';
 }
 
-void print_table(std::ostream& out, const VerifyContext& ctx) {
+void print_table(std::ostream& out, const StatusReport& ctx) {
   const VerifyReport& r = ctx.report;
   const VerifyInput& in = ctx.input;
   row(out, "status", std::string(status_name(r.status)));
@@ -53,15 +53,14 @@ void print_table(std::ostream& out, const VerifyContext& ctx) {
 }
 
 Result<int> run_status(Invocation& inv) {
-  auto ctx = gather_verify_context(inv, false);
-  if (!ctx) return fail(std::move(ctx).error());
-  if (inv.global.json) print_json_report(*inv.out, verify_json(*ctx), "status", verify_exit_code(ctx->report));
+  KDUMP_TRY_ASSIGN(auto ctx, gather_verify_context(inv, false));
+  if (inv.global.json) print_json_report(*inv.out, verify_json(ctx), "status", verify_exit_code(ctx.report));
   else if (!inv.global.quiet) {
-    print_table(*inv.out, *ctx);
+    print_table(*inv.out, ctx);
     if (inv.global.verbose)
-      for (const auto& d : ctx->report.details) *inv.out << "  " << d << '\n';
+      for (const auto& d : ctx.report.details) *inv.out << "  " << d << '\n';
   }
-  return verify_exit_code(ctx->report);
+  return verify_exit_code(ctx.report);
 }
 
 }  // namespace

@@ -9,11 +9,10 @@ namespace kdump::cli {
 namespace {
 
 Result<int> run_verify(Invocation& inv, bool require_loaded) {
-  auto ctx = gather_verify_context(inv, require_loaded);
-  if (!ctx) return fail(std::move(ctx).error());
-  const VerifyReport& r = ctx->report;
+  KDUMP_TRY_ASSIGN(auto ctx, gather_verify_context(inv, require_loaded));
+  const VerifyReport& r = ctx.report;
   if (inv.global.json) {
-    print_json_report(*inv.out, verify_json(*ctx), "verify", verify_exit_code(r));
+    print_json_report(*inv.out, verify_json(ctx), "verify", verify_exit_code(r));
   } else if (!inv.global.quiet) {
     *inv.out << status_name(r.status) << ": " << r.message << '\n';
     if (inv.global.verbose)

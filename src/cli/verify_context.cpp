@@ -1,9 +1,9 @@
 #include "cli/verify_context.hpp"
 
+#include "backends/common/boot_model.hpp"
 #include "backends/registry.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/facts_options.hpp"
-#include "util/root_dir.hpp"
+#include "cli/settings_options.hpp"
 
 namespace kdump::cli {
 namespace {
@@ -15,62 +15,26 @@ nlohmann::json opt_json(const std::optional<T>& v) {
 
 }  // namespace
 
-Result<VerifyContext> gather_verify_context(Invocation& inv, bool require_loaded) {
-  FactSource source{inv.global.root};
-  source.probe_block_devices = false;  // status/verify need no LUKS facts
-  auto facts = gather_facts(source, FactOverrides{});
-  if (!facts) return fail(std::move(facts).error());
-  auto crash = gather_crash_state(source);
-  if (!crash) return fail(std::move(crash).error());
-  auto root = RootDir::open(inv.global.root);
-  if (!root) return fail(std::move(root).error());
-
-  VerifyContext ctx;
-  ctx.facts = std::move(*facts);
-  VerifyInput& in = ctx.input;
-  in.crash = std::move(*crash);
-  if (ctx.facts.running_cmdline) in.running_cmdline = ctx.facts.running_cmdline->value;
-  if (ctx.facts.kernel_release) in.kernel_release = ctx.facts.kernel_release->value;
-  if (ctx.facts.memory_bytes) in.memory_bytes = ctx.facts.memory_bytes->value;
-  if (ctx.facts.arch && ctx.facts.kernel_release)
-    in.model = model_for_release(ctx.facts.arch->value, ctx.facts.kernel_release->value);
-
-  // No boot loader is a finding here, not an error: the next boot is then unknown.
-  auto backends = all_backends();
-  auto boot = BootModel::load(*root, ctx.facts);
-  if (!boot) return fail(std::move(boot).error());
-  auto chosen = choose_backend(backends, "auto", *boot, &ctx.backend_reason);
-  if (chosen) {
-    auto values = (*chosen)->configured(*boot);
-    if (!values) return fail(std::move(values).error());
-    in.backend = std::string((*chosen)->name());
-    // Only what the entry booted next carries; values configured elsewhere (other
-    // entries, future kernels) do not decide what the next boot reserves.
-    for (auto& v : *values)
-      if (v.next_boot) ctx.configured.push_back(std::move(v));
-    // The kernel uses the last crashkernel= of its command line; the backend lists
-    // them in command line order.
-    if (!ctx.configured.empty()) in.configured = ctx.configured.back().value;
-  } else {
-    ctx.backend_reason = "no boot loader found";
-    for (const auto& looked : chosen.error().hints) ctx.backend_reason += "; " + looked;
-  }
-
-  // Judging a running value needs RAM and the kernel model: say which option is missing.
-  bool supported = in.crash.crash_size || in.crash.loaded;
-  if (supported && in.running_cmdline && !find_crashkernel_tokens(*in.running_cmdline).empty()) {
-    auto memory = require_memory(ctx.facts);
-    if (!memory) return fail(std::move(memory).error());
-    auto model = require_model(ctx.facts);
-    if (!model) return fail(std::move(model).error());
-    in.model = *model;
-  }
-  in.require_loaded = require_loaded;
-  ctx.report = verify(in);
-  return ctx;
+Result<StatusReport> gather_verify_context(Invocation& inv, bool require_loaded) {
+  KDUMP_TRY_ASSIGN(auto ctx, open_context(inv));
+  const auto backends = all_backends();
+  // The boot model is loaded once, from the facts gather_status gathered; no boot loader
+  // is a finding (nullopt with the reason), not an error.
+  auto read = [&](const SystemFacts& facts, std::string* reason) -> Result<std::optional<ConfiguredFinding>> {
+    KDUMP_TRY_ASSIGN(auto model, BootModel::load(ctx.root, facts));
+    auto chosen = choose_backend(backends, ctx.settings.backend.value, model, reason);
+    if (!chosen) {
+      *reason = "no boot loader found";
+      for (const auto& looked : chosen.error().hints) *reason += "; " + looked;
+      return std::optional<ConfiguredFinding>{};
+    }
+    KDUMP_TRY_ASSIGN(auto values, (*chosen)->configured(model));
+    return std::optional<ConfiguredFinding>{ConfiguredFinding{std::string((*chosen)->name()), std::move(values)}};
+  };
+  return gather_status(ctx, read, require_loaded);
 }
 
-nlohmann::json verify_json(const VerifyContext& ctx) {
+nlohmann::json verify_json(const StatusReport& ctx) {
   const VerifyReport& r = ctx.report;
   nlohmann::json regions = nullptr;
   if (r.crash_regions) {

@@ -2,25 +2,18 @@
 
 #include "cli/json_report.hpp"
 
-#include "core/config.hpp"
-#include "core/sizing.hpp"
+#include "core/size_for_machine.hpp"
 
 namespace kdump::cli {
 namespace {
 
-// The chosen policy's figure for this machine; nullopt when it cannot be had (no RAM,
-// no arch, no table): the gate then has nothing to warn against.
-std::optional<std::uint64_t> policy_figure(const Invocation& inv, const SystemFacts& facts,
-                                           const std::optional<std::string>& requested, std::string& name) {
-  if (!facts.memory_bytes || !facts.arch) return std::nullopt;
-  auto config = load_config(inv.global.root, inv.global.config);
-  if (!config) return std::nullopt;
-  auto policy = select_policy(*config, requested);
-  if (!policy) return std::nullopt;
-  SystemFacts sized = facts;
-  if (!apply_capture_initramfs(*config, inv.global.root, sized)) return std::nullopt;
-  auto r = recommend(**policy, sizing_input_from_facts(sized, facts.memory_bytes->value,
-                                                       facts.arch->value, config->sizing));
+// The chosen policy's figure for this machine, from the one sizing pipeline
+// (core/size_for_machine.hpp); nullopt when it cannot be had (no RAM, no arch, no table):
+// the gate then has nothing to warn against.
+std::optional<std::uint64_t> policy_figure(const EditContext& ctx, std::string& name) {
+  if (!ctx.facts.memory_bytes || !ctx.facts.arch) return std::nullopt;
+  SystemFacts sized = ctx.facts;
+  auto r = size_for_machine(ctx.run, sized);
   if (!r || !r->recommended) return std::nullopt;
   name = r->policy;
   return r->bytes_for_this_machine;
@@ -29,17 +22,21 @@ std::optional<std::uint64_t> policy_figure(const Invocation& inv, const SystemFa
 // The kernels the plan targets, as this run knows them: the running kernel, what is
 // the boot entries' kernels, what is installed in the tree (future kernels inherit the same
 // default), and --kernel RELEASE.
-std::vector<GateKernel> gate_kernels(const EditContext& ctx, const GateRequest& req) {
+std::vector<GateKernel> gate_kernels(const EditContext& ctx) {
   std::vector<GateKernel> k;
   auto add = [&](const std::string& release, const std::string& role) {
     for (const auto& e : k)
       if (e.release == release) return;
     k.push_back({release, role});
   };
-  if (req.kernel != "all" && req.kernel != "default") add(req.kernel, "--kernel");
+  const std::string& kernel = ctx.run.settings.kernel.value;
+  if (kernel != "all" && kernel != "default") add(kernel, "--kernel");
   if (ctx.facts.kernel_release) add(ctx.facts.kernel_release->value, "running kernel");
-  for (const auto& r : entry_kernel_releases(ctx.root)) add(r, "boot entry");
-  for (const auto& r : installed_kernel_releases(ctx.root)) add(r, "installed");
+  // The boot entries' kernels; a rescue entry's "version" (0-rescue-MACHINEID) names no
+  // kernel release: its kernel is one of the installed ones.
+  for (const auto& e : ctx.model->entries())
+    if (!e.version.empty() && e.version.find("rescue") == std::string::npos) add(e.version, "boot entry");
+  for (const auto& r : installed_kernel_releases(ctx.run.root)) add(r, "installed");
   return k;
 }
 
@@ -62,12 +59,12 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
   GateInput in;
   in.value = req.value;
   in.arch = ctx.facts.arch ? ctx.facts.arch->value : Arch::x86_64;
-  in.kernels = gate_kernels(ctx, req);
+  in.kernels = gate_kernels(ctx);
   if (ctx.facts.memory_bytes) {
     in.memory = ctx.facts.memory_bytes->value;
     in.memory_source = ctx.facts.memory_bytes->source;
   }
-  in.policy_bytes = policy_figure(inv, ctx.facts, req.policy, in.policy);
+  in.policy_bytes = policy_figure(ctx, in.policy);
   in.force = req.force;
   GateVerdict v = evaluate_write_gate(in);
   if (!ctx.facts.arch) v.warnings.push_back("architecture unknown: checked as x86_64 (pass --arch)");
@@ -87,14 +84,6 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
       *inv.err << "kdump-setup: WARNING: --force: writing it anyway, overriding: " << o << '\n';
   }
   return v;
-}
-
-Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value) {
-  auto root = RootDir::open(inv.global.root);
-  if (!root) return fail(std::move(root).error());
-  if (auto owner = detect_owner_tool(*root); owner && !owner->worked_through)
-    return fail(owner_tool_error(*owner, value));
-  return Ok{};
 }
 
 }  // namespace kdump::cli

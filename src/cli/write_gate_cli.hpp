@@ -14,11 +14,10 @@
 
 namespace kdump::cli {
 
+// The kernels targeted (--kernel) and the policy come from the run context's settings.
 struct GateRequest {
   std::string value;                    // what reserve will write
   bool force = false;                   // --force
-  std::string kernel = "all";           // --kernel: a release names one more target
-  std::optional<std::string> policy;    // --policy
 };
 
 // Evaluates the gate; prints its warnings (and what --force overrode) on stderr unless
@@ -28,10 +27,5 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
 
 nlohmann::json gate_json(const GateVerdict& v);
 
-// Refuses (exit 3, nothing changed) a tree whose boot entries another tool generates
-// (core/owner_tools.hpp), with the exact command to use instead; a tool kdump-setup works
-// through (OwnerTool::worked_through) is left to open_edit_context(). `value`: what reserve
-// would write ("auto" before sizing), empty for remove.
-Result<Ok> refuse_owned_boot(const Invocation& inv, const std::string& value);
 
 }  // namespace kdump::cli

@@ -101,50 +101,45 @@ public:
                           "loongarch64 or default");
         return fail(e);
       }
-      auto text = string(v, k.str());
-      if (!text) return fail(std::move(text).error());
-      auto tiers = parse_policy_table(*text);
+      KDUMP_TRY_ASSIGN(auto text, string(v, k.str()));
+      auto tiers = parse_policy_table(text);
       if (!tiers) return fail(error_at(v.source(), std::string(where) + "." + std::string(k.str()) +
                                                        ": " + tiers.error()));
-      out[*key] = ArchTable{std::move(*tiers), *text, origin(v.source())};
+      out[*key] = ArchTable{std::move(*tiers), text, origin(v.source())};
     }
     return out;
   }
 
   Result<Addition> addition(const toml::node& n, std::string_view where) const {
-    auto t = table(n, where);
-    if (!t) return fail(std::move(t).error());
-    KDUMP_TRY(known_keys(**t, k_addition_keys, where));
+    KDUMP_TRY_ASSIGN(auto t, table(n, where));
+    KDUMP_TRY(known_keys(*t, k_addition_keys, where));
     Addition a;
     a.origin = origin(n.source());
-    const toml::node* size_node = (**t).get("size");
+    const toml::node* size_node = (*t).get("size");
     if (!size_node) return fail(error_at(n.source(), std::string(where) + ": an addition needs size"));
-    auto s = size(*size_node, "size");
-    if (!s) return fail(std::move(s).error());
-    a.bytes = *s;
-    if (auto* arch = (**t).get("arch")) {
-      auto name = string(*arch, "arch");
-      if (!name) return fail(std::move(name).error());
-      auto parsed = parse_arch(*name);
+    KDUMP_TRY_ASSIGN(auto s, size(*size_node, "size"));
+    a.bytes = s;
+    if (auto* arch = (*t).get("arch")) {
+      KDUMP_TRY_ASSIGN(auto name, string(*arch, "arch"));
+      auto parsed = parse_arch(name);
       if (!parsed || *parsed == Arch::unknown)
-        return fail(error_at(arch->source(), "arch: unknown architecture '" + *name + "'"));
+        return fail(error_at(arch->source(), "arch: unknown architecture '" + name + "'"));
       a.arch = *parsed;
     }
-    if (auto* when = (**t).get("when")) {
+    if (auto* when = (*t).get("when")) {
       auto* arr = when->as_array();
       if (!arr) return fail(error_at(when->source(), "when: expected a list of conditions"));
       for (auto&& c : *arr) {
-        auto text = string(c, "when");
-        if (!text) return fail(std::move(text).error());
+        KDUMP_TRY_ASSIGN(auto text, string(c, "when"));
         bool want = true;
-        std::string_view name = *text;
+        std::string_view name = text;
         if (!name.empty() && name[0] == '!') {
           want = false;
           name.remove_prefix(1);
         }
         auto cond = parse_condition(name);
         if (!cond) {
-          Error e = error_at(c.source(), "when: unknown condition '" + *text + "'");
+          Error e = error_at(c.source(), "when: unknown condition '" + text + "'");
           std::string list;
           for (auto n2 : condition_names()) list += (list.empty() ? "" : ", ") + std::string(n2);
           e.hints.push_back("known conditions (prefix ! to negate): " + list);
@@ -153,15 +148,14 @@ public:
         a.when.emplace_back(*cond, want);
       }
     }
-    if (auto* per = (**t).get("per_capture_cpu")) {
+    if (auto* per = (*t).get("per_capture_cpu")) {
       auto b = per->as_boolean();
       if (!b) return fail(error_at(per->source(), "per_capture_cpu: expected true or false"));
       a.per_capture_cpu = b->get();
     }
-    if (auto* reason = (**t).get("reason")) {
-      auto r = string(*reason, "reason");
-      if (!r) return fail(std::move(r).error());
-      a.reason = *r;
+    if (auto* reason = (*t).get("reason")) {
+      KDUMP_TRY_ASSIGN(auto r, string(*reason, "reason"));
+      a.reason = r;
     } else {
       std::string r;
       for (auto [c, want] : a.when) r += (r.empty() ? "" : " and ") + std::string(want ? "" : "no ") +
@@ -179,9 +173,8 @@ public:
     p.name = name;
     p.origin = origin(t.source());
     if (auto* d = t.get("description")) {
-      auto s = string(*d, "description");
-      if (!s) return fail(std::move(s).error());
-      p.description = *s;
+      KDUMP_TRY_ASSIGN(auto s, string(*d, "description"));
+      p.description = s;
     } else if (p.description.empty()) {
       p.description = "defined in " + m_shown;
     }
@@ -198,34 +191,29 @@ public:
         p.base = p.per_tib = 0;
       }
       if (base_node) {
-        auto v = size(*base_node, "base");
-        if (!v) return fail(std::move(v).error());
-        p.base = *v;
+        KDUMP_TRY_ASSIGN(auto v, size(*base_node, "base"));
+        p.base = v;
       }
       if (per_tib) {
-        auto v = size(*per_tib, "per_tib");
-        if (!v) return fail(std::move(v).error());
-        p.per_tib = *v;
+        KDUMP_TRY_ASSIGN(auto v, size(*per_tib, "per_tib"));
+        p.per_tib = v;
       }
       if (!p.base && !p.per_tib)
         return fail(error_at((base_node ? base_node : per_tib)->source(),
                              where + ": the formula reserves nothing"));
     }
     if (tables_node) {
-      auto tt = table(*tables_node, "tables");
-      if (!tt) return fail(std::move(tt).error());
-      auto parsed = tables(**tt, where + ".tables");
-      if (!parsed) return fail(std::move(parsed).error());
+      KDUMP_TRY_ASSIGN(auto tt, table(*tables_node, "tables"));
+      KDUMP_TRY_ASSIGN(auto parsed, tables(*tt, where + ".tables"));
       if (p.kind != RuleKind::table) {
         p.kind = RuleKind::table;
         p.base = p.per_tib = 0;
       }
-      for (auto& [k, v] : *parsed) p.tables[k] = std::move(v);
+      for (auto& [k, v] : parsed) p.tables[k] = std::move(v);
     }
     if (auto* m = t.get("min_memory")) {
-      auto v = size(*m, "min_memory");
-      if (!v) return fail(std::move(v).error());
-      p.min_memory = *v;
+      KDUMP_TRY_ASSIGN(auto v, size(*m, "min_memory"));
+      p.min_memory = v;
     }
     if (p.kind == RuleKind::formula && p.min_memory == 0) p.min_memory = 2 * GiB;
     if (auto* adds = t.get("additions")) {
@@ -234,9 +222,8 @@ public:
                                                      "([[policies." + name + ".additions]])"));
       p.additions.clear();
       for (auto&& n : *arr) {
-        auto a = addition(n, where + ".additions");
-        if (!a) return fail(std::move(a).error());
-        p.additions.push_back(std::move(*a));
+        KDUMP_TRY_ASSIGN(auto a, addition(n, where + ".additions"));
+        p.additions.push_back(std::move(a));
       }
     }
     return p;
@@ -256,21 +243,19 @@ public:
     if (auto* n = root.get("extra")) {
       if (auto* t = n->as_table()) {
         for (auto&& [k, v] : *t) {
-          auto s = size(v, "extra." + std::string(k.str()));
-          if (!s) return fail(std::move(s).error());
+          KDUMP_TRY_ASSIGN(auto s, size(v, "extra." + std::string(k.str())));
           if (k.str() == "default") {
-            c.sizing.extra = SizeSetting{*s, origin(v.source())};
+            c.sizing.extra = SizeSetting{s, origin(v.source())};
             continue;
           }
           auto a = parse_arch(k.str());
           if (!a || *a == Arch::unknown)
             return fail(error_at(k.source(), "extra: unknown architecture '" + std::string(k.str()) + "'"));
-          c.sizing.arch_extra[*a] = SizeSetting{*s, origin(v.source())};
+          c.sizing.arch_extra[*a] = SizeSetting{s, origin(v.source())};
         }
       } else {
-        auto s = size(*n, "extra");
-        if (!s) return fail(std::move(s).error());
-        c.sizing.extra = SizeSetting{*s, origin(n->source())};
+        KDUMP_TRY_ASSIGN(auto s, size(*n, "extra"));
+        c.sizing.extra = SizeSetting{s, origin(n->source())};
       }
     }
     if (auto* n = root.get("luks")) {
@@ -294,21 +279,19 @@ public:
       c.sizing.luks = l;
     }
     if (auto* n = root.get("backend")) {
-      auto s = string(*n, "backend");
-      if (!s) return fail(std::move(s).error());
-      if (!one_of(*s, k_backends)) {
-        Error e = error_at(n->source(), "backend: unknown backend '" + *s + "'");
+      KDUMP_TRY_ASSIGN(auto s, string(*n, "backend"));
+      if (!one_of(s, k_backends)) {
+        Error e = error_at(n->source(), "backend: unknown backend '" + s + "'");
         e.hints.push_back("one of " + join(k_backends));
         return fail(e);
       }
-      c.backend = Setting<std::string>{*s, origin(n->source())};
+      c.backend = Setting<std::string>{s, origin(n->source())};
     }
     if (auto* n = root.get("kernel")) {
-      auto s = string(*n, "kernel");
-      if (!s) return fail(std::move(s).error());
-      if (s->empty() || s->find_first_of(" \t\n/") != std::string::npos)
+      KDUMP_TRY_ASSIGN(auto s, string(*n, "kernel"));
+      if (s.empty() || s.find_first_of(" \t\n/") != std::string::npos)
         return fail(error_at(n->source(), "kernel: expected all, default or a kernel release"));
-      c.kernel = Setting<std::string>{*s, origin(n->source())};
+      c.kernel = Setting<std::string>{s, origin(n->source())};
     }
     if (auto* n = root.get("update")) {
       auto b = n->as_boolean();
@@ -317,21 +300,19 @@ public:
     }
 
     if (auto* n = root.get("capture_initramfs")) {
-      auto s = string(*n, "capture_initramfs");
-      if (!s) return fail(std::move(s).error());
-      if (s->empty() || s->front() != '/' || s->find('\n') != std::string::npos)
+      KDUMP_TRY_ASSIGN(auto s, string(*n, "capture_initramfs"));
+      if (s.empty() || s.front() != '/' || s.find('\n') != std::string::npos)
         return fail(error_at(n->source(), "capture_initramfs: expected an absolute path such as "
                                           "\"/var/lib/kdump/initrd.img-{release}\""));
-      c.capture_initramfs = Setting<std::string>{*s, origin(n->source())};
+      c.capture_initramfs = Setting<std::string>{s, origin(n->source())};
     }
 
     // Policies: the built-ins modified, then new ones ([policies.NAME], "inherits").
     if (auto* n = root.get("policies")) {
-      auto pt = table(*n, "policies");
-      if (!pt) return fail(std::move(pt).error());
+      KDUMP_TRY_ASSIGN(auto pt, table(*n, "policies"));
       std::set<std::string> busy;
       std::function<Result<Ok>(const std::string&)> define = [&](const std::string& name) -> Result<Ok> {
-        const toml::node* node = (**pt).get(name);
+        const toml::node* node = (*pt).get(name);
         if (!node) return Ok{};
         if (busy.count(name)) {
           if (!m_done.count(name))
@@ -339,17 +320,15 @@ public:
           return Ok{};
         }
         busy.insert(name);
-        auto t = table(*node, "policies." + name);
-        if (!t) return fail(std::move(t).error());
+        KDUMP_TRY_ASSIGN(auto t, table(*node, "policies." + name));
         Policy base;
         base.kind = RuleKind::table;
-        if (auto* inh = (**t).get("inherits")) {
-          auto from = string(*inh, "inherits");
-          if (!from) return fail(std::move(from).error());
-          if (*from != name) KDUMP_TRY(define(*from));
-          const Policy* b = c.find_policy(*from);
+        if (auto* inh = (*t).get("inherits")) {
+          KDUMP_TRY_ASSIGN(auto from, string(*inh, "inherits"));
+          if (from != name) KDUMP_TRY(define(from));
+          const Policy* b = c.find_policy(from);
           if (!b) {
-            Error e = error_at(inh->source(), "inherits: unknown policy '" + *from + "'");
+            Error e = error_at(inh->source(), "inherits: unknown policy '" + from + "'");
             e.hints.push_back("built-in policies: rhel7, kdump-utils, debian, ubuntu, table, estimate");
             return fail(e);
           }
@@ -357,47 +336,43 @@ public:
         } else if (const Policy* same = c.find_policy(name)) {
           base = *same;  // modifying a built-in
         }
-        auto p = policy(name, **t, std::move(base));
-        if (!p) return fail(std::move(p).error());
+        KDUMP_TRY_ASSIGN(auto p, policy(name, *t, std::move(base)));
         bool replaced = false;
         for (auto& existing : c.policies)
           if (existing.name == name) {
-            existing = std::move(*p);
+            existing = std::move(p);
             replaced = true;
             break;
           }
-        if (!replaced) c.policies.push_back(std::move(*p));
+        if (!replaced) c.policies.push_back(std::move(p));
         m_done.insert(name);
         return Ok{};
       };
-      for (auto&& [k, v] : **pt) {
+      for (auto&& [k, v] : *pt) {
         (void)v;
         KDUMP_TRY(define(std::string(k.str())));
       }
     }
     if (auto* n = root.get("table")) {
-      auto t = table(*n, "table");
-      if (!t) return fail(std::move(t).error());
-      auto parsed = tables(**t, "[table]");
-      if (!parsed) return fail(std::move(parsed).error());
+      KDUMP_TRY_ASSIGN(auto t, table(*n, "table"));
+      KDUMP_TRY_ASSIGN(auto parsed, tables(*t, "[table]"));
       for (auto& p : c.policies)
         if (p.name == "table") {
           p.kind = RuleKind::table;
           p.origin = origin(n->source());
-          for (auto& [k, v] : *parsed) p.tables[k] = std::move(v);
+          for (auto& [k, v] : parsed) p.tables[k] = std::move(v);
         }
     }
     if (auto* n = root.get("policy")) {
-      auto s = string(*n, "policy");
-      if (!s) return fail(std::move(s).error());
-      if (!c.find_policy(*s)) {
-        Error e = error_at(n->source(), "policy: unknown policy '" + *s + "'");
+      KDUMP_TRY_ASSIGN(auto s, string(*n, "policy"));
+      if (!c.find_policy(s)) {
+        Error e = error_at(n->source(), "policy: unknown policy '" + s + "'");
         std::string names;
         for (auto& p : c.policies) names += (names.empty() ? "" : ", ") + p.name;
         e.hints.push_back("known policies: " + names);
         return fail(e);
       }
-      c.policy = Setting<std::string>{*s, origin(n->source())};
+      c.policy = Setting<std::string>{s, origin(n->source())};
     }
     return c;
   }
@@ -458,19 +433,22 @@ Result<Config> load_config(const std::filesystem::path& root, const std::optiona
     ss << in.rdbuf();
     return parse_config(ss.str(), *explicit_file);
   }
-  auto dir = RootDir::open(root);
-  if (!dir) return fail(std::move(dir).error());
+  KDUMP_TRY_ASSIGN(auto dir, RootDir::open(root));
+  return load_config(dir, explicit_file);
+}
+
+Result<Config> load_config(const RootDir& dir, const std::optional<std::string>& explicit_file) {
+  if (explicit_file) return load_config(std::filesystem::path("/"), explicit_file);
   std::string abs(default_config_path);
-  auto text = dir->read_text(abs, 1u << 20);
+  auto text = dir.read_text(abs, 1u << 20);
   if (!text) {
     if (text.error().kind == ErrorKind::io && text.error().sys_errno == ENOENT) return Config{};
     return fail(std::move(text).error());
   }
-  return parse_config(*text, dir->is_host_root() ? abs : dir->display(abs));
+  return parse_config(*text, dir.is_host_root() ? abs : dir.display(abs));
 }
 
-Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::path& root, SystemFacts& facts) {
-  const auto& c = config.capture_initramfs;
+Result<Ok> apply_capture_initramfs(const Setting<std::string>& c, const FactSource& source, SystemFacts& facts) {
   if (c.value.empty()) return Ok{};
   std::string release = facts.kernel_release ? facts.kernel_release->value : std::string();
   if (release.empty() && c.value.find("{release}") != std::string::npos) {
@@ -479,11 +457,7 @@ Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::
     e.hints.push_back("pass --kernel-release RELEASE");
     return fail(e);
   }
-  FactSource source;
-  source.root = root;
-  auto fact = read_capture_initramfs(source, c.value, release, c.origin);
-  if (!fact) return fail(std::move(fact).error());
-  facts.capture_initramfs = std::move(*fact);
+  KDUMP_TRY_ASSIGN(facts.capture_initramfs, read_capture_initramfs(source, c.value, release, c.origin));
   return Ok{};
 }
 

@@ -14,6 +14,7 @@
 #include "core/policy.hpp"
 #include "core/sizing.hpp"
 #include "util/result.hpp"
+#include "util/root_dir.hpp"
 
 namespace kdump {
 
@@ -55,13 +56,15 @@ Result<Config> parse_config(std::string_view text, std::string_view shown_path);
 
 // Reads the configuration: `explicit_file` (--config, a path on this machine; it must
 // exist) or /etc/kdump-setup.toml inside `root` (absent: the built-in defaults).
+Result<Config> load_config(const RootDir& root, const std::optional<std::string>& explicit_file);
 Result<Config> load_config(const std::filesystem::path& root,
                            const std::optional<std::string>& explicit_file);
 
-// The configuration's capture_initramfs, when set, replaces the capture initramfs the
-// facts found in the kdump tools' places (read below `root` for the facts' kernel
+// The capture_initramfs setting, when set, replaces the capture initramfs the facts
+// found in the kdump tools' places (read below the source's root for the facts' kernel
 // release). Errors: the file cannot be read, or "{release}" without a kernel release.
-Result<Ok> apply_capture_initramfs(const Config& config, const std::filesystem::path& root, SystemFacts& facts);
+Result<Ok> apply_capture_initramfs(const Setting<std::string>& setting, const FactSource& source,
+                                   SystemFacts& facts);
 
 // Resolves the policy to use: `requested` (--policy) or the configured one. Errors name
 // the known policies (ErrorKind::usage for --policy, config for the file's setting).

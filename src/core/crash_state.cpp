@@ -8,15 +8,10 @@
 #include <charconv>
 
 #include "util/root_dir.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 std::optional<std::uint64_t> parse_number(std::string_view text, int base) {
   std::string t = trim(text);
@@ -92,8 +87,11 @@ std::vector<std::string> crashkernel_log_lines(std::string_view log) {
 }
 
 Result<CrashState> gather_crash_state(const FactSource& source) {
-  auto root = RootDir::open(source.root);
-  if (!root) return fail(std::move(root).error());
+  std::optional<RootDir> owned;
+  if (!source.dir) {
+    KDUMP_TRY_ASSIGN(owned, RootDir::open(source.root));
+  }
+  const RootDir* root = source.dir ? source.dir : &*owned;
   CrashState s;
   // Mainline moved the file into /sys/kernel/kexec/ (2025); older kernels, 6.1 among
   // them, have /sys/kernel/kexec_crash_size. Either means CONFIG_KEXEC_CORE/CRASH_DUMP.

@@ -108,6 +108,12 @@ Explanation explain_cmdline(std::string cmdline, std::size_t column_base, std::u
   x.kernel_release = release;
   x.model = model;
   x.outcome = evaluate_cmdline(x.cmdline, memory, model);
+  // No crashkernel= at all: the generic parse_crashkernel() (>= 6.7) then looks for
+  // crashkernel=X,high and returns -EINVAL, but the arch code only skips the
+  // reservation (kernel/crash_reserve.c, arch_reserve_crashkernel()): nothing was
+  // asked for, so nothing is rejected.
+  x.requested = !find_crashkernel_tokens(x.cmdline).empty();
+  if (!x.requested) x.outcome.silent_rejection.reset();
   warn_tokens(x, x.warnings);
   warn_outcome(x, x.warnings);
   return x;

@@ -19,6 +19,7 @@ struct Explanation {
   KernelModel model;
   KernelOutcome outcome;
   std::vector<std::string> warnings;
+  bool requested = true;          // false: the command line has no crashkernel= at all
 
   bool valid() const { return !outcome.error && !outcome.silent_rejection; }
   // 1-based column of an offset of `cmdline` in the text the user typed.

@@ -27,9 +27,11 @@ extern "C" {
 }
 
 #include "core/esp_probe.hpp"
+#include "core/image_facts.hpp"
 #include "core/initramfs_layout.hpp"
 #include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
@@ -37,15 +39,8 @@ namespace {
 constexpr std::string_view k_efi_global_guid = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 constexpr std::string_view k_loader_guid = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
 std::optional<std::uint64_t> parse_u64(std::string_view text, int base) {
-  std::string t = trim(std::string(text));
+  std::string t = trim(text);
   std::string_view v = t;
   if (base == 16 && v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) v.remove_prefix(2);
   if (v.empty()) return std::nullopt;
@@ -59,11 +54,16 @@ std::optional<std::uint64_t> parse_u64(std::string_view text, int base) {
 class Tree {
 public:
   explicit Tree(const FactSource& s) : m_source(s) {
+    if (s.dir) {
+      m_root = s.dir;
+      return;
+    }
     auto r = RootDir::open(s.root);
-    if (r) m_root.emplace(std::move(*r));
+    if (r) m_root = &m_owned.emplace(std::move(*r));
     else m_open_error = r.error().message;
   }
-  bool ok() const { return m_root.has_value(); }
+  bool ok() const { return m_root != nullptr; }
+  const RootDir* root() const { return m_root; }
   const std::string& open_error() const { return m_open_error; }
   bool live() const { return m_source.live(); }
 
@@ -85,7 +85,6 @@ public:
     if (live() || !m_root) return std::string(abs);
     return m_root->display(abs);
   }
-  const RootDir* root() const { return m_root ? &*m_root : nullptr; }
   // A real path for libraries that open it themselves; nullopt when `abs` resolves
   // (through symlinks) outside the root.
   std::optional<std::filesystem::path> real_path(std::string_view abs) const {
@@ -101,7 +100,8 @@ public:
 
 private:
   FactSource m_source;
-  std::optional<RootDir> m_root;
+  std::optional<RootDir> m_owned;    // opened here when the source brings none
+  const RootDir* m_root = nullptr;
   std::string m_open_error;
 };
 
@@ -647,6 +647,13 @@ void gather_boot_partitions(const Tree& t, SystemFacts& f) {
   }
 }
 
+// An image without proc/: its files tell its architecture and kernels (core/image_facts).
+void gather_image_facts(const Tree& t, SystemFacts& f) {
+  if (!t.root()) return;
+  if (!f.detected_arch) f.detected_arch = image_arch(*t.root());
+  if (!f.kernel_release) f.kernel_release = image_kernel_release(*t.root());
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -681,6 +688,7 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
     if (!f.kernel_release)
       if (auto r = t.read("/proc/sys/kernel/osrelease"); r && !trim(*r).empty())
         f.kernel_release = Fact<std::string>{trim(*r), t.show("/proc/sys/kernel/osrelease")};
+    gather_image_facts(t, f);
   }
   if (!f.arch) f.arch = f.detected_arch;
   if (auto online = t.read("/sys/devices/system/cpu/online"))
@@ -788,6 +796,14 @@ Result<CaptureInitramfs> measure_capture_initramfs(const RootDir& dir, const std
   return c;
 }
 
+// The source's opened root, or the root opened now into `owned`.
+Result<const RootDir*> source_root(const FactSource& source, std::optional<RootDir>& owned) {
+  if (source.dir) return source.dir;
+  auto r = RootDir::open(source.root);
+  if (!r) return fail(std::move(r).error());
+  return &owned.emplace(std::move(*r));
+}
+
 std::string with_release(std::string_view pattern, std::string_view release) {
   std::string out(pattern);
   constexpr std::string_view token = "{release}";
@@ -819,11 +835,12 @@ std::optional<std::pair<std::string, unsigned>> kdump_tools_initrd(std::string_v
 std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& source, std::string_view release,
                                                              std::string_view kdump_tools_defaults) {
   if (release.empty()) return std::nullopt;
-  auto dir = RootDir::open(source.root);
+  std::optional<RootDir> owned;
+  auto dir = source_root(source, owned);
   if (!dir) return std::nullopt;
   if (!kdump_tools_defaults.empty()) {
     if (auto named = kdump_tools_initrd(kdump_tools_defaults)) {
-      if (auto c = measure_capture_initramfs(*dir, named->first)) {
+      if (auto c = measure_capture_initramfs(**dir, named->first)) {
         std::string shown = c->path;
         return Fact<CaptureInitramfs>{std::move(*c), "KDUMP_INITRD=" + named->first + " (" +
                                                          std::string(kKdumpToolsDefaults) + ":" +
@@ -838,8 +855,8 @@ std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& s
       {"/boot/initrd-" + rel + "-kdump", "SUSE kdump"},
   };
   for (const auto& [abs, tool] : places) {
-    if (!dir->exists(abs)) continue;
-    auto c = measure_capture_initramfs(*dir, abs);
+    if (!(*dir)->exists(abs)) continue;
+    auto c = measure_capture_initramfs(**dir, abs);
     if (!c) continue;  // not a readable regular file: not this tool's image
     std::string shown = c->path;
     return Fact<CaptureInitramfs>{std::move(*c), std::string(tool) + "'s capture initramfs " + shown};
@@ -850,9 +867,10 @@ std::optional<Fact<CaptureInitramfs>> find_capture_initramfs(const FactSource& s
 Result<Fact<CaptureInitramfs>> read_capture_initramfs(const FactSource& source, std::string_view configured,
                                                       std::string_view release, std::string_view origin) {
   std::string abs = with_release(configured, release);
-  auto dir = RootDir::open(source.root);
+  std::optional<RootDir> owned;
+  auto dir = source_root(source, owned);
   if (!dir) return fail(std::move(dir).error());
-  auto c = measure_capture_initramfs(*dir, abs);
+  auto c = measure_capture_initramfs(**dir, abs);
   if (!c) {
     Error e = std::move(c).error();
     e.message = "capture_initramfs (" + std::string(origin) + "): " + e.message;
@@ -883,6 +901,18 @@ Result<std::string> require_kernel_release(const SystemFacts& facts) {
   Error e = make_error(ErrorKind::missing_fact, "the kernel release is not known");
   e.hints.push_back("pass --kernel-release RELEASE (for example 6.1.0-28-amd64)");
   return fail(e);
+}
+
+Result<KernelModel> require_model(const SystemFacts& facts) {
+  KDUMP_TRY_ASSIGN(const Arch arch, require_arch(facts));
+  KDUMP_TRY_ASSIGN(const std::string release, require_kernel_release(facts));
+  auto model = model_for_release(arch, release);
+  if (!model) {
+    Error e = make_error(ErrorKind::usage, "kernel release '" + release + "' does not start with MAJOR.MINOR");
+    e.hints.push_back("pass --kernel-release RELEASE");
+    return fail(e);
+  }
+  return *model;
 }
 
 std::optional<std::string> read_kernel_log() {

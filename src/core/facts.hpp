@@ -12,6 +12,7 @@
 
 #include "grammar/kernel.hpp"
 #include "util/result.hpp"
+#include "util/root_dir.hpp"
 
 namespace kdump {
 
@@ -96,6 +97,8 @@ struct FactSource {
   // Probe block devices with libblkid on the live system (reads /dev, needs root for a
   // complete answer). Off in tests.
   bool probe_block_devices = true;
+  // The root already opened (the run context's); nullptr: opened from `root` when read.
+  const RootDir* dir = nullptr;
 };
 
 // Gathers every fact it can. Missing facts stay nullopt; it fails only on I/O errors
@@ -176,5 +179,7 @@ std::optional<std::string> read_kernel_log();
 Result<std::uint64_t> require_memory(const SystemFacts& facts);
 Result<Arch> require_arch(const SystemFacts& facts);
 Result<std::string> require_kernel_release(const SystemFacts& facts);
+// The kernel model of the facts' arch and release (errors name --arch/--kernel-release).
+Result<KernelModel> require_model(const SystemFacts& facts);
 
 }  // namespace kdump

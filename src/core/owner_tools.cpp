@@ -39,14 +39,14 @@ std::optional<std::string> crashkernel_in(std::string_view text) {
   return found;
 }
 
-std::optional<std::string> read(const RootDir& root, std::string_view path) {
+std::optional<std::string> read(const TreeView& root, std::string_view path) {
   auto t = root.read_text(path, 1u << 20);
   if (!t) return std::nullopt;
   return std::move(*t);
 }
 
 // The BLS entries of the places bootctl and GRUB's blscfg read.
-std::vector<std::pair<std::string, std::string>> bls_entries(const RootDir& root) {
+std::vector<std::pair<std::string, std::string>> bls_entries(const TreeView& root) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const char* dir : {"/boot/loader/entries", "/efi/loader/entries", "/boot/efi/loader/entries"}) {
     auto names = root.list(dir);
@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> bls_entries(const RootDir& root
 }
 
 // The crashkernel= value of the last BLS entry's options that has one.
-std::optional<std::string> bls_crashkernel(const RootDir& root) {
+std::optional<std::string> bls_crashkernel(const TreeView& root) {
   std::optional<std::string> found;
   for (const auto& [path, text] : bls_entries(root))
     for (const auto& line : lines_of(text))
@@ -70,7 +70,7 @@ std::optional<std::string> bls_crashkernel(const RootDir& root) {
 
 // rpm-ostree / bootc: ostree deployments ("ostree=" in the entries' options,
 // /run/ostree-booted, /ostree/repo); bootc when the image carries kargs.d.
-std::optional<OwnerTool> detect_ostree(const RootDir& root) {
+std::optional<OwnerTool> detect_ostree(const TreeView& root) {
   OwnerTool o;
   if (root.exists("/run/ostree-booted")) o.evidence.push_back("/run/ostree-booted");
   if (root.is_directory("/ostree/repo")) o.evidence.push_back("/ostree/repo");
@@ -94,7 +94,7 @@ std::optional<OwnerTool> detect_ostree(const RootDir& root) {
 
 // kernelstub (Pop!_OS): /etc/kernelstub/configuration, JSON; "user"."kernel_options" is
 // what it writes into <ESP>/loader/entries/<OS>-current.conf and the NVRAM entry.
-std::optional<OwnerTool> detect_kernelstub(const RootDir& root) {
+std::optional<OwnerTool> detect_kernelstub(const TreeView& root) {
   auto text = read(root, "/etc/kernelstub/configuration");
   if (!text) return std::nullopt;
   OwnerTool o;
@@ -109,7 +109,7 @@ std::optional<OwnerTool> detect_kernelstub(const RootDir& root) {
 
 // proxmox-boot-tool: /etc/kernel/proxmox-boot-uuids lists the ESPs it keeps in sync;
 // the command line comes from /etc/kernel/cmdline (systemd-boot) or /etc/default/grub.
-std::optional<OwnerTool> detect_proxmox(const RootDir& root) {
+std::optional<OwnerTool> detect_proxmox(const TreeView& root) {
   if (!root.exists("/etc/kernel/proxmox-boot-uuids")) return std::nullopt;
   OwnerTool o;
   o.tool = "proxmox-boot-tool";
@@ -124,7 +124,7 @@ std::optional<OwnerTool> detect_proxmox(const RootDir& root) {
 
 // sdbootutil (openSUSE): entries per snapshot, "version SNAPSHOT@KVER", options from
 // /etc/kernel/cmdline (+ /etc/kernel/cmdline.d).
-std::optional<OwnerTool> detect_sdbootutil(const RootDir& root) {
+std::optional<OwnerTool> detect_sdbootutil(const TreeView& root) {
   OwnerTool o;
   for (const char* bin : {"/usr/bin/sdbootutil", "/usr/sbin/sdbootutil"})
     if (root.exists(bin)) o.evidence.push_back(bin);
@@ -145,7 +145,7 @@ std::optional<OwnerTool> detect_sdbootutil(const RootDir& root) {
 
 // mkinitcpio building UKIs: a preset in /etc/mkinitcpio.d with PRESET_uki= set; the
 // command line is embedded from /etc/kernel/cmdline and /etc/cmdline.d/*.conf.
-std::optional<OwnerTool> detect_mkinitcpio(const RootDir& root) {
+std::optional<OwnerTool> detect_mkinitcpio(const TreeView& root) {
   auto names = root.list("/etc/mkinitcpio.d");
   if (!names) return std::nullopt;
   OwnerTool o;
@@ -180,7 +180,7 @@ std::optional<OwnerTool> detect_mkinitcpio(const RootDir& root) {
 
 // zipl (s390x): /etc/zipl.conf sections with parameters=, or BLS entries read by zipl;
 // either way the IPL record is written only when zipl runs.
-std::optional<OwnerTool> detect_zipl(const RootDir& root) {
+std::optional<OwnerTool> detect_zipl(const TreeView& root) {
   OwnerTool o;
   o.tool = "zipl";
   if (auto t = read(root, "/etc/zipl.conf")) {
@@ -300,7 +300,7 @@ std::string OwnerTool::remove_command() const {
   return edit;
 }
 
-std::optional<OwnerTool> detect_owner_tool(const RootDir& root) {
+std::optional<OwnerTool> detect_owner_tool(const TreeView& root) {
   for (auto detect : {detect_ostree, detect_kernelstub, detect_proxmox, detect_sdbootutil,
                       detect_mkinitcpio, detect_zipl})
     if (auto o = detect(root)) return o;

@@ -3,7 +3,8 @@
 // is lost at its next run, or never reaches the kernel at all. Detected from what each
 // tool writes (golden/owners/README.md cites each tool's source); kdump-setup refuses
 // there and names the file to edit and the command that applies it.
-// Pure: reads the tree through RootDir, never runs anything.
+// Pure: reads the tree through a TreeView (the boot model's read-once files), never runs
+// anything.
 #pragma once
 
 #include <optional>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "util/result.hpp"
-#include "util/root_dir.hpp"
+#include "util/tree_view.hpp"
 
 namespace kdump {
 
@@ -33,7 +34,7 @@ struct OwnerTool {
 // The tool that owns the boot entries of the tree, or nullopt for a setup kdump-setup's
 // own backends handle. Checked in this order: rpm-ostree/bootc, kernelstub,
 // proxmox-boot-tool, sdbootutil, mkinitcpio UKIs, zipl.
-std::optional<OwnerTool> detect_owner_tool(const RootDir& root);
+std::optional<OwnerTool> detect_owner_tool(const TreeView& root);
 
 // /etc/kernelstub/configuration `text` after setting (value) or removing (nullopt)
 // crashkernel= in "user"."kernel_options" (the first one replaced in place, others

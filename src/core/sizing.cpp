@@ -142,6 +142,16 @@ SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memo
   return in;
 }
 
+std::string_view addition_kind_name(SizedAddition::Kind k) {
+  switch (k) {
+    case SizedAddition::Kind::capture_initramfs: return "capture_initramfs";
+    case SizedAddition::Kind::policy: return "policy";
+    case SizedAddition::Kind::luks: return "luks";
+    case SizedAddition::Kind::extra: return "extra";
+  }
+  return "policy";
+}
+
 Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
   Recommendation r;
   r.policy = policy.name;
@@ -202,6 +212,11 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
 
   // Additions of the policy, the LUKS addition, headroom: added to every tier.
   std::uint64_t added = 0;
+  auto add = [&](SizedAddition::Kind kind, std::uint64_t bytes, std::string reason, std::string source) {
+    added += bytes;
+    why.push_back("+" + human_size(bytes) + ": " + reason);
+    r.additions.push_back(SizedAddition{kind, bytes, std::move(reason), std::move(source)});
+  };
   if (policy.initramfs_per_mille || policy.initramfs_unpacked_per_mille) {
     // What the capture initramfs costs in the reservation: kexec places the file there,
     // and the capture kernel unpacks it into its own memory (a tmpfs that may fill only
@@ -227,15 +242,17 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
                                     static_cast<u128>(unpacked) * policy.initramfs_unpacked_per_mille + 999) /
                                    1000),
         MiB);
-    added += bytes;
-    why.push_back("+" + human_size(bytes) + ": capture initramfs of " + human_size(file) + " (" +
-                  std::to_string(file) + " bytes), " + human_size(unpacked) + " (" + std::to_string(unpacked) +
-                  " bytes) unpacked" + unpacked_how + ", from " +
-                  (known ? in.capture_initramfs_source
-                         : "not known, assumed: " + policy.assumed_initramfs_basis) +
-                  "; file × " + per_mille_text(policy.initramfs_per_mille) + " + unpacked × " +
-                  per_mille_text(policy.initramfs_unpacked_per_mille) +
-                  (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"));
+    const std::string source =
+        known ? in.capture_initramfs_source : "not known, assumed: " + policy.assumed_initramfs_basis;
+    r.capture_initramfs = SizedInitramfs{known, file, unpacked, known && !in.capture_initramfs_unpacked_bytes,
+                                         source, bytes};
+    add(SizedAddition::Kind::capture_initramfs, bytes,
+        "capture initramfs of " + human_size(file) + " (" + std::to_string(file) + " bytes), " +
+            human_size(unpacked) + " (" + std::to_string(unpacked) + " bytes) unpacked" + unpacked_how +
+            ", from " + source + "; file × " + per_mille_text(policy.initramfs_per_mille) + " + unpacked × " +
+            per_mille_text(policy.initramfs_unpacked_per_mille) +
+            (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"),
+        source);
   }
   for (const auto& a : policy.additions) {
     if (!addition_applies(a, in.arch)) continue;
@@ -275,9 +292,9 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
     }
     std::string src;
     for (auto& s : sources) src += (src.empty() ? "" : ", ") + s;
-    why.push_back("+" + human_size(bytes) + ": " + what + (src.empty() ? "" : " (" + src + ")") +
-                  (a.origin != "built-in" ? " [" + a.origin + "]" : ""));
-    added += bytes;
+    add(SizedAddition::Kind::policy, bytes,
+        what + (src.empty() ? "" : " (" + src + ")") + (a.origin != "built-in" ? " [" + a.origin + "]" : ""),
+        a.origin != "built-in" ? a.origin + (src.empty() ? "" : "; " + src) : src);
   }
 
   const auto& luks = in.settings.luks;
@@ -287,16 +304,16 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
   if (luks.mode != LuksMode::off) {
     if (luks_present) {
       if (luks.mode == LuksMode::fixed) {
-        added += luks.bytes;
-        why.push_back("+" + human_size(luks.bytes) + ": a LUKS device exists (" +
-                      luks_state->second.source + "), luks setting from " + luks.origin);
+        add(SizedAddition::Kind::luks, luks.bytes,
+            "a LUKS device exists (" + luks_state->second.source + "), luks setting from " + luks.origin,
+            luks.origin);
       } else if (in.luks_kdf_memory) {
         std::uint64_t overhead = (in.arch == Arch::aarch64 ? 50 : 20) * MiB;
         std::uint64_t bytes = round_up(*in.luks_kdf_memory, MiB) + overhead;
-        added += bytes;
-        why.push_back("+" + human_size(bytes) + ": unlocking LUKS2 in the capture kernel needs the "
-                      "Argon2 memory cost " + human_size(*in.luks_kdf_memory) + " (" +
-                      in.luks_kdf_source + ") + " + human_size(overhead));
+        add(SizedAddition::Kind::luks, bytes,
+            "unlocking LUKS2 in the capture kernel needs the Argon2 memory cost " +
+                human_size(*in.luks_kdf_memory) + " (" + in.luks_kdf_source + ") + " + human_size(overhead),
+            in.luks_kdf_source);
       } else {
         std::string w = "a LUKS device exists (" + luks_state->second.source +
                         ") but its key derivation memory cost could not be read (run as root); "
@@ -312,16 +329,13 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
     }
   }
 
-  if (in.settings.extra.bytes) {
-    added += in.settings.extra.bytes;
-    why.push_back("+" + human_size(in.settings.extra.bytes) + ": extra headroom (" +
-                  in.settings.extra.origin + ")");
-  }
-  if (auto it = in.settings.arch_extra.find(in.arch); it != in.settings.arch_extra.end() && it->second.bytes) {
-    added += it->second.bytes;
-    why.push_back("+" + human_size(it->second.bytes) + ": extra headroom for " +
-                  std::string(arch_name(in.arch)) + " (" + it->second.origin + ")");
-  }
+  if (in.settings.extra.bytes)
+    add(SizedAddition::Kind::extra, in.settings.extra.bytes, "extra headroom (" + in.settings.extra.origin + ")",
+        in.settings.extra.origin);
+  if (auto it = in.settings.arch_extra.find(in.arch); it != in.settings.arch_extra.end() && it->second.bytes)
+    add(SizedAddition::Kind::extra, it->second.bytes,
+        "extra headroom for " + std::string(arch_name(in.arch)) + " (" + it->second.origin + ")",
+        it->second.origin);
   r.additions_bytes = added;
   for (auto& t : tiers) t.size += added;
 

@@ -78,6 +78,27 @@ struct SizingInput {
 SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memory_bytes,
                                     Arch arch, const SizingSettings& settings);
 
+// One amount added to every tier, and why. The rationale shows it as
+// "+SIZE: reason"; the CLI renders it from these fields, never from the text.
+struct SizedAddition {
+  enum class Kind { capture_initramfs, policy, luks, extra };
+  Kind kind = Kind::policy;
+  std::uint64_t bytes = 0;
+  std::string reason;  // what it pays for, with its figures
+  std::string source;  // the fact or setting it comes from ("FILE:LINE", "/sys/module/mlx5_core")
+};
+std::string_view addition_kind_name(SizedAddition::Kind k);  // "capture_initramfs", ...
+
+// The capture initramfs a policy with a capture initramfs term sized for.
+struct SizedInitramfs {
+  bool found = false;                // false: not known, the policy's assumed image
+  std::uint64_t file_bytes = 0;
+  std::uint64_t unpacked_bytes = 0;
+  bool unpacked_assumed = false;     // the unpacked size is the assumed expansion
+  std::string source;                // where it was found, or what was assumed
+  std::uint64_t bytes_added = 0;     // what it adds to every tier
+};
+
 struct Recommendation {
   std::string policy;
   CrashkernelSpec spec;
@@ -92,6 +113,8 @@ struct Recommendation {
   std::uint64_t min_memory = 0;
   std::uint64_t additions_bytes = 0;   // sum of additions and headroom in every tier
   KernelModel model;                   // the kernel model the figure was evaluated with
+  std::vector<SizedAddition> additions;            // what was added to every tier, in order
+  std::optional<SizedInitramfs> capture_initramfs;  // set when the policy sizes for one
   std::vector<std::string> rationale;  // which rule, which additions, in order
   std::vector<std::string> warnings;
 };

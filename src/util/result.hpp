@@ -52,9 +52,23 @@ struct Ok {};
 
 }  // namespace kdump
 
+#define KDUMP_CONCAT_INNER(a, b) a##b
+#define KDUMP_CONCAT(a, b) KDUMP_CONCAT_INNER(a, b)
+
 // TRY(expr): evaluate a Result; on error return it from the enclosing function.
 #define KDUMP_TRY(expr)                                  \
   do {                                                   \
     auto&& kdump_try_r_ = (expr);                        \
     if (!kdump_try_r_) return ::kdump::fail(std::move(kdump_try_r_).error()); \
   } while (0)
+
+// TRY_ASSIGN(lhs, expr): evaluate a Result; on error return it from the enclosing
+// function, else move its value into `lhs` (a declaration such as `auto facts` or an
+// existing variable), as ccache's TRY_ASSIGN:
+//   KDUMP_TRY_ASSIGN(auto config, load_config(root, file));
+#define KDUMP_TRY_ASSIGN(lhs, expr) \
+  KDUMP_TRY_ASSIGN_IMPL(lhs, expr, KDUMP_CONCAT(kdump_try_assign_r_, __LINE__))
+#define KDUMP_TRY_ASSIGN_IMPL(lhs, expr, tmp)                        \
+  auto&& tmp = (expr);                                               \
+  if (!tmp) return ::kdump::fail(std::move(tmp).error());            \
+  lhs = std::move(*tmp)

@@ -23,6 +23,7 @@
 
 #include "util/file_stamp.hpp"
 #include "util/result.hpp"
+#include "util/tree_view.hpp"
 #include "util/unique_fd.hpp"
 
 namespace kdump {
@@ -30,7 +31,7 @@ namespace kdump {
 // Which resolver a RootDir uses. `automatic` probes openat2 once at open().
 enum class Resolver { automatic, kernel, userspace };
 
-class RootDir {
+class RootDir final : public TreeView {
 public:
   // Opens the root directory (an O_PATH directory descriptor is held).
   // `how` is for tests: force the userspace fallback or the kernel resolver.
@@ -44,12 +45,12 @@ public:
   // "<root>/etc/default/grub" style text for messages: the real path on disk.
   std::string display(std::string_view abs) const;
 
-  bool exists(std::string_view abs) const;
-  bool is_directory(std::string_view abs) const;
+  bool exists(std::string_view abs) const override;
+  bool is_directory(std::string_view abs) const override;
 
   // Reads a whole regular file inside the root; refuses non-regular files (unsafe_path)
   // and files over `limit` bytes (io, EFBIG). ErrorKind::io with errno when absent.
-  Result<std::string> read_text(std::string_view abs, std::size_t limit = 4u << 20) const;
+  Result<std::string> read_text(std::string_view abs, std::size_t limit = 4u << 20) const override;
 
   // Reads the file and its identity in one open (for the stale check at apply).
   struct Snapshot {
@@ -60,7 +61,7 @@ public:
 
   // Names in a directory inside the root, sorted, without "." and ".."; empty when the
   // directory is absent; unsafe_path when it is not a directory.
-  Result<std::vector<std::string>> list(std::string_view abs_dir) const;
+  Result<std::vector<std::string>> list(std::string_view abs_dir) const override;
 
   // A descriptor (O_RDONLY|O_DIRECTORY, so it can be fsynced and locked) of a directory
   // inside the root. The caller owns it.

@@ -2,9 +2,11 @@
 # Each boot file is read once per run: the case's `reserve`/`remove` with `--dry-run`, and
 # `status` on every golden tree, traced with strace. RootDir reads a file with two
 # openat2 calls (an O_PATH look at what it is, then the O_RDONLY open), so "once" is at
-# most one O_PATH and one O_RDONLY open of each path below the root. The root itself
-# (".") and what the facts and crash-state steps read (/proc, /sys, /var/log/dmesg) are
-# not boot files.
+# most one O_RDONLY open of each file below the root. Existence checks (O_PATH) and
+# directory listings (O_DIRECTORY) are not reads of a file: the owner-tool detector, the
+# offline-image facts and the boot model each look at /boot and the ESP directories.
+# The root itself (".") and what the facts and crash-state steps read (/proc, /sys,
+# /var/log/dmesg) are not boot files.
 source "$(dirname "$0")/lib.sh"
 G=${KDUMP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/golden
 
@@ -23,7 +25,8 @@ for line in open(sys.argv[1]):
     if not m: continue
     path, flags = m.groups()
     if path == "." or path.startswith(("proc/", "sys/", "var/log/")): continue
-    n[(path, "O_PATH" in flags)] += 1
+    if "O_PATH" in flags or "O_DIRECTORY" in flags: continue
+    n[(path, False)] += 1
 print(" ".join(sorted(p for (p, _), c in n.items() if c > 1)))
 PY
 }

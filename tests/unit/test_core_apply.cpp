@@ -3,6 +3,7 @@
 // system call of the write path in turn and checks that no boot file is ever
 // truncated or mixed.
 #include "core/apply.hpp"
+#include "support/fault_sys_ops.hpp"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/owner_tools.hpp"
+#include "util/root_dir.hpp"
 
 namespace kdump {
 namespace {
