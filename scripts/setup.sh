@@ -37,5 +37,6 @@ build() {
 }
 
 install_packages
+scripts/vm/fetch-kernels.sh >/dev/null  # kernels of other Debian suites for tests/vm
 build
 echo "setup: built build/kdump-setup"
