@@ -33,7 +33,7 @@ MessageStyle style_for(const KernelModel& m) {
   return MessageStyle::v6_1;
 }
 
-// memparse() as this release does it: from 7.0 a unit letter alone is no number
+// memparse() as this release does it: from 7.2 a unit letter alone is no number
 // (the end pointer does not move), before it is 0.
 Memparsed kmemparse(std::string_view v, const KernelModel& m) {
   Memparsed r = memparse(v);
@@ -93,7 +93,7 @@ TokenParse with_offset(const CmdlineToken& t, TokenParse r, std::size_t pos, Mes
 
 // parse_crashkernel_mem(): entries left to right; every entry examined is checked,
 // the first match stops the scan, later text is not parsed.
-// 7.0+: the entry parse of a unit letter alone fails where the number is expected.
+// 7.2+: the entry parse of a unit letter alone fails where the number is expected.
 void fail_bare_units(std::string_view v, EntryResult& e, const KernelModel& m) {
   if (e.failed || !m.memparse_needs_digits()) return;
   if (bare_unit(v, e.start.at, m)) e.failed = Expect::range_start, e.failed_at = e.start.at;

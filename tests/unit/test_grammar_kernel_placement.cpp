@@ -167,10 +167,13 @@ TEST(KernelPlacement, ExpectedLogLines) {
   EXPECT_EQ(o7.log_patterns[1], "crashkernel reserved: 0x* - 0x* (256 MB)");
 }
 
-// 7.x: memparse() of a unit letter alone does not move the end pointer, so every
-// caller's "no number" check fires (booted: 7.2 rejects, 6.12 reads 0).
-TEST(KernelPlacement, UnitWithoutDigitsRejectedFrom7) {
+// 7.2+: memparse() of a unit letter alone does not move the end pointer, so every
+// caller's "no number" check fires. Booted: 7.1.13 reads "crashkernel=G" as 0, 7.2.6
+// prints "crashkernel: memory value expected".
+TEST(KernelPlacement, UnitWithoutDigitsRejectedFrom72) {
   MemoryMap map = pc_map(2 * GiB);
+  EXPECT_FALSE(eval("7.1.13+deb13-amd64", "crashkernel=G", map).error);
+  EXPECT_TRUE(eval("7.2.6+deb13-amd64", "crashkernel=G", map).error);
   auto g7 = eval("7.2.13", "crashkernel=G", map);
   ASSERT_TRUE(g7.error);
   EXPECT_EQ(g7.error->text, "crashkernel: memory value expected");

@@ -6,7 +6,7 @@
 //   >= 6.7           generic parse_crashkernel() + reserve_crashkernel_generic()
 //   >= 6.12          generic rejects size >= system RAM
 //   >= 6.16          ",cma" (x86)
-//   >= 7.0           a memory value must have digits ("G" alone is rejected)
+//   >= 7.2           a memory value must have digits ("G" alone is rejected)
 // and it is checked against real Debian kernels (6.1, 6.12, 7.x on x86_64; 6.12 on
 // arm64) under QEMU (tests/vm). The release dispatch is KernelModel's predicates: a
 // vendor variant hooks in there (e.g. a RHEL "crashkernel=auto" table).
@@ -41,9 +41,11 @@ struct KernelModel {
   bool reserves_cma() const;             // the arch passes cma_size (x86 from 6.16)
   bool has_high_low() const;             // ",high"/",low" are understood on this arch
   bool crash_size_counts_low() const { return at_least(6, 5); }  // commit 16c6006af4d4
-  // memparse() of a unit letter alone ("G", "M-:256M") is "no number": 7.2 rejects it
-  // with "memory value expected", 6.12 reads 0. Both booted (tests/vm).
-  bool memparse_needs_digits() const { return at_least(7, 0); }
+  // memparse() of a unit letter alone ("G", "M-:256M") is "no number" from 7.2: the
+  // kernel then says "memory value expected"; before, the letter is read as 0. Bounded
+  // by booting Debian's kernels: 6.12.117, 6.19.14, 7.0.13 and 7.1.13 read
+  // "crashkernel=G" as 0, 7.2.6 and 7.2.13 reject it.
+  bool memparse_needs_digits() const { return at_least(7, 2); }
   // Low region when ",low" is not given. x86: crash_low_size_default() =
   // max(swiotlb_size_or_default() + 8 MiB, 256 MiB); `swiotlb_bytes` is the swiotlb
   // size of the command line (64 MiB without swiotlb=).
