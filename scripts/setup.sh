@@ -37,6 +37,7 @@ build() {
 }
 
 install_packages
+scripts/vm/fetch-kernels.sh >/dev/null  # kernels of other Debian suites for tests/vm
 build
 echo "setup: built build/kdump-setup"
 # Debian trixie's ukify and systemd-stub (add-ons need systemd >= 254), extracted into

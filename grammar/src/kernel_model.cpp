@@ -1,5 +1,7 @@
-// Per-release, per-arch facts of the kernel's crashkernel= handling
-// (shared/notes/kernel-crashkernel.md §4.4, §7, §9.1).
+// Per-release, per-arch facts of the kernel's crashkernel= handling: kernel/crash_core.c
+// (6.1), kernel/crash_reserve.c (6.9+), arch/x86/include/asm/crash_reserve.h,
+// arch/arm64/include/asm/crash_reserve.h.
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -73,11 +75,13 @@ bool KernelModel::has_high_low() const {
   }
 }
 
-std::uint64_t KernelModel::default_low_size() const {
+std::uint64_t KernelModel::default_low_size(std::uint64_t swiotlb) const {
   switch (arch) {
     case Arch::x86_64:
-      // crash_low_size_default(): max(swiotlb default 64 MiB + 8 MiB, 256 MiB).
-      return 256 * MiB;
+      // arch/x86/include/asm/crash_reserve.h crash_low_size_default() (6.1: inline in
+      // arch/x86/kernel/setup.c reserve_crashkernel_low()):
+      //   max(swiotlb_size_or_default() + (8UL << 20), 256UL << 20)
+      return std::max(swiotlb + 8 * MiB, 256 * MiB);
     case Arch::aarch64:
       return generic_reservation() ? 128 * MiB : 0;  // 6.1 arm64: no default low region
     case Arch::riscv64:
@@ -86,6 +90,41 @@ std::uint64_t KernelModel::default_low_size() const {
     default:
       return 0;
   }
+}
+
+std::uint64_t KernelModel::low_limit() const {
+  switch (arch) {
+    case Arch::i386: return 512 * MiB;  // CRASH_ADDR_LOW_MAX on x86_32
+    case Arch::x86_64:
+    case Arch::aarch64:                 // arm64_dma_phys_limit: 4 GiB unless DRAM ends lower
+    case Arch::riscv64:
+    case Arch::loongarch64: return 4 * GiB;
+    default: return UINT64_MAX;
+  }
+}
+
+std::uint64_t KernelModel::crash_align() const {
+  switch (arch) {
+    case Arch::x86_64:
+    case Arch::i386: return 16 * MiB;   // CRASH_ALIGN, arch/x86/include/asm/crash_reserve.h
+    case Arch::aarch64:
+    case Arch::riscv64:
+    case Arch::loongarch64: return 2 * MiB;
+    case Arch::s390x: return 1 * MiB;
+    default: return 64 * KiB;
+  }
+}
+
+std::uint64_t MemoryMap::total() const {
+  std::uint64_t t = 0;
+  for (const auto& r : ram) t += r.size();
+  return t;
+}
+
+std::uint64_t MemoryMap::largest() const {
+  std::uint64_t l = 0;
+  for (const auto& r : ram) l = std::max(l, r.size());
+  return l;
 }
 
 std::uint64_t KernelModel::fixed_base_alignment() const {

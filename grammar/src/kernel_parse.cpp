@@ -33,6 +33,18 @@ MessageStyle style_for(const KernelModel& m) {
   return MessageStyle::v6_1;
 }
 
+// memparse() as this release does it: from 7.2 a unit letter alone is no number
+// (the end pointer does not move), before it is 0.
+Memparsed kmemparse(std::string_view v, const KernelModel& m) {
+  Memparsed r = memparse(v);
+  if (m.memparse_needs_digits() && r.suffix && r.length == 1) return Memparsed{};
+  return r;
+}
+
+bool bare_unit(std::string_view v, std::size_t at, const KernelModel& m) {
+  return at < v.size() && kmemparse(v.substr(at), m).length == 0;
+}
+
 TokenParse invalid(const CmdlineToken& t, std::size_t at, std::string text) {
   TokenParse r;
   r.invalid = true;
@@ -46,15 +58,15 @@ std::string unrecognized(std::string_view value, std::size_t at) {
 }
 
 // parse_crashkernel_simple(): size, then '@' + unchecked base, or ' '/NUL.
-TokenParse parse_simple(const CmdlineToken& t) {
+TokenParse parse_simple(const CmdlineToken& t, const KernelModel& m) {
   std::string_view v = t.value;
-  Memparsed size = memparse(v);
+  Memparsed size = kmemparse(v, m);
   if (size.length == 0) return invalid(t, 0, "crashkernel: memory value expected");
   TokenParse r;
   r.size = size.value;
   std::size_t at = size.length;
   if (at < v.size() && v[at] == '@') {
-    r.base = memparse(v.substr(at + 1)).value;  // not validated: "256M@" is base 0
+    r.base = kmemparse(v.substr(at + 1), m).value;  // not validated: "256M@" is base 0
   } else if (at < v.size()) {
     return invalid(t, at, unrecognized(v, at));
   }
@@ -67,11 +79,12 @@ bool range_matches(std::uint64_t total, const EntryResult& e) {
 }
 
 // The "@offset" after a matched entry: skip anything up to '@' or the end.
-TokenParse with_offset(const CmdlineToken& t, TokenParse r, std::size_t pos, MessageStyle style) {
+TokenParse with_offset(const CmdlineToken& t, TokenParse r, std::size_t pos, MessageStyle style,
+                       const KernelModel& m) {
   std::string_view v = t.value;
   while (pos < v.size() && v[pos] != '@') ++pos;
   if (pos < v.size()) {
-    Memparsed base = memparse(v.substr(pos + 1));
+    Memparsed base = kmemparse(v.substr(pos + 1), m);
     if (base.length == 0) return invalid(t, pos + 1, expect_message(Expect::offset, style, 0, true));
     r.base = base.value;
   }
@@ -80,11 +93,21 @@ TokenParse with_offset(const CmdlineToken& t, TokenParse r, std::size_t pos, Mes
 
 // parse_crashkernel_mem(): entries left to right; every entry examined is checked,
 // the first match stops the scan, later text is not parsed.
-TokenParse parse_ranges(const CmdlineToken& t, std::uint64_t total, MessageStyle style) {
+// 7.2+: the entry parse of a unit letter alone fails where the number is expected.
+void fail_bare_units(std::string_view v, EntryResult& e, const KernelModel& m) {
+  if (e.failed || !m.memparse_needs_digits()) return;
+  if (bare_unit(v, e.start.at, m)) e.failed = Expect::range_start, e.failed_at = e.start.at;
+  else if (e.end && bare_unit(v, e.end->at, m)) e.failed = Expect::range_end, e.failed_at = e.end->at;
+  else if (bare_unit(v, e.size.at, m)) e.failed = Expect::range_size, e.failed_at = e.size.at;
+}
+
+TokenParse parse_ranges(const CmdlineToken& t, std::uint64_t total, MessageStyle style,
+                        const KernelModel& m) {
   std::string_view v = t.value;
   std::size_t pos = 0;
   for (;;) {
     EntryResult e = parse_range_entry(v, pos);
+    fail_bare_units(v, e, m);
     if (e.failed) {
       char c = e.failed_at < v.size() ? v[e.failed_at] : '\0';
       return invalid(t, e.failed_at, expect_message(*e.failed, style, c, e.failed_at >= v.size()));
@@ -97,7 +120,7 @@ TokenParse parse_ranges(const CmdlineToken& t, std::uint64_t total, MessageStyle
       r.matched = RangeSize{MemRange{e.start.value, e.end ? std::optional(e.end->value) : std::nullopt},
                             e.size.value};
       if (r.size == 0) break;  // a matched size of 0 is "zero bytes" as well
-      return with_offset(t, r, e.next, style);
+      return with_offset(t, r, e.next, style, m);
     }
     pos = e.next;
     if (pos >= v.size() || v[pos] != ',') break;  // "while (*cur++ == ',')"
@@ -121,13 +144,14 @@ TokenParse parse_plain_token(const CmdlineToken& token, std::uint64_t system_ram
   if (model.rhel && token.value.substr(0, 4) == "auto") return parse_rhel_auto(token, system_ram, model);
   // __parse_crashkernel(): extended syntax when a ':' comes before the first space.
   if (token.value.find(':') != std::string_view::npos)
-    return parse_ranges(token, ram_for_ranges(system_ram, model), style_for(model));
-  return parse_simple(token);
+    return parse_ranges(token, ram_for_ranges(system_ram, model), style_for(model), model);
+  return parse_simple(token, model);
 }
 
-TokenParse parse_suffixed_token(const CmdlineToken& t, std::string_view suffix) {
+TokenParse parse_suffixed_token(const CmdlineToken& t, std::string_view suffix,
+                                const KernelModel& model) {
   std::string_view v = t.value;
-  Memparsed size = memparse(v);
+  Memparsed size = kmemparse(v, model);
   if (size.length == 0) return invalid(t, 0, "crashkernel: memory value expected");
   std::size_t at = size.length;
   if (v.substr(at, suffix.size()) != suffix) return invalid(t, at, unrecognized(v, at));

@@ -26,7 +26,8 @@ TokenParse parse_plain_token(const CmdlineToken& token, std::uint64_t system_ram
                              const KernelModel& model);
 
 // parse_crashkernel_suffix(): NUM followed by exactly `suffix`, then ' ' or NUL.
-TokenParse parse_suffixed_token(const CmdlineToken& token, std::string_view suffix);
+TokenParse parse_suffixed_token(const CmdlineToken& token, std::string_view suffix,
+                                const KernelModel& model);
 
 // get_last_crashkernel(): the last token that ends with `suffix` (or, for the plain
 // search, the last that ends with none of the suffixes this kernel knows).

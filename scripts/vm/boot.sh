@@ -10,10 +10,13 @@
 #   --kernel F     default: newest /boot/vmlinuz-* (or $KDUMP_VM_KERNEL).
 #   --initramfs F  default: built (if needed) by build-initramfs.sh under
 #                  $KDUMP_VM_BUILD_DIR (default <repo>/build/vm).
+#   --arch A       x86_64 (default: the "pc" machine, SeaBIOS, console ttyS0) or
+#                  aarch64 (qemu-system-aarch64 -machine virt, direct -kernel boot,
+#                  console ttyAMA0; needs --kernel and --initramfs of that arch).
 #   APPEND...      extra kernel parameters, e.g. 'crashkernel=1G-:128M'. They go
 #                  after our fixed ones, so a test can still override them.
 #
-# Always added to the command line: console=ttyS0 (we read the serial port),
+# Always added to the command line: console=ttyS0 (aarch64: ttyAMA0; we read the serial port),
 # nokaslr (crash placement depends on where KASLR put the kernel; see
 # shared/notes/qemu.md) and panic=-1 (a panic reboots, and -no-reboot turns that
 # into a QEMU exit instead of a hang until the timeout).
@@ -73,7 +76,7 @@ watch_host_memory() {
 }
 
 main() {
-    local mem=2G timeout=90 serial_log="" kernel=${KDUMP_VM_KERNEL:-} initramfs=""
+    local mem=2G timeout=90 serial_log="" kernel=${KDUMP_VM_KERNEL:-} initramfs="" arch=x86_64
     local -a extra=()
     while (($#)); do
         case $1 in
@@ -82,6 +85,7 @@ main() {
             --log) serial_log=${2:?}; shift 2 ;;
             --kernel) kernel=${2:?}; shift 2 ;;
             --initramfs) initramfs=${2:?}; shift 2 ;;
+            --arch) arch=${2:?}; shift 2 ;;
             --) shift; extra+=("$@"); break ;;
             -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; return 0 ;;
             -*) die "unknown option $1" ;;
@@ -89,7 +93,11 @@ main() {
         esac
     done
 
-    command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (install qemu-system-x86)"
+    [[ $arch == x86_64 || $arch == aarch64 ]] || die "--arch must be x86_64 or aarch64"
+    local qemu_bin=qemu-system-$arch console=ttyS0
+    [[ $arch == aarch64 ]] && console=ttyAMA0
+    command -v "$qemu_bin" >/dev/null ||
+        die "$qemu_bin not found (install $( [[ $arch == aarch64 ]] && echo qemu-system-arm || echo qemu-system-x86))"
     [[ -n $kernel ]] || kernel=$(newest_kernel)
     [[ -r $kernel ]] || die "cannot read $kernel"
     if [[ -z $initramfs ]]; then
@@ -100,20 +108,30 @@ main() {
     local mem_bytes
     mem_bytes=$(size_to_bytes "$mem")
 
-    # The "pc" machine with SeaBIOS: the RAM figure the kernel sees is -m minus
-    # 529,408 bytes (shared/notes/qemu.md); q35 or qboot would differ.
-    local -a qemu=(qemu-system-x86_64 -machine pc -nographic -no-reboot -net none
-        -smp 1 -kernel "$kernel" -initrd "$initramfs")
-    local cpu=max
-    if kvm_usable; then
-        qemu+=(-accel kvm)
-        cpu=host
+    local -a qemu
+    local cpu
+    if [[ $arch == aarch64 ]]; then
+        # virt: DRAM from 1 GiB, PL011 console, no firmware (QEMU loads Image and a
+        # device tree itself). TCG only; pauth-impdef keeps -cpu max fast under TCG.
+        qemu=("$qemu_bin" -machine virt -accel tcg -nographic -no-reboot -net none
+            -smp 1 -kernel "$kernel" -initrd "$initramfs")
+        cpu=max,pauth-impdef=on
     else
-        qemu+=(-accel tcg)
-    fi
-    if ((mem_bytes > 512 << 30)); then
-        # RAM above 512 GiB needs more physical address bits than the default.
-        cpu+=,phys-bits=48
+        # The "pc" machine with SeaBIOS: the RAM figure the kernel sees is -m minus
+        # 529,408 bytes; q35 or qboot would differ.
+        qemu=("$qemu_bin" -machine pc -nographic -no-reboot -net none
+            -smp 1 -kernel "$kernel" -initrd "$initramfs")
+        cpu=max
+        if kvm_usable; then
+            qemu+=(-accel kvm)
+            cpu=host
+        else
+            qemu+=(-accel tcg)
+        fi
+        if ((mem_bytes > 512 << 30)); then
+            # RAM above 512 GiB needs more physical address bits than the default.
+            cpu+=,phys-bits=48
+        fi
     fi
     qemu+=(-cpu "$cpu")
     if ((mem_bytes > $(host_mem_avail_bytes) / 2)); then
@@ -126,7 +144,7 @@ main() {
     else
         qemu+=(-m "$mem")
     fi
-    qemu+=(-append "console=ttyS0 nokaslr panic=-1${extra[*]:+ ${extra[*]}}")
+    qemu+=(-append "console=$console nokaslr panic=-1${extra[*]:+ ${extra[*]}}")
 
     local keep_log=1
     if [[ -z $serial_log ]]; then

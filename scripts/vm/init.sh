@@ -13,6 +13,9 @@
 #   KDS:iomem_crash <line>       each "Crash kernel" line of /proc/iomem, verbatim
 #   KDS:crash_regions_bytes <n>  sum over those lines of end-start+1
 #   KDS:system_ram_bytes <n>     sum over TOP-LEVEL "System RAM" lines of end-start+1
+#   KDS:iomem <line>             each top-level "System RAM" line and each "Kernel ..." line
+#                                of /proc/iomem, verbatim: the memory map explain is given
+#   KDS:cma_total_kb <n>         CmaTotal of /proc/meminfo (0 when absent)
 #   KDS:dmesg <line>             each kernel log line matching "crash" (any case)
 #   KDS:end                      last line; everything above is complete
 
@@ -58,17 +61,22 @@ while IFS= read -r line; do
             out iomem_crash "$line"
             crash_total=$((crash_total + 0x$end - 0x$start + 1))
             ;;
+        "Kernel "*)
+            out iomem "$line"
+            ;;
         "System RAM")
             # Top level only: the line has no indent. Nested System RAM does
             # not occur on x86, but would be double counted.
             case "$line" in
                 " "*) ;;
-                *) ram_total=$((ram_total + 0x$end - 0x$start + 1)) ;;
+                *) ram_total=$((ram_total + 0x$end - 0x$start + 1)); out iomem "$line" ;;
             esac
             ;;
     esac
 done < /proc/iomem
 out crash_regions_bytes "$crash_total"
+cma=$(sed -n 's/^CmaTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+out cma_total_kb "${cma:-0}"
 out system_ram_bytes "$ram_total"
 
 dmesg | grep -i crash | while IFS= read -r line; do

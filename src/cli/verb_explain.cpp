@@ -70,6 +70,14 @@ nlohmann::json explanation_json(const Explanation& x) {
       {"crash_regions_bytes", o.crash_regions_bytes()},
       {"warnings", x.warnings},
       {"assumptions", o.assumptions},
+      {"placement",
+       {{"memory_map_known", o.map_known},
+        {"largest_free_bytes", o.largest_hole},
+        {"above_4g_fallback", o.fell_back_high},
+        {"failure", o.placement_failure ? nlohmann::json(*o.placement_failure) : nullptr},
+        {"kaslr_dependent", o.kaslr_dependent ? nlohmann::json(*o.kaslr_dependent) : nullptr}}},
+      {"kernel_log", o.log_patterns},
+      {"model_source", x.model.booted_here() ? "booted" : "source"},
   };
 }
 
@@ -130,7 +138,8 @@ Result<int> run_explain(Invocation& inv, const ExplainOptions& opt) {
   } else if (facts.running_cmdline) {
     cmdline = facts.running_cmdline->value;
   }
-  Explanation x = explain_cmdline(cmdline, base, memory, facts.kernel_release->value, model);
+  const MemoryMap* map = facts.memory_map ? &facts.memory_map->value : nullptr;
+  Explanation x = explain_cmdline(cmdline, base, memory, facts.kernel_release->value, model, map);
   if (inv.global.json)
     print_json_report(*inv.out, explanation_json(x), "explain", x.valid() ? exit_ok : exit_bad_input);
   else if (!inv.global.quiet && x.valid()) print_text(*inv.out, x);

@@ -1,6 +1,5 @@
-// Crash kernel state of the running kernel (issue 6), following
-// shared/notes/kernel-crashkernel.md §8: sysfs is authoritative, /proc/iomem gives the
-// regions, the kernel log is optional evidence.
+// Crash kernel state of the running kernel: sysfs (kernel/ksysfs.c) is authoritative,
+// /proc/iomem gives the regions, the kernel log is optional evidence.
 #include "core/crash_state.hpp"
 
 #include <algorithm>
@@ -84,6 +83,24 @@ std::vector<std::string> crashkernel_log_lines(std::string_view log) {
     out.push_back(trim(line));
   }
   return out;
+}
+
+CrashLogKind classify_crash_log_line(std::string_view line) {
+  auto has = [&](std::string_view t) { return line.find(t) != std::string_view::npos; };
+  if (has("crashkernel CMA reservation failed") || has("CMA reservation not supported"))
+    return CrashLogKind::failed;
+  if (has("crashkernel CMA reserved")) return CrashLogKind::cma_reserved;
+  if (has("reservation failed") || has("cannot allocate crashkernel") ||
+      has("crashkernel low memory, please try smaller size") || has("Ignoring crashkernel"))
+    return CrashLogKind::failed;
+  if (has("crashkernel low memory reserved:") || (has("Reserving ") && has("MB of low memory at")))
+    return CrashLogKind::low_reserved;
+  if (has("crashkernel reserved:") || (has("Reserving ") && has("for crashkernel")))
+    return CrashLogKind::reserved;
+  if (has("expected") || has("unrecognized char") || has("end <= start") || has("invalid size") ||
+      has("resulted in zero bytes"))
+    return CrashLogKind::rejected;
+  return CrashLogKind::other;
 }
 
 Result<CrashState> gather_crash_state(const FactSource& source) {

@@ -48,4 +48,18 @@ std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_vie
 // or "crash kernel"), without syslog prefixes such as "<6>" or "[    0.000000] ".
 std::vector<std::string> crashkernel_log_lines(std::string_view log);
 
+// What a kernel log line about crashkernel= says, for both message generations:
+//   6.1 x86 (arch/x86/kernel/setup.c): "Reserving %ldMB of memory at %ldMB for
+//     crashkernel (System RAM: %ldMB)", "Reserving %ldMB of low memory at ...",
+//     "crashkernel reservation failed - No suitable area found." / "- memory is in use.",
+//     "Cannot reserve %ldMB crashkernel low memory, please try smaller size."
+//   6.1 arm64 and generic 6.7+ (kernel/crash_reserve.c): "crashkernel reserved: 0x%016llx
+//     - 0x%016llx (%lld MB)", "crashkernel low memory reserved: ...", "cannot allocate
+//     crashkernel (size:0x%llx)", "cannot allocate crashkernel low memory (size:0x%llx).",
+//     "crashkernel CMA reserved: ...", "crashkernel CMA reservation failed: ..."
+//   parser warnings of every generation: "crashkernel: ...", "Memory value expected",
+//     "crashkernel size resulted in zero bytes".
+enum class CrashLogKind { reserved, low_reserved, cma_reserved, failed, rejected, other };
+CrashLogKind classify_crash_log_line(std::string_view line);
+
 }  // namespace kdump

@@ -1,5 +1,5 @@
-// Warnings follow shared/notes/kernel-crashkernel.md §6.2 ("silently accepted with
-// surprising meaning") and §11 (lint mode).
+// Warnings: what the kernel accepts with a surprising meaning (kernel/crash_reserve.c,
+// lib/cmdline.c memparse()), and where the memory map cannot hold the region.
 #include "core/explain.hpp"
 
 #include "grammar/memparse.hpp"
@@ -84,9 +84,18 @@ void warn_outcome(const Explanation& x, std::vector<std::string>& w) {
                 human_size(o.total_for_ranges) + " after rounding up to 128 MiB): nothing is reserved");
   if (o.used_high && o.error)
     w.push_back("the plain value is rejected, so this kernel falls back to crashkernel=...,high");
-  if (o.placement_failure)
-    w.push_back("the kernel cannot place " + human_size(o.requested_bytes) + " in " +
-                human_size(x.memory_bytes) + " of RAM: \"" + *o.placement_failure + "\"");
+  if (o.placement_failure) {
+    std::string where = o.map_known ? "this machine's memory map (largest free range " +
+                                          human_size(o.largest_hole) + ")"
+                                    : human_size(x.memory_bytes) + " of RAM";
+    w.push_back("the kernel cannot place " + human_size(o.requested_bytes) + " in " + where +
+                ": \"" + *o.placement_failure + "\"");
+  }
+  if (o.fell_back_high)
+    w.push_back(human_size(o.crash_bytes) + " fits no free range below 4 GiB: the kernel puts it "
+                "above 4 GiB" + (o.low_bytes ? " and adds a low region of " + human_size(o.low_bytes) : ""));
+  if (o.kaslr_dependent) w.push_back("the outcome depends on KASLR: " + *o.kaslr_dependent);
+  if (auto note = model_provenance_note(x.model)) w.push_back(*note);
   if (o.offset && *o.offset % x.model.fixed_base_alignment() != 0)
     w.push_back("the offset is not a multiple of " + human_size(x.model.fixed_base_alignment()));
   if (o.reserves() && o.crash_bytes < 64 * MiB)
@@ -99,15 +108,23 @@ std::string format_range(const MemRange& r) {
   return format_size(r.start) + "-" + (r.end ? format_size(*r.end) : "");
 }
 
+std::optional<std::string> model_provenance_note(const KernelModel& model) {
+  if (model.booted_here()) return std::nullopt;
+  return "the " + std::string(arch_name(model.arch)) +
+         " model is derived from the kernel source only (no " + std::string(arch_name(model.arch)) +
+         " kernel is booted by the tests)";
+}
+
 Explanation explain_cmdline(std::string cmdline, std::size_t column_base, std::uint64_t memory,
-                            const std::string& release, const KernelModel& model) {
+                            const std::string& release, const KernelModel& model,
+                            const MemoryMap* map) {
   Explanation x;
   x.cmdline = std::move(cmdline);
   x.column_base = column_base;
   x.memory_bytes = memory;
   x.kernel_release = release;
   x.model = model;
-  x.outcome = evaluate_cmdline(x.cmdline, memory, model);
+  x.outcome = evaluate_cmdline(x.cmdline, memory, model, map);
   // No crashkernel= at all: the generic parse_crashkernel() (>= 6.7) then looks for
   // crashkernel=X,high and returns -EINVAL, but the arch code only skips the
   // reservation (kernel/crash_reserve.c, arch_reserve_crashkernel()): nothing was

@@ -3,6 +3,7 @@
 // libblkid, libudev) are pointed inside DIR or, for the live-only probes, not used
 // under --root at all.
 #include "core/facts.hpp"
+#include "core/memory_map.hpp"
 
 #include <sys/klog.h>
 #include <sys/utsname.h>
@@ -705,6 +706,9 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
       if (auto ram = system_ram_from_iomem(*iomem))
         f.memory_bytes = Fact<std::uint64_t>{*ram, t.show("/proc/iomem") + " (sum of System RAM)"};
   }
+  if (auto iomem = t.read("/proc/iomem"))  // core/memory_map.hpp: where placement can happen
+    if (auto map = memory_map_from_iomem(*iomem))
+      f.memory_map = Fact<MemoryMap>{std::move(*map), t.show("/proc/iomem")};
   if (!f.memory_bytes)
     if (auto r = ram_from_tree_memmap(t)) f.memory_bytes = Fact<std::uint64_t>{r->bytes, r->source};
   if (!f.memory_bytes) {

@@ -39,6 +39,7 @@ struct SystemFacts {
   std::optional<Fact<Arch>> arch;
   std::optional<Fact<std::string>> kernel_release;
   std::optional<Fact<std::uint64_t>> memory_bytes;   // RAM as the kernel counts it
+  std::optional<Fact<MemoryMap>> memory_map;         // System RAM ranges of /proc/iomem
   std::optional<Fact<unsigned>> online_cpus;
   std::optional<Fact<std::uint64_t>> page_size;
   std::optional<Fact<std::string>> running_cmdline;  // /proc/cmdline without the newline

@@ -18,11 +18,9 @@ std::string quoted_value(const std::string& v) { return "crashkernel=" + v; }
 // The kernel's own words about the reservation, when its log still has them.
 std::string log_reason(const CrashState& c) {
   for (auto it = c.log_lines.rbegin(); it != c.log_lines.rend(); ++it) {
-    const std::string& l = *it;
-    if (l.find("reserved") != std::string::npos && l.find("low memory") == std::string::npos &&
-        l.find("failed") == std::string::npos)
-      continue;  // a success line is no reason for a failure
-    return l;
+    // Success lines of either message generation are no reason for a failure.
+    CrashLogKind k = classify_crash_log_line(*it);
+    if (k == CrashLogKind::failed || k == CrashLogKind::rejected) return *it;
   }
   return {};
 }
