@@ -15,7 +15,7 @@ _kdump_setup_releases() {  # kernel releases installed under the --root tree
 
 _kdump_setup() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev= i w verb= root=/
-  local verbs="reserve remove explain recommend status verify"
+  local verbs="reserve remove explain recommend status verify shrink"
   local globals="--root --config --json -q --quiet -v --verbose -h --help"
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
   # "--backend=gr": bash splits at '=' (COMP_WORDBREAKS)
@@ -31,7 +31,7 @@ _kdump_setup() {
     case $w in
       --root) ((i + 1 < COMP_CWORD)) && root=${COMP_WORDS[i + 1]} ;;
       --root=*) root=${w#--root=} ;;
-      --config | --backend | --kernel | --memory | --arch | --policy | --initramfs-size | --cmdline | --kernel-release)
+      --config | --backend | --kernel | --memory | --arch | --policy | --initramfs-size | --cmdline | --kernel-release | --to)
         ((i++)) ;;
       -*) ;;
       *) [ -z "$verb" ] && [[ " $verbs " == *" $w "* ]] && verb=$w ;;
@@ -50,9 +50,10 @@ _kdump_setup() {
     --kernel) values="all default $(_kdump_setup_releases "$root")" ;;
     --kernel-release) values=$(_kdump_setup_releases "$root") ;;
     --arch) values="x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64" ;;
+    --to) values="auto" ;;
     --memory | --cmdline) COMPREPLY=(); return ;;
   esac
-  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch) ]]; then
+  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch|to) ]]; then
     COMPREPLY=($(compgen -W "$values" -- "$cur"))
     return
   fi
@@ -64,6 +65,7 @@ _kdump_setup() {
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
     recommend) opts="--memory --arch --policy --initramfs-size" ;;
     status | verify) opts= ;;
+    shrink) opts="--to --dry-run --reload" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$globals $opts" -- "$cur"))

@@ -42,6 +42,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) noexcept tr
   add_recommend_verb(app, inv);
   add_status_verb(app, inv);
   add_verify_verb(app, inv);
+  add_shrink_verb(app, inv);
 
   try {
     if (is_surface_request(argc, argv)) {  // hidden, for tests/cli/surface.sh

@@ -1,0 +1,168 @@
+// kdump-setup shrink [--to SIZE|auto] [--dry-run] [--reload]
+// Gives reserved crash kernel memory back to the running system by writing a smaller
+// size to /sys/kernel/kexec_crash_size (core/shrink.hpp has the kernel's rules).
+// `auto` is what `recommend --policy estimate` says this machine needs: the estimate
+// policy's figure, its safety margin included, as the range table reserves it here.
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "cli/verbs.hpp"
+#include "core/config.hpp"
+#include "core/crash_state.hpp"
+#include "core/facts.hpp"
+#include "core/shrink.hpp"
+#include "core/sizing.hpp"
+
+namespace kdump::cli {
+namespace {
+
+struct ShrinkOptions {
+  std::string to = "auto";
+  bool dry_run = false;
+  bool reload = false;
+};
+
+// The size asked for, and the estimate's reasoning when it is `auto`.
+struct Target {
+  std::uint64_t bytes = 0;
+  std::optional<Recommendation> estimate;
+};
+
+Result<Target> auto_target(Invocation& inv, SystemFacts& facts) {
+  auto config = load_config(inv.global.root, inv.global.config);
+  if (!config) return fail(std::move(config).error());
+  auto policy = select_policy(*config, std::string("estimate"));
+  if (!policy) return fail(std::move(policy).error());
+  auto memory = require_memory(facts);
+  if (!memory) return fail(std::move(memory).error());
+  auto arch = require_arch(facts);
+  if (!arch) return fail(std::move(arch).error());
+  KDUMP_TRY(apply_capture_initramfs(*config, inv.global.root, facts));
+  auto r = recommend(**policy, sizing_input_from_facts(facts, *memory, *arch, config->sizing));
+  if (!r) return fail(std::move(r).error());
+  if (r->bytes_for_this_machine == 0) {
+    Error e = make_error(ErrorKind::unsupported, "--to auto: the estimate policy reserves nothing on " +
+                                                     human_size(*memory) + " of RAM");
+    e.hints.push_back("give a size: --to SIZE");
+    return fail(e);
+  }
+  return Target{r->bytes_for_this_machine, std::move(*r)};
+}
+
+Result<Target> resolve_target(Invocation& inv, const ShrinkOptions& opt, SystemFacts& facts) {
+  if (opt.to == "auto") return auto_target(inv, facts);
+  auto bytes = parse_size_argument(opt.to);
+  if (!bytes) {
+    Error e = make_error(ErrorKind::usage, "--to: '" + opt.to + "' is not a size");
+    e.hints.push_back("auto, or a size such as 192M or 201326592 (bytes)");
+    return fail(e);
+  }
+  return Target{*bytes, std::nullopt};
+}
+
+Error loaded_refusal(const std::string& loaded_source) {
+  Error e = make_error(ErrorKind::unsupported,
+                       "a crash kernel is loaded (" + loaded_source + " reads 1): the kernel shrinks the "
+                       "reservation only while none is loaded");
+  e.hints.push_back("pass --reload to unload and reload it through the kdump service");
+  e.hints.push_back("or by hand: `kdump-config unload` (kdump-tools) or `kdumpctl stop` (kdump-utils), "
+                    "then kdump-setup shrink, then `kdump-config load` or `kdumpctl start`");
+  return e;
+}
+
+nlohmann::json shrink_json(const ShrinkOptions& opt, const ShrinkPlan& plan, const Target& t, bool loaded,
+                           const ShrinkRun* run, const std::string& message) {
+  nlohmann::json commands = nlohmann::json::array();
+  if (run)
+    for (const auto& c : run->commands)
+      commands.push_back({{"argv", c.argv}, {"exit_status", c.exit_status}, {"output", c.output}});
+  std::uint64_t after = run ? run->after_bytes : plan.after_bytes;
+  return {
+      {"to", opt.to},
+      {"sysfs", plan.sysfs},
+      {"before_bytes", plan.before_bytes},
+      {"requested_bytes", plan.requested_bytes},
+      {"after_bytes", after},
+      {"freed_bytes", plan.before_bytes - std::min(after, plan.before_bytes)},
+      {"policy", t.estimate ? nlohmann::json(t.estimate->policy) : nlohmann::json(nullptr)},
+      {"rationale", t.estimate ? nlohmann::json(t.estimate->rationale) : nlohmann::json::array()},
+      {"loaded", loaded},
+      {"reload", opt.reload},
+      {"service", run && !run->package.empty() ? nlohmann::json(run->package) : nlohmann::json(nullptr)},
+      {"commands", commands},
+      {"dry_run", opt.dry_run},
+      {"changed", run != nullptr && after < plan.before_bytes},
+      {"message", message},
+  };
+}
+
+std::string summary(const ShrinkPlan& plan, std::uint64_t after, bool dry_run) {
+  if (!plan.changes())
+    return plan.sysfs + " already reads " + human_size(plan.before_bytes) + " (" +
+           std::to_string(plan.before_bytes) + " bytes): nothing to give back";
+  return std::string(dry_run ? "would shrink " : "shrunk ") + plan.sysfs + " from " +
+         human_size(plan.before_bytes) + " to " + human_size(after) + " (" + std::to_string(after) +
+         " bytes), " + human_size(plan.before_bytes - after) + " given back to the system";
+}
+
+Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
+  if (opt.reload && inv.global.root != "/")
+    return fail(make_error(ErrorKind::usage, "--reload: the crash kernel of a --root tree cannot be "
+                                             "unloaded; --reload works on the running system only"));
+  FactSource source{inv.global.root};
+  auto facts = gather_facts(source, FactOverrides{});
+  if (!facts) return fail(std::move(facts).error());
+  auto state = gather_crash_state(source);
+  if (!state) return fail(std::move(state).error());
+  auto target = resolve_target(inv, opt, *facts);
+  if (!target) return fail(std::move(target).error());
+  Arch arch = facts->arch ? facts->arch->value : Arch::unknown;
+  std::uint64_t page = facts->page_size ? facts->page_size->value : 0;
+  auto plan = plan_shrink(*state, target->bytes, crash_mem_align(arch, page));
+  if (!plan) return fail(std::move(plan).error());
+  bool loaded = state->loaded && state->loaded->value;
+  if (loaded && !opt.reload && plan->changes()) return fail(loaded_refusal(state->loaded->source));
+
+  std::optional<ShrinkRun> run;
+  if (!opt.dry_run && plan->changes()) {
+    ProcessRunner runner;
+    auto r = shrink_running(inv.global.root, plan->after_bytes, loaded ? &runner : nullptr);
+    if (!r) return fail(std::move(r).error());
+    run = std::move(*r);
+  }
+  std::uint64_t after = run ? run->after_bytes : plan->after_bytes;
+  std::string message = summary(*plan, after, opt.dry_run);
+  if (opt.dry_run && loaded && plan->changes())
+    message += "; would unload the crash kernel first and load it again after";
+  if (inv.global.json) {
+    *inv.out << shrink_json(opt, *plan, *target, loaded, run ? &*run : nullptr, message).dump(2) << '\n';
+  } else if (!inv.global.quiet) {
+    *inv.out << message << '\n';
+    if (inv.global.verbose && target->estimate)
+      for (const auto& l : target->estimate->rationale) *inv.out << "  " << l << '\n';
+    if (run)
+      for (const auto& c : run->commands) *inv.out << "ran: " << format_argv(c.argv) << '\n';
+  }
+  if (target->estimate)
+    for (const auto& w : target->estimate->warnings) *inv.err << "kdump-setup: warning: " << w << '\n';
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_shrink_verb(CLI::App& app, Invocation& inv) {
+  auto opt = std::make_shared<ShrinkOptions>();
+  auto* sub = app.add_subcommand("shrink", "Give reserved crash kernel memory back to the running system "
+                                           "(writes /sys/kernel/kexec_crash_size; never grows it)");
+  sub->add_option("--to", opt->to,
+                  "New size: auto (default: what recommend --policy estimate says this machine needs) "
+                  "or a size such as 192M")
+      ->type_name("SIZE|auto");
+  sub->add_flag("--dry-run", opt->dry_run, "Say what would be given back; change nothing");
+  sub->add_flag("--reload", opt->reload,
+                "When a crash kernel is loaded, unload it through the kdump service (kdump-config, "
+                "kdumpctl), shrink, and load it again");
+  sub->callback([&inv, opt] { inv.run = [&inv, opt] { return run_shrink(inv, *opt); }; });
+}
+
+}  // namespace kdump::cli
