@@ -33,10 +33,17 @@ Result<Target> auto_target(Invocation& inv, SystemFacts& facts) {
   if (!config) return fail(std::move(config).error());
   auto policy = select_policy(*config, std::string("estimate"));
   if (!policy) return fail(std::move(policy).error());
+  // shrink acts on the running kernel: its RAM and arch are facts, not options, so the
+  // way out of an unknown one is an explicit size.
+  auto no_fact = [](Error e) {
+    e.message = "--to auto: " + e.message;
+    e.hints = {"give a size: --to SIZE"};
+    return e;
+  };
   auto memory = require_memory(facts);
-  if (!memory) return fail(std::move(memory).error());
+  if (!memory) return fail(no_fact(std::move(memory).error()));
   auto arch = require_arch(facts);
-  if (!arch) return fail(std::move(arch).error());
+  if (!arch) return fail(no_fact(std::move(arch).error()));
   KDUMP_TRY(apply_capture_initramfs(*config, inv.global.root, facts));
   auto r = recommend(**policy, sizing_input_from_facts(facts, *memory, *arch, config->sizing));
   if (!r) return fail(std::move(r).error());

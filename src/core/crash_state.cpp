@@ -68,8 +68,8 @@ std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_vie
 
 std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem) {
   std::vector<CrashRegion> out;
-  bool after_crash = false;     // the line before, at this depth, was "Crash kernel"
-  std::uint64_t crash_end = 0;  // its end
+  bool after_crash = false;     // the lines before, at this depth, were "Crash kernel" and tails
+  std::uint64_t crash_end = 0;  // where the last of them ends
   std::size_t crash_indent = 0;
   std::size_t pos = 0;
   while (pos < iomem.size()) {
@@ -86,8 +86,11 @@ std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem) {
     auto end = parse_number(std::string_view(range).substr(dash + 1), 16);
     if (!start || !end || *end < *start) continue;
     std::string name = trim(line.substr(colon + 3));
-    if (indent > 0 && after_crash && indent == crash_indent && name == "System RAM" && *start == crash_end + 1)
+    if (indent > 0 && after_crash && indent == crash_indent && name == "System RAM" && *start == crash_end + 1) {
       out.push_back({*start, *end});
+      crash_end = *end;  // a second shrink's tail comes before the first one's
+      continue;
+    }
     if (name == "Crash kernel") {
       after_crash = true;
       crash_end = *end;

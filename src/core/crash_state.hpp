@@ -47,9 +47,10 @@ Result<CrashState> gather_crash_state(const FactSource& source);
 // one reads 00000000-00000000 (the reader lacks CAP_SYS_ADMIN).
 std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_view iomem);
 
-// The tails a runtime shrink (echo N > /sys/kernel/kexec_crash_size) gave back: a
-// "System RAM" line nested at the same depth as a "Crash kernel" line and starting
-// right after its end. crash_shrink_memory() (6.1 kernel/kexec_core.c, >= 6.5
+// The tails a runtime shrink (echo N > /sys/kernel/kexec_crash_size) gave back: the
+// "System RAM" lines nested at the same depth as a "Crash kernel" line, the first
+// starting right after its end, each next one right after the one before (every
+// shrink inserts one tail, so two shrinks leave two). crash_shrink_memory() (6.1 kernel/kexec_core.c, >= 6.5
 // kernel/crash_core.c) inserts exactly that resource; a boot never nests "System RAM".
 std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem);
 

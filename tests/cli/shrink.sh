@@ -96,6 +96,14 @@ check "auto = recommend --policy estimate ($want)" [ "$(json "j['to'], j['policy
 check "auto written" [ "$(size)" = "$want" ]
 check "auto rationale" [ "$(json "len(j['rationale']) > 0")" = True ]
 
+# auto with the RAM unknown: exit 3, names only options shrink has.
+rm "$R/proc/iomem"
+echo 536870912 >"$R/sys/kernel/kexec_crash_size"
+run --root "$R" shrink
+check "auto, RAM unknown: exit 3" [ "$code" = 3 ]
+check "auto, RAM unknown: hint --to SIZE, not --memory" bash -c 'grep -q -- "--to SIZE" "$1" && ! grep -q -- "--memory" "$1"' _ "$SCRATCH/err"
+check "auto, RAM unknown: unchanged" [ "$(size)" = 536870912 ]
+
 # verify after a shrink: the kernel's trace in /proc/iomem (a "System RAM" tail right
 # after the shrunk region, as 6.1's crash_shrink_memory() inserts it) makes it ok.
 mkroot after 201326592 0

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <unistd.h>
 
@@ -72,6 +73,64 @@ TEST(CoreShrink, WritesTheSysfsFileBelowTheRoot) {
   std::filesystem::remove_all(root);
 }
 
+// A Runner that knows some programs: the others cannot be started (ErrorKind::command).
+class FakeRunner : public Runner {
+public:
+  std::map<std::string, int> status;  // program -> exit status
+  std::vector<std::string> ran;
+  Result<RunOutcome> run(const std::vector<std::string>& argv, const RunOptions&) override {
+    auto it = status.find(argv[0]);
+    if (it == status.end()) return fail(make_error(ErrorKind::command, argv[0] + ": not found"));
+    ran.push_back(format_argv(argv));
+    RunOutcome o;
+    o.argv = argv;
+    o.exit_status = it->second;
+    return o;
+  }
+};
+
+std::filesystem::path scratch_root(const char* name) {
+  auto root = std::filesystem::temp_directory_path() / (std::string(name) + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "sys/kernel");
+  std::ofstream(root / "sys/kernel/kexec_crash_size") << "536870912\n";
+  return root;
+}
+
+std::string crash_size_text(const std::filesystem::path& root) {
+  std::ifstream in(root / "sys/kernel/kexec_crash_size");
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+TEST(CoreShrink, ReloadUnloadsThroughTheFirstServiceThatRunsThenLoadsAgain) {
+  auto root = scratch_root("kds-reload-");
+  FakeRunner runner;
+  runner.status = {{"kdumpctl", 0}};  // no kdump-config: kdump-utils
+  auto r = shrink_running(root, 192 * MiB_, &runner);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->after_bytes, 192 * MiB_);
+  EXPECT_EQ(r->package, "kdump-utils (Fedora, RHEL)");
+  EXPECT_EQ(runner.ran, (std::vector<std::string>{"kdumpctl stop", "kdumpctl start"}));
+  EXPECT_EQ(crash_size_text(root), "201326592\n");
+  std::filesystem::remove_all(root);
+}
+
+TEST(CoreShrink, ReloadWritesNothingWhenTheUnloadFails) {
+  auto root = scratch_root("kds-reload-fail-");
+  FakeRunner runner;
+  runner.status = {{"kdump-config", 1}};
+  auto r = shrink_running(root, 192 * MiB_, &runner);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::command);
+  EXPECT_EQ(runner.ran, (std::vector<std::string>{"kdump-config unload"}));
+  EXPECT_EQ(crash_size_text(root), "536870912\n");
+  FakeRunner none;  // neither tool installed
+  auto n = shrink_running(root, 192 * MiB_, &none);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().kind, ErrorKind::unsupported);
+  EXPECT_EQ(crash_size_text(root), "536870912\n");
+  std::filesystem::remove_all(root);
+}
+
 // What Debian's 6.1 kernel (6.1.0-57-amd64, 2 GiB QEMU guest, crashkernel=512M at
 // 5e000000-7dffffff) showed after `kdump-setup shrink --to 139460608`
 // (tests/vm/shrink.sh), shortened.
@@ -89,6 +148,14 @@ TEST(CoreShrink, FindsTheFreedTailAfterTheCrashRegion) {
   ASSERT_EQ(tails.size(), 1u);
   EXPECT_EQ(tails[0].start, 0x66500000u);
   EXPECT_EQ(tails[0].end, 0x7dffffffu);
+  // Two shrinks (512M -> 256M -> 133M) leave two tails, the newer one first.
+  auto two = released_after_crash_regions("00100000-7ffdcfff : System RAM\n"
+                                          "  5e000000-664fffff : Crash kernel\n"
+                                          "  66500000-6dffffff : System RAM\n"
+                                          "  6e000000-7dffffff : System RAM\n"
+                                          "7ffdd000-7fffffff : Reserved\n");
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[1].end, 0x7dffffffu);
   // A top-level System RAM after a region, or one that does not start right after it,
   // is no trace of a shrink.
   EXPECT_TRUE(released_after_crash_regions("00100000-7ffdffff : System RAM\n"

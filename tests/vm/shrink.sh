@@ -2,7 +2,9 @@
 # `kdump-setup shrink` on the real Debian kernel under QEMU, then the whole capture:
 # the guest boots with crashkernel=512M, the real binary shrinks the reservation to
 # what the estimate policy says the capture needs (recommend --policy estimate, sized
-# on the host for the very capture.img the guest loads), the guest reports
+# on the host for the very capture.img the guest loads) on the way: a plain shrink to
+# 256M, a refusal (exit 3) once a crash kernel is loaded, then --reload (unload,
+# shrink, load through a kdump-config that runs kexec); the guest reports
 # kexec_crash_size and /proc/iomem after it and runs `verify`, then loads the capture
 # kernel (kexec -p) into the shrunken region, crashes (sysrq c), and the capture
 # kernel writes the dump to the virtio disk; the host checks the dump.
@@ -54,9 +56,26 @@ cat >"$stage/kde-hook" <<EOF
 /kdump-setup --json shrink --dry-run >/tmp/auto.json 2>&1
 out shrink_auto_rc "\$?"
 out shrink_auto_requested "\$(sed -n 's/^ *"requested_bytes": \\([0-9]*\\).*/\\1/p' /tmp/auto.json)"
-/kdump-setup --json shrink --to $target >/tmp/shrink.json 2>&1
+# 1. No crash kernel loaded: a plain shrink, to 256M first.
+/kdump-setup shrink --to 256M >/tmp/first.txt 2>&1
+out shrink_first_rc "\$?"
+out shrink_first_size "\$(cat /sys/kernel/kexec_crash_size)"
+# 2. Loaded: refused, nothing changed.
+kexec -p /vmlinuz --initrd=/capture.img --append="\$(capture_append)" >/dev/null 2>&1
+out shrink_loaded "\$(cat /sys/kernel/kexec_crash_loaded)"
+/kdump-setup shrink --to $target >/tmp/refused.txt 2>&1
+out shrink_refused_rc "\$?"
+out shrink_refused_size "\$(cat /sys/kernel/kexec_crash_size)"
+while IFS= read -r line; do out shrink_refused "\$line"; done </tmp/refused.txt
+# 3. --reload: unloaded and loaded again through the kdump service's command. The guest
+# has no kdump-tools; this kdump-config does what its unload and load do, with kexec.
+mkdir -p /kde-bin
+printf '#!/bin/sh\ncase "\$1" in\n  unload) exec kexec -p -u ;;\n  load) exec kexec -p /vmlinuz --initrd=/capture.img --append="%s" ;;\nesac\nexit 2\n' "\$(capture_append)" >/kde-bin/kdump-config
+chmod +x /kde-bin/kdump-config
+PATH=/kde-bin:\$PATH /kdump-setup --json shrink --to $target --reload >/tmp/shrink.json 2>&1
 out shrink_rc "\$?"
 while IFS= read -r line; do out shrink "\$line"; done </tmp/shrink.json
+out shrunk_loaded "\$(cat /sys/kernel/kexec_crash_loaded)"
 out shrunk_crash_size "\$(cat /sys/kernel/kexec_crash_size)"
 while IFS= read -r line; do out shrunk_iomem "\$line"; done </proc/iomem
 /kdump-setup --json verify >/tmp/verify2.json 2>&1
@@ -86,22 +105,31 @@ check "booted with crashkernel=$reserve: kexec_crash_size $before" '[[ $before =
 before_region=$(lines iomem_crash | head -n 1 | sed 's/^ *//; s/ :.*//')
 check "auto (estimate) in the guest = the host's estimate ($(kv shrink_auto_requested))" \
     '[[ $(kv shrink_auto_rc) == 0 && $(kv shrink_auto_requested) == "$target" ]]'
+check "no crash kernel loaded: shrink --to 256M exited 0, kexec_crash_size $(kv shrink_first_size)" \
+    '[[ $(kv shrink_first_rc) == 0 && $(kv shrink_first_size) == $((256 << 20)) ]]'
+check "loaded ($(kv shrink_loaded)): shrink --to $target refused, exit 3, size unchanged" \
+    '[[ $(kv shrink_loaded) == 1 && $(kv shrink_refused_rc) == 3 && $(kv shrink_refused_size) == $((256 << 20)) ]]'
+check "the refusal says how" 'lines shrink_refused | grep -q "kdump-config unload"'
 shrink_json=$(lines shrink)
-check "kdump-setup shrink --to $target exited 0" '[[ $(kv shrink_rc) == 0 ]]'
-check "shrink --json: 512M -> $target, changed" \
-    '[[ $(jq -r "[.before_bytes, .after_bytes, .changed] | join(\" \")" <<<"$shrink_json") == "$((512 << 20)) $target true" ]]'
+check "shrink --to $target --reload exited 0" '[[ $(kv shrink_rc) == 0 ]]'
+check "shrink --json: 256M -> $target, changed, through kdump-config unload + load" \
+    '[[ $(jq -r "[.before_bytes, .after_bytes, .changed, (.commands | map(.argv | join(\" \")) | join(\",\"))] | join(\" \")" <<<"$shrink_json") == "$((256 << 20)) $target true kdump-config unload,kdump-config load" ]]'
+check "the crash kernel is loaded again after --reload" '[[ $(kv shrunk_loaded) == 1 ]]'
 check "kexec_crash_size reads $target after the shrink" '[[ $(kv shrunk_crash_size) == "$target" ]]'
 crash_after=$(lines shrunk_iomem | grep ' : Crash kernel$' | sed 's/^ *//; s/ :.*//')
 start=$((16#${before_region%-*}))
 check "/proc/iomem: one Crash kernel region $crash_after, same start as $before_region, $target bytes" \
     '[[ $(wc -l <<<"$crash_after") == 1 && $((16#${crash_after%-*})) == $start && $((16#${crash_after#*-} - 16#${crash_after%-*} + 1)) == "$target" ]]'
-tail_line=$(lines shrunk_iomem | grep -A1 ' : Crash kernel$' | tail -n 1)
-check "/proc/iomem: the freed tail is System RAM right after it ($tail_line)" \
-    '[[ $tail_line == *" : System RAM" && $((16#$(sed "s/^ *//; s/-.*//" <<<"$tail_line"))) == $((16#${crash_after#*-} + 1)) && $((16#$(sed "s/^ *[0-9a-f]*-//; s/ :.*//" <<<"$tail_line"))) == $((16#${before_region#*-})) ]]'
+# The freed tails: System RAM lines beside the region, from right after its end to
+# where the region ended at boot (one per shrink: two here).
+tails=$(lines shrunk_iomem | awk '/ : Crash kernel$/ { f = 1; next } f && /^  [0-9a-f]+-[0-9a-f]+ : System RAM$/ { print; next } { f = 0 }' | sed 's/^ *//; s/ :.*//')
+first_tail=$(head -n 1 <<<"$tails") last_tail=$(tail -n 1 <<<"$tails")
+check "/proc/iomem: the freed tails are System RAM from right after it to the boot end ($(tr '\n' ' ' <<<"$tails"))" \
+    '[[ -n $tails && $((16#${first_tail%-*})) == $((16#${crash_after#*-} + 1)) && $((16#${last_tail#*-})) == $((16#${before_region#*-})) ]]'
 verify_json=$(lines shrunk_verify)
 check "verify after the shrink: ok, shrunk_from_bytes 512M ($(jq -r .message <<<"$verify_json"))" \
     '[[ $(kv shrunk_verify_rc) == 0 && $(jq -r "[.status, .reserved_bytes, .shrunk_from_bytes] | join(\" \")" <<<"$verify_json") == "ok $target $((512 << 20))" ]]'
-check "kexec -p loaded the capture kernel into the shrunken region" '[[ $(kv kexec_load_rc) == 0 && $(kv kexec_crash_loaded) == 1 ]]'
+check "init.sh's kexec -p (re)loaded the capture kernel into the shrunken region" '[[ $(kv kexec_load_rc) == 0 && $(kv kexec_crash_loaded) == 1 ]]'
 check "the capture kernel wrote the dump" '[[ $(kv makedumpfile_rc) == 0 ]] && grep -q "^KDE:capture-end" <<<"$out"'
 check "makedumpfile -R on the host: kdump-compressed, $(kv host-dump_bytes) bytes" '[[ $(kv host-dump_format) == kdump-compressed && $(kv host-dump_bytes) -gt 1000000 ]]'
 check "crash-boot verdict: captured (exit $rc)" '((rc == 0)) && [[ $(kv host-result) == captured ]]'
