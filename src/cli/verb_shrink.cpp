@@ -125,8 +125,21 @@ Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
   if (!target) return fail(std::move(target).error());
   Arch arch = facts->arch ? facts->arch->value : Arch::unknown;
   std::uint64_t page = facts->page_size ? facts->page_size->value : 0;
-  auto plan = plan_shrink(*state, target->bytes, crash_mem_align(arch, page));
+  std::uint64_t align = crash_mem_align(arch, page);
+  // auto never grows either, but a reservation already below the estimate is no bad
+  // usage: nothing to give back, and a warning that the capture may need more.
+  std::optional<std::string> below_estimate;
+  std::uint64_t asked = target->bytes;
+  if (target->estimate && state->crash_size && state->crash_size->value > 0 &&
+      shrunk_size(asked, align) > state->crash_size->value) {
+    below_estimate = "the " + human_size(state->crash_size->value) + " reserved now is less than the " +
+                     human_size(asked) + " the estimate says the capture needs: run `kdump-setup reserve "
+                     "auto` and reboot to reserve more";
+    asked = state->crash_size->value;
+  }
+  auto plan = plan_shrink(*state, asked, align);
   if (!plan) return fail(std::move(plan).error());
+  plan->requested_bytes = target->bytes;
   bool loaded = state->loaded && state->loaded->value;
   if (loaded && !opt.reload && plan->changes()) return fail(loaded_refusal(state->loaded->source));
 
@@ -152,6 +165,7 @@ Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
   }
   if (target->estimate)
     for (const auto& w : target->estimate->warnings) *inv.err << "kdump-setup: warning: " << w << '\n';
+  if (below_estimate) *inv.err << "kdump-setup: warning: " << *below_estimate << '\n';
   return exit_ok;
 }
 

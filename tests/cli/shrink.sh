@@ -96,6 +96,14 @@ check "auto = recommend --policy estimate ($want)" [ "$(json "j['to'], j['policy
 check "auto written" [ "$(size)" = "$want" ]
 check "auto rationale" [ "$(json "len(j['rationale']) > 0")" = True ]
 
+# auto when less than the estimate is reserved: nothing to give back, exit 0, a warning.
+echo 67108864 >"$R/sys/kernel/kexec_crash_size"
+run --root "$R" --json shrink
+check "auto below the estimate: exit 0" [ "$code" = 0 ]
+check "auto below the estimate: unchanged" [ "$(size)" = 67108864 ]
+check "auto below the estimate: nothing changed" [ "$(json "j['changed'], j['after_bytes'], j['requested_bytes']")" = "False 67108864 $want" ]
+check "auto below the estimate: warns" grep -q 'warning: the 64 MiB reserved now is less than' "$SCRATCH/err"
+
 # auto with the RAM unknown: exit 3, names only options shrink has.
 rm "$R/proc/iomem"
 echo 536870912 >"$R/sys/kernel/kexec_crash_size"
