@@ -112,7 +112,15 @@ std::string summary(const ShrinkPlan& plan, std::uint64_t after, bool dry_run) {
          " bytes), " + human_size(plan.before_bytes - after) + " given back to the system";
 }
 
-Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
+// Everything decided before anything is written.
+struct ShrinkCase {
+  Target target;
+  ShrinkPlan plan;
+  bool loaded = false;
+  std::vector<std::string> warnings;
+};
+
+Result<ShrinkCase> prepare(Invocation& inv, const ShrinkOptions& opt) {
   if (opt.reload && inv.global.root != "/")
     return fail(make_error(ErrorKind::usage, "--reload: the crash kernel of a --root tree cannot be "
                                              "unloaded; --reload works on the running system only"));
@@ -123,49 +131,52 @@ Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
   if (!state) return fail(std::move(state).error());
   auto target = resolve_target(inv, opt, *facts);
   if (!target) return fail(std::move(target).error());
-  Arch arch = facts->arch ? facts->arch->value : Arch::unknown;
-  std::uint64_t page = facts->page_size ? facts->page_size->value : 0;
-  std::uint64_t align = crash_mem_align(arch, page);
+  ShrinkCase c{std::move(*target), {}, state->loaded && state->loaded->value, {}};
+  if (c.target.estimate) c.warnings = c.target.estimate->warnings;
+  std::uint64_t align = crash_mem_align(facts->arch ? facts->arch->value : Arch::unknown,
+                                        facts->page_size ? facts->page_size->value : 0);
   // auto never grows either, but a reservation already below the estimate is no bad
   // usage: nothing to give back, and a warning that the capture may need more.
-  std::optional<std::string> below_estimate;
-  std::uint64_t asked = target->bytes;
-  if (target->estimate && state->crash_size && state->crash_size->value > 0 &&
+  std::uint64_t asked = c.target.bytes;
+  if (c.target.estimate && state->crash_size && state->crash_size->value > 0 &&
       shrunk_size(asked, align) > state->crash_size->value) {
-    below_estimate = "the " + human_size(state->crash_size->value) + " reserved now is less than the " +
-                     human_size(asked) + " the estimate says the capture needs: run `kdump-setup reserve "
-                     "auto` and reboot to reserve more";
+    c.warnings.push_back("the " + human_size(state->crash_size->value) + " reserved now is less than the " +
+                         human_size(asked) + " the estimate says the capture needs: run `kdump-setup "
+                         "reserve auto` and reboot to reserve more");
     asked = state->crash_size->value;
   }
   auto plan = plan_shrink(*state, asked, align);
   if (!plan) return fail(std::move(plan).error());
-  plan->requested_bytes = target->bytes;
-  bool loaded = state->loaded && state->loaded->value;
-  if (loaded && !opt.reload && plan->changes()) return fail(loaded_refusal(state->loaded->source));
+  c.plan = std::move(*plan);
+  c.plan.requested_bytes = c.target.bytes;
+  if (c.loaded && !opt.reload && c.plan.changes()) return fail(loaded_refusal(state->loaded->source));
+  return c;
+}
 
+Result<int> run_shrink(Invocation& inv, const ShrinkOptions& opt) {
+  auto c = prepare(inv, opt);
+  if (!c) return fail(std::move(c).error());
   std::optional<ShrinkRun> run;
-  if (!opt.dry_run && plan->changes()) {
+  if (!opt.dry_run && c->plan.changes()) {
     ProcessRunner runner;
-    auto r = shrink_running(inv.global.root, plan->after_bytes, loaded ? &runner : nullptr);
+    auto r = shrink_running(inv.global.root, c->plan.after_bytes, c->loaded ? &runner : nullptr);
     if (!r) return fail(std::move(r).error());
     run = std::move(*r);
   }
-  std::uint64_t after = run ? run->after_bytes : plan->after_bytes;
-  std::string message = summary(*plan, after, opt.dry_run);
-  if (opt.dry_run && loaded && plan->changes())
+  std::string message = summary(c->plan, run ? run->after_bytes : c->plan.after_bytes, opt.dry_run);
+  if (opt.dry_run && c->loaded && c->plan.changes())
     message += "; would unload the crash kernel first and load it again after";
   if (inv.global.json) {
-    *inv.out << shrink_json(opt, *plan, *target, loaded, run ? &*run : nullptr, message).dump(2) << '\n';
+    *inv.out << shrink_json(opt, c->plan, c->target, c->loaded, run ? &*run : nullptr, message).dump(2) << '\n';
   } else if (!inv.global.quiet) {
     *inv.out << message << '\n';
-    if (inv.global.verbose && target->estimate)
-      for (const auto& l : target->estimate->rationale) *inv.out << "  " << l << '\n';
+    if (inv.global.verbose && c->target.estimate)
+      for (const auto& l : c->target.estimate->rationale) *inv.out << "  " << l << '\n';
     if (run)
-      for (const auto& c : run->commands) *inv.out << "ran: " << format_argv(c.argv) << '\n';
+      for (const auto& cmd : run->commands) *inv.out << "ran: " << format_argv(cmd.argv) << '\n';
   }
-  if (target->estimate)
-    for (const auto& w : target->estimate->warnings) *inv.err << "kdump-setup: warning: " << w << '\n';
-  if (below_estimate) *inv.err << "kdump-setup: warning: " << *below_estimate << '\n';
+  if (!inv.global.quiet)
+    for (const auto& w : c->warnings) *inv.err << "kdump-setup: warning: " << w << '\n';
   return exit_ok;
 }
 
