@@ -15,7 +15,7 @@ _kdump_setup_releases() {  # kernel releases installed under the --root tree
 
 _kdump_setup() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev= i w verb= root=/
-  local verbs="reserve remove explain recommend status verify"
+  local verbs="reserve remove explain recommend status verify shrink"
   local globals="--root --config --json -q --quiet -v --verbose -h --help"
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
   # "--backend=gr": bash splits at '=' (COMP_WORDBREAKS)
@@ -31,7 +31,7 @@ _kdump_setup() {
     case $w in
       --root) ((i + 1 < COMP_CWORD)) && root=${COMP_WORDS[i + 1]} ;;
       --root=*) root=${w#--root=} ;;
-      --config | --backend | --kernel | --memory | --arch | --policy | --initramfs-size | --cmdline | --kernel-release)
+      --config | --backend | --kernel | --memory | --arch | --policy | --initramfs-size | --cmdline | --kernel-release | --to)
         ((i++)) ;;
       -*) ;;
       *) [ -z "$verb" ] && [[ " $verbs " == *" $w "* ]] && verb=$w ;;
@@ -51,11 +51,12 @@ _kdump_setup() {
     --kernel-release) values=$(_kdump_setup_releases "$root") ;;
     --arch) values="x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64" ;;
     --luks) values="auto off" ;;
+    --to) values="auto" ;;
     --capture-initramfs)
       COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     --memory | --cmdline | --extra | --initramfs-size) COMPREPLY=(); return ;;
   esac
-  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch|luks) ]]; then
+  if [ -n "$values" ] || [[ $prev == --@(backend|policy|kernel|kernel-release|arch|luks|to) ]]; then
     COMPREPLY=($(compgen -W "$values" -- "$cur"))
     return
   fi
@@ -68,6 +69,7 @@ _kdump_setup() {
     recommend) opts="--memory --arch --policy --extra --luks --capture-initramfs --initramfs-size" ;;
     status) opts= ;;
     verify) opts="--require-loaded" ;;
+    shrink) opts="--to --dry-run --reload" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$globals $opts" -- "$cur"))

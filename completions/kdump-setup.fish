@@ -3,7 +3,7 @@
 # verbs gated by __fish_seen_subcommand_from, no file completion except where a path is
 # asked for. tests/cli/surface.sh fails when the program has a verb or option missing here.
 
-set -l verbs reserve remove explain recommend status verify
+set -l verbs reserve remove explain recommend status verify shrink
 complete -c kdump-setup -f
 
 function __kdump_setup_releases --description 'kernel releases under the --root tree'
@@ -39,6 +39,7 @@ complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a explain -
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a recommend -d 'Size a value for this machine, and say why'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a status -d 'Configured, running and reserved values'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a verify -d 'Check the reservation after the reboot'
+complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a shrink -d 'Give reserved memory back now, without a reboot'
 
 # reserve VALUE
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -a auto -d 'Sized for this machine by the policy'
@@ -66,3 +67,8 @@ complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-
 # explain
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l cmdline -x -d 'A whole kernel command line'
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l kernel-release -x -a '(__kdump_setup_releases)' -d 'Kernel release to model'
+
+# shrink
+complete -c kdump-setup -n '__fish_seen_subcommand_from shrink' -l to -x -a auto -d 'New size: auto (the estimate) or SIZE'
+complete -c kdump-setup -n '__fish_seen_subcommand_from shrink' -l dry-run -d 'Say what would be given back, change nothing'
+complete -c kdump-setup -n '__fish_seen_subcommand_from shrink' -l reload -d 'Unload and reload the crash kernel through the kdump service'

@@ -19,6 +19,9 @@
 #   KDE:esp_mount <dir> <rc>      only when /kde-esp is in the image (the ESP, read-only)
 #   KDE:efivarfs_mount <rc>       only when /kde-esp asks for efivarfs
 #   KDE:verify-rc <n> / KDE:verify <line>   only when /kdump-setup is in the image (hook)
+#   KDE:hook-begin / KDE:hook-end  only when /kde-hook is in the image (a test's step,
+#                                  sourced before the capture kernel is loaded; it
+#                                  reports with `out` and report_iomem)
 #   KDE:kexec_load_rc <n>         exit status of `kexec -p`
 #   KDE:kexec_error <line>        its output, when it failed
 #   KDE:kexec_crash_loaded <0|1>
@@ -100,6 +103,15 @@ first_boot() {
         /kdump-setup verify --json >/tmp/verify.json 2>&1
         out verify-rc "$?"
         while IFS= read -r line; do out verify "$line"; done </tmp/verify.json
+    fi
+
+    # HOOK (steps): a test may append a shell fragment as /kde-hook (tests/vm/shrink.sh
+    # shrinks the reservation here); it runs in this shell, after the report of the
+    # reservation as booted and before `kexec -p` loads the capture kernel into it.
+    if [ -r /kde-hook ]; then
+        out hook-begin ""
+        . /kde-hook
+        out hook-end ""
     fi
 
     append=$(capture_append)

@@ -83,6 +83,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) noexcept tr
   add_recommend_verb(app, inv);
   add_status_verb(app, inv);
   add_verify_verb(app, inv);
+  add_shrink_verb(app, inv);
   add_global_options_footer(app);
   bool json = json_requested(argc, argv);
 

@@ -14,5 +14,6 @@ void add_remove_verb(CLI::App& app, Invocation& inv);
 void add_recommend_verb(CLI::App& app, Invocation& inv);
 void add_status_verb(CLI::App& app, Invocation& inv);
 void add_verify_verb(CLI::App& app, Invocation& inv);
+void add_shrink_verb(CLI::App& app, Invocation& inv);
 
 }  // namespace kdump::cli

@@ -51,6 +51,7 @@ nlohmann::json verify_json(const StatusReport& ctx) {
           {"running", opt_json(r.running)},
           {"expected_bytes", opt_json(r.expected_bytes)},
           {"reserved_bytes", opt_json(r.reserved_bytes)},
+          {"shrunk_from_bytes", opt_json(r.shrunk_from_bytes)},
           {"crash_regions", regions},
           {"kernel_release", in.kernel_release.empty() ? nlohmann::json(nullptr)
                                                        : nlohmann::json(in.kernel_release)},

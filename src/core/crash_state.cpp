@@ -60,6 +60,42 @@ std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_vie
   return out;
 }
 
+std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem) {
+  std::vector<CrashRegion> out;
+  bool after_crash = false;     // the lines before, at this depth, were "Crash kernel" and tails
+  std::uint64_t crash_end = 0;  // where the last of them ends
+  std::size_t crash_indent = 0;
+  std::size_t pos = 0;
+  while (pos < iomem.size()) {
+    std::size_t eol = iomem.find('\n', pos);
+    std::string_view line = iomem.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    pos = eol == std::string_view::npos ? iomem.size() : eol + 1;
+    std::size_t colon = line.find(" : ");
+    if (colon == std::string_view::npos) continue;
+    std::size_t indent = line.find_first_not_of(' ');
+    std::string range = trim(line.substr(0, colon));
+    std::size_t dash = range.find('-');
+    if (dash == std::string::npos) continue;
+    auto start = parse_number(std::string_view(range).substr(0, dash), 16);
+    auto end = parse_number(std::string_view(range).substr(dash + 1), 16);
+    if (!start || !end || *end < *start) continue;
+    std::string name = trim(line.substr(colon + 3));
+    if (indent > 0 && after_crash && indent == crash_indent && name == "System RAM" && *start == crash_end + 1) {
+      out.push_back({*start, *end});
+      crash_end = *end;  // a second shrink's tail comes before the first one's
+      continue;
+    }
+    if (name == "Crash kernel") {
+      after_crash = true;
+      crash_end = *end;
+      crash_indent = indent;
+    } else if (indent <= crash_indent) {
+      after_crash = false;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> crashkernel_log_lines(std::string_view log) {
   std::vector<std::string> out;
   std::size_t pos = 0;
@@ -128,6 +164,7 @@ Result<CrashState> gather_crash_state(const FactSource& source) {
   }
   if (auto iomem = read(*root, "/proc/iomem")) {
     s.regions = crash_regions_from_iomem(*iomem);
+    if (s.regions) s.released = released_after_crash_regions(*iomem);
     s.regions_source = root->display("/proc/iomem");
     if (!s.regions) s.regions_unknown = s.regions_source + " shows no addresses (run as root)";
   } else {

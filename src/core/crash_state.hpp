@@ -31,6 +31,9 @@ struct CrashState {
   std::optional<std::vector<CrashRegion>> regions;
   std::string regions_source;
   std::string regions_unknown;
+  // Memory a runtime shrink gave back: the "System RAM" resources the kernel inserts
+  // right after a shrunk "Crash kernel" region (see released_after_crash_regions).
+  std::vector<CrashRegion> released;
   std::optional<Fact<bool>> fadump;                  // /sys/kernel/fadump{,_}enabled (POWER)
   // Kernel log lines about the reservation ("crashkernel ...", "Reserving ... for
   // crashkernel"), evidence for why nothing was reserved. Optional: the log may rotate.
@@ -43,6 +46,13 @@ Result<CrashState> gather_crash_state(const FactSource& source);
 // The "Crash kernel" lines of a /proc/iomem text, in file order. nullopt when every
 // one reads 00000000-00000000 (the reader lacks CAP_SYS_ADMIN).
 std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_view iomem);
+
+// The tails a runtime shrink (echo N > /sys/kernel/kexec_crash_size) gave back: the
+// "System RAM" lines nested at the same depth as a "Crash kernel" line, the first
+// starting right after its end, each next one right after the one before (every
+// shrink inserts one tail, so two shrinks leave two). crash_shrink_memory() (6.1 kernel/kexec_core.c, >= 6.5
+// kernel/crash_core.c) inserts exactly that resource; a boot never nests "System RAM".
+std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem);
 
 // Lines of a kernel log that speak about crashkernel= (case-insensitive "crashkernel"
 // or "crash kernel"), without syslog prefixes such as "<6>" or "[    0.000000] ".

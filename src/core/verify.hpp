@@ -44,6 +44,9 @@ struct VerifyReport {
   std::optional<std::uint64_t> reserved_bytes;  // what it reads
   std::optional<std::vector<CrashRegion>> crash_regions;
   std::optional<bool> loaded;
+  // Set when the reservation was shrunk at run time (kdump-setup shrink): what the
+  // value means, before the shrink; `reserved_bytes` is what is left.
+  std::optional<std::uint64_t> shrunk_from_bytes;
   std::string message;                        // one sentence
   std::vector<std::string> details;           // kernel log lines, sources, notes
 };

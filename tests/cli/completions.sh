@@ -39,7 +39,7 @@ for sh in bash fish zsh; do
     continue
   fi
   expect "$sh" "re<TAB> gives the three verbs" "kdump-setup re" recommend remove reserve
-  expect "$sh" "every verb" "kdump-setup " explain recommend remove reserve status verify
+  expect "$sh" "every verb" "kdump-setup " explain recommend remove reserve shrink status verify
   expect "$sh" "verbs after a global option" "kdump-setup --json st" status
   expect "$sh" "--backend values" "kdump-setup reserve --backend " auto bls grub2 systemd-boot
   expect "$sh" "--backend values for remove" "kdump-setup remove --backend g" grub2
