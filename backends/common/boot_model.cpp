@@ -194,6 +194,9 @@ void BootModel::derive() {
   m_ukis = sdboot::find_ukis(f, m_boot_dirs);
   m_uki_boots.clear();
   for (const auto& p : m_ukis) m_uki_boots.insert_or_assign(p, read_uki_input(f, p, m_facts));
+  if (!m_ukis.empty())  // what the systemd-boot backend needs to write an add-on
+    for (const char* p : {uki::kAddonStubPath, uki::kUkiConfPath})
+      if (f.exists(p)) (void)f.read(p, kAddonLimit);
   m_loader_conf.reset();
   if (m_boot_dirs.esp) {
     const std::string lc = *m_boot_dirs.esp + "/loader/loader.conf";
