@@ -170,14 +170,14 @@ Result<std::string> addon_stub(const BootFiles& root) {
     return fail(std::move(e));
   };
   if (!root.exists(uki::kAddonStubPath))
-    return missing(root.display(uki::kAddonStubPath) + " does not exist: kdump-setup cannot build a command-line add-on");
+    return missing(std::string(uki::kAddonStubPath) + " does not exist: kdump-setup cannot build a command-line add-on");
   auto snap = root.read(uki::kAddonStubPath, 64u << 20);
   if (!snap) return fail(std::move(snap).error());
   auto info = uki::read_pe_info(snap->text, root.display(uki::kAddonStubPath));
   if (!info) return fail(std::move(info).error());
   const auto major = uki::stub_major(*info);
   if (!major || *major < uki::kMinAddonStub)
-    return missing(root.display(uki::kAddonStubPath) + " is " +
+    return missing(std::string(uki::kAddonStubPath) + " is " +
                    (info->stub_version ? "systemd " + *info->stub_version : std::string("of an unknown version")) +
                    ", older than " + std::to_string(uki::kMinAddonStub));
   return std::move(snap->text);
@@ -207,6 +207,9 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
     const auto* boot = model.uki_boot(e.path);
     if (!boot || !*boot) {
       Error err = make_error(ErrorKind::unsupported, e.path + ": " + (boot ? boot->error().message : "not read"));
+      err.hints.push_back("kdump-setup reads a unified kernel image's sections (.cmdline, .uname, .sdmagic) to "
+                          "place and predict its add-on: rebuild the image (ukify, kernel-install) or select "
+                          "other kernels with --kernel");
       return fail(std::move(err));
     }
     const std::string esp = e.path.substr(0, e.path.size() - (*boot)->uki_path.size() - 1);
@@ -318,6 +321,17 @@ Result<std::vector<ConfiguredValue>> SystemdBootBackend::configured(const BootMo
     auto words = cmdline::crashkernel_words(opts, kKernel);
     if (words.empty()) continue;
     out.push_back({f.path, "options (entry " + f.file_name + ")", words.back().value});
+  }
+  // UKIs: the command line systemd-stub builds (embedded .cmdline, then the add-ons).
+  const auto& all = model.entries(BootLoader::sdboot);
+  const auto next = model.next_boot(BootLoader::sdboot);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const BootEntry& e = all[i];
+    if (e.kind != BootEntry::Kind::uki || !e.cmdline) continue;
+    auto words = cmdline::crashkernel_words(*e.cmdline, kKernel);
+    if (words.empty()) continue;
+    out.push_back({e.path, "unified kernel image " + e.id + " (.cmdline and add-ons)", words.back().value,
+                   next && *next == i});
   }
   if (root.exists(kKernelCmdline)) {
     if (auto t = root.read_text(kKernelCmdline)) {

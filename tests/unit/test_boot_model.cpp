@@ -290,7 +290,7 @@ TEST(BootModelSdboot, OneShotThenEfiDefaultThenLoaderConfThenFirst) {
 
 // A UKI that is not a PE image: its command line is unknown, and says at which byte.
 TEST(BootModelSdboot, UkiNotAPeImage) {
-  Scratch s(kGoldenRoot / "systemd-boot" / "uki-and-entries" / "root");
+  Scratch s(kGoldenRoot / "systemd-boot" / "uki-only" / "root");
   RootDir root = open_root(s.dir);
   BootModel m = model_of(root);
   const auto& e = m.entries(BootLoader::sdboot);
