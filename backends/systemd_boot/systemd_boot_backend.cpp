@@ -229,7 +229,15 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       return Ok{};
     };
     if (request.action == ReserveRequest::Action::remove) {
-      for (const auto& rel : uki::own_addon_paths(**boot)) KDUMP_TRY(delete_edit(rel));
+      const auto own = uki::own_addon_paths(**boot);
+      for (const auto& rel : own) KDUMP_TRY(delete_edit(rel));
+      // Where the add-on lives even when it is gone: a run killed after renaming it away
+      // left its leftover there, which the apply step removes beside examined files.
+      const uki::AddonDirs ad = uki::addon_dirs((*boot)->uki_path);
+      for (const auto& dir : {ad.per_uki, ad.global}) {
+        const std::string rel = dir + "/" + std::string(uki::kAddonFileName);
+        if (std::find(own.begin(), own.end(), rel) == own.end()) plan.examined.push_back(esp + "/" + rel);
+      }
       continue;
     }
     if (!stub) {
