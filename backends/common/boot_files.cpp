@@ -89,6 +89,14 @@ BootFiles BootFiles::with_edits(const Plan& plan) const {
   BootFiles out = *this;
   out.m_root = nullptr;
   for (const auto& e : plan.edits) {
+    if (e.remove) {  // gone: absent, and out of its directory's listing
+      out.m_files.erase(e.path);
+      out.m_exists.insert_or_assign(e.path, false);
+      const auto slash = e.path.rfind('/');
+      auto d = out.m_dirs.find(slash == 0 ? "/" : e.path.substr(0, slash));
+      if (d != out.m_dirs.end() && d->second) std::erase(*d->second, e.path.substr(slash + 1));
+      continue;
+    }
     RootDir::Snapshot s;
     s.text = e.after;
     if (e.stamp) s.stamp = *e.stamp;
@@ -98,7 +106,12 @@ BootFiles BootFiles::with_edits(const Plan& plan) const {
     const std::string dir = slash == 0 ? "/" : e.path.substr(0, slash);
     const std::string name = e.path.substr(slash + 1);
     auto d = out.m_dirs.find(dir);
-    if (d != out.m_dirs.end() && d->second) {
+    if (d == out.m_dirs.end() || !d->second) {  // a directory the plan creates
+      out.m_dirs.insert_or_assign(dir, Result<std::vector<std::string>>(std::vector<std::string>{name}));
+      out.m_is_dir.insert_or_assign(dir, true);
+      out.m_exists.insert_or_assign(dir, true);
+      out.m_is_dir.insert_or_assign(e.path, false);
+    } else {
       auto& names = *d->second;
       if (std::find(names.begin(), names.end(), name) == names.end()) {
         names.push_back(name);

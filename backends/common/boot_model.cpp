@@ -7,11 +7,11 @@
 #include "backends/common/grub_files.hpp"
 #include "grammar/cmdline_edit.hpp"
 
+#include "core/uki.hpp"
+
 namespace kdump {
 namespace {
 
-std::mutex g_uki_mu;
-UkiCmdlineReader g_uki_reader;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -26,6 +26,9 @@ std::string join_args(std::string_view a, std::string_view b) {
   out += b;
   return trim(out);
 }
+
+constexpr std::size_t kUkiLimit = std::size_t{1} << 30;  // initrds make UKIs large
+constexpr std::size_t kAddonLimit = std::size_t{64} << 20;
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -61,9 +64,63 @@ std::string_view to_string(BootLoader l) {
   return "?";
 }
 
-void BootModel::set_uki_cmdline_reader(UkiCmdlineReader r) {
-  std::lock_guard lock(g_uki_mu);
-  g_uki_reader = std::move(r);
+// The ESP (or XBOOTLDR) a UKI lies on: the part of its path before "/EFI/Linux/".
+std::string uki_esp(const std::string& abs) {
+  const auto k = abs.rfind("/EFI/Linux/");
+  return k == std::string::npos ? std::string() : abs.substr(0, k);
+}
+
+// One add-on directory as systemd-stub reads it (uki.hpp, load_addons_from_dir).
+std::vector<uki::AddonFile> read_addon_dir(const BootFiles& f, const std::string& dir) {
+  std::vector<uki::AddonFile> out;
+  if (!f.is_directory(dir)) return out;
+  auto names = f.list(dir);
+  if (!names) return out;
+  for (const std::string& name : *names) {
+    if (!uki::is_addon_file_name(name)) continue;
+    const std::string path = dir + "/" + name;
+    if (f.is_directory(path)) continue;
+    uki::AddonFile a;
+    a.name = name;
+    auto bytes = f.read(path, kAddonLimit);
+    if (!bytes) {
+      a.info = fail(std::move(bytes).error());
+    } else {
+      a.info = uki::read_pe_info(bytes->text, f.display(path), -1, /*whole_table=*/true);
+      a.own = uki::is_own_addon(name, bytes->text);
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+// What systemd-stub builds from the UKI at `abs`: its sections, both add-on directories,
+// Secure Boot from the facts. systemd-boot passes no command line to a Type #2 entry
+// unless the user edits it at the menu, so there is no loader command line.
+Result<uki::BootInput> read_uki_input(const BootFiles& f, const std::string& abs, const SystemFacts& facts) {
+  const std::string esp = uki_esp(abs);
+  auto bytes = f.read(abs, kUkiLimit);
+  if (!bytes) return fail(std::move(bytes).error());
+  auto info = uki::read_pe_info(bytes->text, f.display(abs));
+  if (!info) return fail(std::move(info).error());
+  if (info->profiles > 0) {  // the first profile boots unless the loader names another
+    auto p0 = uki::read_pe_info(bytes->text, f.display(abs), 0);
+    if (!p0) return fail(std::move(p0).error());
+    info = std::move(p0);
+  }
+  uki::BootInput in;
+  in.uki_path = abs.substr(esp.size() + 1);
+  in.uki = std::move(*info);
+  const uki::AddonDirs dirs = uki::addon_dirs(in.uki_path);
+  in.global_addons = read_addon_dir(f, esp + "/" + dirs.global);
+  in.uki_addons = read_addon_dir(f, esp + "/" + dirs.per_uki);
+  in.secure_boot = facts.secure_boot && facts.secure_boot->value;
+  // Without the firmware's db here, an add-on under Secure Boot counts as accepted when
+  // kdump-setup wrote it (it signs with the key the admin configured for UKIs) and as
+  // rejected otherwise only when the caller knows better: assume accepted.
+  for (auto* v : {&in.global_addons, &in.uki_addons})
+    for (auto& a : *v) a.signature_accepted = true;
+  return in;
 }
 
 Result<BootModel> BootModel::load(const RootDir& root, const SystemFacts& facts) {
@@ -135,6 +192,11 @@ void BootModel::derive() {
   }
   if (m_sdboot_entries) sdboot::sort_menu_order(*m_sdboot_entries);
   m_ukis = sdboot::find_ukis(f, m_boot_dirs);
+  m_uki_boots.clear();
+  for (const auto& p : m_ukis) m_uki_boots.insert_or_assign(p, read_uki_input(f, p, m_facts));
+  if (!m_ukis.empty())  // what the systemd-boot backend needs to write an add-on
+    for (const char* p : {uki::kAddonStubPath, uki::kUkiConfPath})
+      if (f.exists(p)) (void)f.read(p, kAddonLimit);
   m_loader_conf.reset();
   if (m_boot_dirs.esp) {
     const std::string lc = *m_boot_dirs.esp + "/loader/loader.conf";
@@ -350,24 +412,18 @@ void BootModel::derive_sdboot_entries() {
   for (const auto& f : *m_sdboot_entries)
     m_sdboot.push_back({BootEntry::Kind::type1, f.file_name, f.path, f.title, f.version,
                         sdboot::joined_options(f.entry), {}});
-  UkiCmdlineReader reader;
-  {
-    std::lock_guard lock(g_uki_mu);
-    reader = g_uki_reader;
-  }
-  // Type #2 entries: after the Type #1 ones here (their sort key and version are inside
-  // the image, in .osrel, which needs the PE reader too).
+  // Type #2 entries: after the Type #1 ones here (systemd-boot sorts them by their .osrel
+  // keys among the others; kdump-setup keeps them after, which changes only the menu
+  // order, not which one is the default when an EFI variable or loader.conf names it).
   for (const auto& p : m_ukis) {
     BootEntry e{BootEntry::Kind::uki, p.substr(p.rfind('/') + 1), p, {}, {}, std::nullopt, {}};
-    if (!reader) {
-      e.cmdline_unknown = "a unified kernel image carries its command line in its .cmdline PE section, "
-                          "which kdump-setup does not read yet";
-    } else if (auto bytes = m_files.read(p, 512u << 20); !bytes) {
-      e.cmdline_unknown = bytes.error().message;
-    } else if (auto c = reader(p, bytes->text); !c) {
-      e.cmdline_unknown = c.error().message;
+    auto it = m_uki_boots.find(p);
+    if (it == m_uki_boots.end() || !it->second) {
+      e.cmdline_unknown = it == m_uki_boots.end() ? "not read" : it->second.error().message;
     } else {
-      e.cmdline = c->value_or("");
+      const uki::BootInput& in = *it->second;
+      e.cmdline = uki::effective_cmdline(in).cmdline;
+      if (in.uki.uname) e.version = *in.uki.uname;
     }
     m_sdboot.push_back(std::move(e));
   }

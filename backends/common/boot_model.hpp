@@ -20,14 +20,15 @@
 //           first `options` line, `$kernelopts` expanded from /boot/grub2/grubenv.
 //           Default: GRUB_DEFAULT, `saved` or unset -> grubenv saved_entry -> first.
 //   sdboot  Type #1 entries on the ESP and XBOOTLDR as systemd-boot boots them (every
-//           `options` line joined), and Type #2 UKIs in EFI/Linux (their command line
-//           is inside the image: unknown until a PE reader is plugged in,
-//           set_uki_cmdline_reader()). Default as systemd-boot chooses it:
+//           `options` line joined), and Type #2 UKIs in EFI/Linux with the command
+//           line systemd-stub builds (core/uki.hpp: the embedded .cmdline, then the
+//           add-ons of loader/addons/ and <uki>.efi.extra.d/; uki_boot()). Default as systemd-boot chooses it:
 //           LoaderEntryOneShot > LoaderEntryDefault > loader.conf `default` glob >
 //           the first entry in menu order.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "backends/common/grub_defaults.hpp"
 #include "core/facts.hpp"
 #include "core/owner_tools.hpp"
+#include "core/uki.hpp"
 #include "grammar/grubenv.hpp"
 
 namespace kdump {
@@ -57,11 +59,6 @@ struct BootEntry {
   std::optional<std::string> cmdline;
   std::string cmdline_unknown;
 };
-
-// Reads the .cmdline of a unified kernel image (path inside the root, bytes of the
-// file): the text, nullopt when it has none, or an error. Plugged in by the PE reader.
-using UkiCmdlineReader =
-    std::function<Result<std::optional<std::string>>(const std::string& path, const std::string& bytes)>;
 
 class BootModel {
 public:
@@ -121,7 +118,12 @@ public:
   std::optional<std::size_t> bls_default(std::string* why = nullptr) const;
   std::optional<std::size_t> sdboot_default(std::string* why = nullptr) const;
 
-  static void set_uki_cmdline_reader(UkiCmdlineReader r);
+  // A UKI's boot as systemd-stub sees it (core/uki.hpp): its sections and both add-on
+  // directories, read with the other boot files; the error when the image is unreadable.
+  const Result<uki::BootInput>* uki_boot(const std::string& path) const {
+    auto it = m_uki_boots.find(path);
+    return it == m_uki_boots.end() ? nullptr : &it->second;
+  }
 
 private:
   BootModel(BootFiles files, SystemFacts facts) : m_files(std::move(files)), m_facts(std::move(facts)) {}
@@ -143,6 +145,7 @@ private:
   sdboot::BootDirs m_boot_dirs;
   Result<std::vector<EntryFile>> m_sdboot_entries = std::vector<EntryFile>{};
   std::vector<std::string> m_ukis;
+  std::map<std::string, Result<uki::BootInput>> m_uki_boots;
   std::optional<std::string> m_loader_conf;
   std::string m_machine_id;
   std::vector<BootEntry> m_grub, m_bls, m_sdboot;

@@ -5,6 +5,7 @@
 
 #include "backends/common/boot_model.hpp"
 #include "core/esp_probe.hpp"
+#include "core/uki.hpp"
 #include "grammar/cmdline_edit.hpp"
 
 namespace kdump {
@@ -137,14 +138,147 @@ Result<std::string> edit_kernel_cmdline(const std::string& text, const ReserveRe
   return out;
 }
 
-std::string uki_note(const std::vector<std::string>& ukis) {
-  std::string list;
-  for (const auto& u : ukis) list += (list.empty() ? "" : ", ") + u;
-  return "unified kernel images (" + list +
-         ") carry their command line inside the image (.cmdline section, covered by its signature): "
-         "kdump-setup does not change them. Add crashkernel= with a signed add-on "
-         "(EFI/Linux/<uki>.efi.extra.d/*.addon.efi, made by `ukify build --cmdline=...`) or "
-         "rebuild the UKI (kernel-install/ukify, or dracut --uefi) after /etc/kernel/cmdline has it";
+
+
+// --- Type #2 entries: systemd-stub's command-line add-ons (core/uki.hpp) ----------------
+
+// Whether ukify's configuration names a key and a certificate to sign with (ukify(1):
+// [UKI] SecureBootPrivateKey=, SecureBootCertificate=).
+bool uki_conf_can_sign(const BootFiles& root) {
+  if (!root.exists(uki::kUkiConfPath)) return false;
+  auto t = root.read_text(uki::kUkiConfPath);
+  if (!t) return false;
+  bool key = false, cert = false;
+  std::istringstream in(*t);
+  for (std::string line; std::getline(in, line);) {
+    const auto b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    std::string_view l = std::string_view(line).substr(b);
+    key = key || l.starts_with("SecureBootPrivateKey");
+    cert = cert || l.starts_with("SecureBootCertificate");
+  }
+  return key && cert;
+}
+
+// The add-on stub inside the root, checked: systemd-stub >= 254's addonx64.efi.stub.
+Result<std::string> addon_stub(const BootFiles& root) {
+  auto missing = [](std::string why) {
+    Error e = make_error(ErrorKind::unsupported, std::move(why));
+    e.hints.push_back("install systemd-boot-efi " + std::to_string(uki::kMinAddonStub) +
+                      " or later (Debian trixie's; bookworm's 252 has no add-on stub), which provides " +
+                      std::string(uki::kAddonStubPath));
+    return fail(std::move(e));
+  };
+  if (!root.exists(uki::kAddonStubPath))
+    return missing(std::string(uki::kAddonStubPath) + " does not exist: kdump-setup cannot build a command-line add-on");
+  auto snap = root.read(uki::kAddonStubPath, 64u << 20);
+  if (!snap) return fail(std::move(snap).error());
+  auto info = uki::read_pe_info(snap->text, root.display(uki::kAddonStubPath));
+  if (!info) return fail(std::move(info).error());
+  const auto major = uki::stub_major(*info);
+  if (!major || *major < uki::kMinAddonStub)
+    return missing(std::string(uki::kAddonStubPath) + " is " +
+                   (info->stub_version ? "systemd " + *info->stub_version : std::string("of an unknown version")) +
+                   ", older than " + std::to_string(uki::kMinAddonStub));
+  return std::move(snap->text);
+}
+
+bool uki_selected(const BootEntry& e, const KernelSelection& k, bool is_next) {
+  switch (k.kind) {
+    case KernelSelection::Kind::all: return true;
+    case KernelSelection::Kind::release: return e.version == k.release;
+    default: return is_next;
+  }
+}
+
+// Plans the add-on edits for the selected UKIs: reserve installs kdump-setup's add-on in
+// <uki>.efi.extra.d/ (this UKI only: an add-on in loader/addons/ would reach every UKI
+// on the ESP, other distributions' too); remove deletes only kdump-setup's own add-ons.
+Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& request, Plan& plan) {
+  const BootFiles& root = model.files();
+  const auto& all = model.entries(BootLoader::sdboot);
+  const auto next = model.next_boot(BootLoader::sdboot);
+  std::size_t matched = 0;
+  std::optional<std::string> stub;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const BootEntry& e = all[i];
+    if (e.kind != BootEntry::Kind::uki || !uki_selected(e, request.kernel, next && *next == i)) continue;
+    ++matched;
+    const auto* boot = model.uki_boot(e.path);
+    if (!boot || !*boot) {
+      Error err = make_error(ErrorKind::unsupported, e.path + ": " + (boot ? boot->error().message : "not read"));
+      err.hints.push_back("kdump-setup reads a unified kernel image's sections (.cmdline, .uname, .sdmagic) to "
+                          "place and predict its add-on: rebuild the image (ukify, kernel-install) or select "
+                          "other kernels with --kernel");
+      return fail(std::move(err));
+    }
+    const std::string esp = e.path.substr(0, e.path.size() - (*boot)->uki_path.size() - 1);
+    auto delete_edit = [&](const std::string& rel) -> Result<Ok> {
+      const std::string abs = esp + "/" + rel;
+      auto snap = root.read(abs, 64u << 20);
+      if (!snap) return fail(std::move(snap).error());
+      FileEdit fe;
+      fe.path = abs;
+      fe.before = std::move(snap->text);
+      fe.stamp = snap->stamp;
+      fe.remove = true;
+      fe.binary = true;
+      fe.summary = "kdump-setup's command-line add-on";
+      fe.reason = "remove kdump-setup's command-line add-on of " + e.id;
+      plan.edits.push_back(std::move(fe));
+      return Ok{};
+    };
+    if (request.action == ReserveRequest::Action::remove) {
+      const auto own = uki::own_addon_paths(**boot);
+      for (const auto& rel : own) KDUMP_TRY(delete_edit(rel));
+      // Where the add-on lives even when it is gone: a run killed after renaming it away
+      // left its leftover there, which the apply step removes beside examined files.
+      const uki::AddonDirs ad = uki::addon_dirs((*boot)->uki_path);
+      for (const auto& dir : {ad.per_uki, ad.global}) {
+        const std::string rel = dir + "/" + std::string(uki::kAddonFileName);
+        if (std::find(own.begin(), own.end(), rel) == own.end()) plan.examined.push_back(esp + "/" + rel);
+      }
+      continue;
+    }
+    if (!stub) {
+      auto s = addon_stub(root);
+      if (!s) return fail(std::move(s).error());
+      stub = std::move(*s);
+    }
+    uki::ReserveInput in;
+    in.boot = **boot;
+    in.value = request.value;
+    in.can_sign = false;
+    auto d = uki::decide_reserve(in);
+    if (!d) {
+      Error err = std::move(d).error();
+      if (in.boot.secure_boot && uki_conf_can_sign(root))
+        err.hints.push_back(std::string(uki::kUkiConfPath) +
+                            " names a key, but kdump-setup does not sign add-ons yet: build it with "
+                            "`ukify build --cmdline=crashkernel=" + request.value +
+                            " --secureboot-private-key=... --secureboot-certificate=...`");
+      return fail(std::move(err));
+    }
+    for (const auto& n : d->notes) plan.notes.push_back(e.id + ": " + n);
+    auto bytes = uki::make_cmdline_addon(*stub, d->addon_cmdline, uki::kAddonStubPath);
+    if (!bytes) return fail(std::move(bytes).error());
+    FileEdit fe;
+    fe.path = esp + "/" + d->dir + "/" + std::string(uki::kAddonFileName);
+    if (root.exists(fe.path)) {
+      auto snap = root.read(fe.path, 64u << 20);
+      if (!snap) return fail(std::move(snap).error());
+      fe.before = std::move(snap->text);
+      fe.stamp = snap->stamp;
+    }
+    fe.after = std::move(*bytes);
+    fe.binary = true;
+    fe.summary = ".cmdline '" + d->addon_cmdline + "'";
+    fe.reason = "install the systemd-stub command-line add-on for " + e.id + " (" + d->addon_cmdline +
+                "; the stub will build: " + d->effective_after + ")";
+    plan.edits.push_back(std::move(fe));
+    for (const auto& rel : d->remove) KDUMP_TRY(delete_edit(rel));
+  }
+  return matched;
 }
 
 }  // namespace
@@ -196,6 +330,17 @@ Result<std::vector<ConfiguredValue>> SystemdBootBackend::configured(const BootMo
     if (words.empty()) continue;
     out.push_back({f.path, "options (entry " + f.file_name + ")", words.back().value});
   }
+  // UKIs: the command line systemd-stub builds (embedded .cmdline, then the add-ons).
+  const auto& all = model.entries(BootLoader::sdboot);
+  const auto next = model.next_boot(BootLoader::sdboot);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const BootEntry& e = all[i];
+    if (e.kind != BootEntry::Kind::uki || !e.cmdline) continue;
+    auto words = cmdline::crashkernel_words(*e.cmdline, kKernel);
+    if (words.empty()) continue;
+    out.push_back({e.path, "unified kernel image " + e.id + " (.cmdline and add-ons)", words.back().value,
+                   next && *next == i});
+  }
   if (root.exists(kKernelCmdline)) {
     if (auto t = root.read_text(kKernelCmdline)) {
       // Comment lines are not part of the command line kernel-install copies.
@@ -224,12 +369,9 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
   if (!loaded) return fail(loaded.error());
   const auto& entries = *loaded;
   const auto& ukis = model.ukis();
-  if (entries.empty() && !ukis.empty()) {
-    Error e = make_error(ErrorKind::unsupported, "the ESP holds only unified kernel images: nothing kdump-setup can edit");
-    e.hints.push_back(uki_note(ukis));
-    return fail(std::move(e));
-  }
-  if (!ukis.empty()) plan.notes.push_back(uki_note(ukis));
+  // Unified kernel images: a command-line add-on beside the selected ones.
+  auto uki_matched = plan_ukis(model, request, plan);
+  if (!uki_matched) return fail(std::move(uki_matched).error());
 
   std::string why;
   const auto def = model.sdboot_default(&why);
@@ -300,12 +442,12 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
                 " the options of entry " + f.file_name + (def && *def == i ? " (the default: " + why + ")" : "");
     plan.edits.push_back(std::move(fe));
   }
-  if (request.kernel.kind == KernelSelection::Kind::release && matched == 0) {
+  if (request.kernel.kind == KernelSelection::Kind::release && matched + *uki_matched == 0) {
     Error e = make_error(ErrorKind::usage, "--kernel " + request.kernel.release + ": no systemd-boot entry has that version");
     for (const auto& f : entries) e.hints.push_back(f.file_name + ": version " + f.version);
     return fail(std::move(e));
   }
-  if (entries.empty()) plan.notes.push_back("no entries in " + *dirs.esp + "/loader/entries");
+  if (entries.empty() && ukis.empty()) plan.notes.push_back("no entries in " + *dirs.esp + "/loader/entries");
   plan.notes.push_back("systemd-boot reads the entries at boot: nothing to regenerate");
   return plan;
 }

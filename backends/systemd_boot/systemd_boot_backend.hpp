@@ -19,8 +19,9 @@
 // else LoaderEntryDefault (EFI variables), else loader.conf `default` (a glob, matched
 // against the entry id with and without ".conf"), else the first entry in
 // systemd-boot's order (newest version first).
-// Type #2 UKIs (EFI/Linux/*.efi) carry their command line inside the (signed) image: they
-// are detected and explained, never touched; an ESP with only UKIs is refused (exit 3).
+// Type #2 UKIs (EFI/Linux/*.efi) carry their command line inside the (signed) image: it is
+// never touched; a selected UKI gets kdump-setup's command-line add-on in
+// <uki>.efi.extra.d/ instead (core/uki.hpp), and remove deletes only that add-on.
 // No regeneration: systemd-boot reads the entries at boot.
 #pragma once
 

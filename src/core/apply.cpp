@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -64,7 +66,19 @@ struct Target {
   UniqueFd original;      // the current file, open for reading (when it exists)
   struct stat st {};      // its fstat, as verified
   std::optional<AtomicFile> file;
+  std::string removed_as;  // a deletion: the leftover name the file was renamed to
 };
+
+// A name AtomicFile::is_leftover_name() recognises: a deleted file waits under it until
+// the transaction commits (then it is unlinked) or is undone (then renamed back); an
+// interrupted run leaves it for the next run's clean-up, the file itself already gone.
+std::string deletion_name(std::string_view name) {
+  static unsigned counter = 0;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x",
+                static_cast<unsigned>(::getpid()) * 2654435761u + static_cast<unsigned>(::time(nullptr)) + ++counter);
+  return AtomicFile::leftover_prefix(name) + hex + ".bak";
+}
 
 struct CreatedDir {
   UniqueFd parent;
@@ -92,6 +106,11 @@ public:
     SignalHold hold;
     for (std::size_t i = 0; i < m_targets.size(); ++i) {
       auto& t = m_targets[i];
+      if (t.edit->remove) {
+        auto r = remove_away(t);
+        if (!r) return fail(undo(std::move(r).error(), i));
+        continue;
+      }
       auto r = t.file->install(existing(t));
       if (!r) return fail(undo(std::move(r).error(), i + (t.file->installed() ? 1 : 0)));
     }
@@ -245,8 +264,19 @@ private:
     return Ok{};
   }
 
+  // Step 6 for a deletion: the file goes to a leftover name, atomically (renameat2
+  // RENAME_NOREPLACE); commit() unlinks it, undo() renames it back.
+  Result<Ok> remove_away(Target& t) {
+    std::string bak = deletion_name(t.loc.name);
+    if (m_sys.renameat2(t.loc.dir.get(), t.loc.name.c_str(), t.loc.dir.get(), bak.c_str(), RENAME_NOREPLACE) < 0)
+      return fail(path_error("delete it (rename it away)", t.edit->path, errno));
+    t.removed_as = std::move(bak);
+    return Ok{};
+  }
+
   // Step 5: the new version, complete and synced, under a temp name.
   Result<Ok> prepare(Target& t) {
+    if (t.edit->remove) return Ok{};
     auto f = AtomicFile::create(m_sys, t.loc.dir.get(), t.loc.name, t.edit->path);
     if (!f) return fail(std::move(f).error());
     t.file.emplace(std::move(*f));
@@ -278,6 +308,12 @@ private:
   // Step 8. The new versions are in place and synced; dropping backups cannot undo that.
   void commit() {
     for (auto& t : m_targets) {
+      if (t.edit->remove) {
+        if (m_sys.unlinkat(t.loc.dir.get(), t.removed_as.c_str(), 0) < 0)
+          m_report.warnings.push_back(t.edit->path + ": cannot remove " + t.loc.dir_abs + "/" + t.removed_as +
+                                      ": " + std::strerror(errno));
+        continue;
+      }
       auto r = t.file->commit();
       if (!r) m_report.warnings.push_back(t.edit->path + ": " + r.error().message);
     }
@@ -291,6 +327,13 @@ private:
     std::vector<std::string> left_new;
     for (std::size_t i = installed; i-- > 0;) {
       auto& t = m_targets[i];
+      if (t.edit->remove) {
+        if (!t.removed_as.empty() && m_sys.renameat2(t.loc.dir.get(), t.removed_as.c_str(), t.loc.dir.get(),
+                                                     t.loc.name.c_str(), RENAME_NOREPLACE) < 0)
+          left_new.push_back(t.edit->path + " (deleted; the old version is kept as " + t.loc.dir_abs + "/" +
+                             t.removed_as + "): " + std::strerror(errno));
+        continue;
+      }
       if (auto r = t.file->restore(); !r) {
         std::string where = t.file->backup_name().empty()
                                 ? ""

@@ -17,8 +17,14 @@ struct FileEdit {
   std::string after;
   std::optional<FileStamp> stamp;     // identity at plan time (when before exists)
   std::string reason;                 // "set crashkernel=512M in GRUB_CMDLINE_LINUX"
+  // A binary file (a PE add-on): shown as "create PATH (N bytes, ...)" with `summary`
+  // instead of a text diff.
+  bool binary = false;
+  std::string summary;                // ".cmdline 'crashkernel=256M'"
+  // Delete the file (`before` is what it holds now; `after` is unused).
+  bool remove = false;
 
-  bool changes() const { return !before || *before != after; }
+  bool changes() const { return remove ? before.has_value() : (!before || *before != after); }
 };
 
 struct Command {

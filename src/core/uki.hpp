@@ -127,6 +127,11 @@ EffectiveCmdline effective_cmdline(const BootInput& in);
 
 // --- Writing an add-on --------------------------------------------------------------
 
+// systemd's add-on stub (systemd-boot-efi >= 254 on Debian, systemd-ukify's dependency)
+// and ukify's configuration (SecureBootPrivateKey=, SecureBootCertificate=), inside the root.
+inline constexpr const char* kAddonStubPath = "/usr/lib/systemd/boot/efi/addonx64.efi.stub";
+inline constexpr const char* kUkiConfPath = "/etc/kernel/uki.conf";
+
 // The name kdump-setup gives the add-on it installs (in <uki>.efi.extra.d/ or
 // loader/addons/).
 inline constexpr std::string_view kAddonFileName = "kdump-setup-crashkernel.addon.efi";

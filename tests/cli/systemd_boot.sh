@@ -27,7 +27,23 @@ check "remove gives back the bytes" [ "$(cd "$SCRATCH/t" && find . -type f -exec
 cp -a "$G/uki-only/root" "$SCRATCH/u"
 run --root "$SCRATCH/u" reserve 512M
 check "UKI-only exit 3" [ "$code" = 3 ]
-check "UKI explanation" grep -q 'signed add-on' "$SCRATCH/err"
+check "UKI not a PE image: file and offset" grep -q 'arch-linux.efi: .*byte offset' "$SCRATCH/err"
+
+# A UKI built by ukify (systemd 257): reserve installs kdump-setup's add-on, status sees
+# it in the effective command line, remove gives back every file byte for byte.
+cp -a "$G/uki-arch-mkinitcpio-default/root" "$SCRATCH/k"
+before=$(cd "$SCRATCH/k" && find . -type f -exec sha256sum {} + | sort)
+run --root "$SCRATCH/k" reserve 256M --dry-run
+check "UKI dry-run exit 0" [ "$code" = 0 ]
+check "UKI dry-run shows the add-on" grep -q "^create /efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi (3072 bytes, .cmdline 'crashkernel=256M')$" "$SCRATCH/out"
+run --root "$SCRATCH/k" reserve 256M
+check "UKI reserve exit 0" [ "$code" = 0 ]
+check "UKI add-on written" [ -s "$SCRATCH/k/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi" ]
+run --root "$SCRATCH/k" status
+check "UKI status sees the add-on" grep -q '^configured  crashkernel=256M$' "$SCRATCH/out"
+run --root "$SCRATCH/k" remove
+check "UKI remove exit 0" [ "$code" = 0 ]
+check "UKI remove gives back the bytes" [ "$(cd "$SCRATCH/k" && find . -type f -exec sha256sum {} + | sort)" = "$before" ]
 check "UKI cmdline untouched" [ "$(cat "$SCRATCH/u/etc/kernel/cmdline")" = "root=/dev/sda2 rw" ]
 
 run --root "$SCRATCH/t" reserve 256M --kernel 9.9-nonexistent

@@ -135,8 +135,11 @@ ReserveRequest remove_like(const ReserveRequest& r) {
 }
 
 void apply_edits(const fs::path& root, const Plan& plan) {
-  for (const auto& e : plan.edits)
-    if (e.changes()) write_file(root / e.path.substr(1), e.after);
+  for (const auto& e : plan.edits) {
+    if (!e.changes()) continue;
+    if (e.remove) fs::remove(root / e.path.substr(1));
+    else write_file(root / e.path.substr(1), e.after);
+  }
 }
 
 std::string error_line(const Error& e) {

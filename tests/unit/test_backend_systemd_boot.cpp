@@ -113,8 +113,29 @@ TEST(SdbootGoldenSet, UkiOnlyIsExit3Unsupported) {
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().kind, ErrorKind::unsupported);  // exit 3 (design.md §3)
   ASSERT_FALSE(p.error().hints.empty());
-  EXPECT_NE(p.error().hints[0].find("add-on"), std::string::npos);
-  EXPECT_NE(p.error().hints[0].find("rebuild the UKI"), std::string::npos);
+  EXPECT_NE(p.error().message.find("byte offset"), std::string::npos) << p.error().message;
+  EXPECT_NE(p.error().hints[0].find("rebuild the image"), std::string::npos);
+}
+
+// Secure Boot on and no key to sign the add-on with: refused (exit 3), naming the
+// settings of /etc/kernel/uki.conf; nothing is planned.
+TEST(SdbootGoldenSet, UkiSecureBootWithoutKeysIsExit3) {
+  Scratch s(kGolden / "uki-arch-mkinitcpio-default" / "root");
+  RootDir root = open_root(s.dir);
+  SystemFacts facts;
+  facts.secure_boot = Fact<bool>{true, "test"};
+  auto p = SystemdBootBackend().plan(golden::model_of(root, facts), request_from_args("reserve 256M"));
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(p.error().message.find("Secure Boot is on"), std::string::npos) << p.error().message;
+  ASSERT_FALSE(p.error().hints.empty());
+  EXPECT_NE(p.error().hints[0].find("SecureBootPrivateKey= and SecureBootCertificate= in /etc/kernel/uki.conf"),
+            std::string::npos) << p.error().hints[0];
+  // Off: the same tree plans the add-on.
+  auto ok = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 256M"));
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_EQ(ok->edits.size(), 1u);
+  EXPECT_TRUE(ok->edits[0].binary);
 }
 
 // efivarfs format: 4 bytes of attributes (little endian), then the data.

@@ -288,28 +288,16 @@ TEST(BootModelSdboot, OneShotThenEfiDefaultThenLoaderConfThenFirst) {
   EXPECT_EQ(e[1].cmdline, "root=/dev/sda1 b");  // every options line, joined
 }
 
-// UKIs are entries whose command line is unknown until a PE reader is plugged in.
-TEST(BootModelSdboot, UkiCmdlineThroughTheReaderHook) {
-  Scratch s(kGoldenRoot / "systemd-boot" / "uki-and-entries" / "root");
-  {
-    RootDir root = open_root(s.dir);
-    BootModel m = model_of(root);
-    const auto& e = m.entries(BootLoader::sdboot);
-    auto uki = std::find_if(e.begin(), e.end(), [](const BootEntry& x) { return x.kind == BootEntry::Kind::uki; });
-    ASSERT_NE(uki, e.end());
-    EXPECT_FALSE(uki->cmdline);
-    EXPECT_NE(uki->cmdline_unknown.find(".cmdline"), std::string::npos);
-  }
-  BootModel::set_uki_cmdline_reader([](const std::string&, const std::string&) -> Result<std::optional<std::string>> {
-    return std::optional<std::string>("root=/dev/vda2 crashkernel=1G");
-  });
+// A UKI that is not a PE image: its command line is unknown, and says at which byte.
+TEST(BootModelSdboot, UkiNotAPeImage) {
+  Scratch s(kGoldenRoot / "systemd-boot" / "uki-only" / "root");
   RootDir root = open_root(s.dir);
   BootModel m = model_of(root);
-  BootModel::set_uki_cmdline_reader(nullptr);
   const auto& e = m.entries(BootLoader::sdboot);
   auto uki = std::find_if(e.begin(), e.end(), [](const BootEntry& x) { return x.kind == BootEntry::Kind::uki; });
   ASSERT_NE(uki, e.end());
-  EXPECT_EQ(uki->cmdline, "root=/dev/vda2 crashkernel=1G");
+  EXPECT_FALSE(uki->cmdline);
+  EXPECT_NE(uki->cmdline_unknown.find("byte offset"), std::string::npos) << uki->cmdline_unknown;
 }
 
 // GRUB: GRUB_DEFAULT numbers, "N>M" paths and saved_entry titles; recovery entries get

@@ -181,6 +181,29 @@ TEST_F(ApplyTest, CreatesANewFileAndItsDirectories) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+// A delete edit (kdump-setup's UKI add-on on remove): the file is gone, nothing is left
+// beside it; a file changed since the plan read it is refused and kept.
+TEST_F(ApplyTest, DeletesAFileAndRefusesAChangedOne) {
+  fs::create_directories(host("/efi/x.efi.extra.d"));
+  put("/efi/x.efi.extra.d/a.addon.efi", std::string("MZ\0bytes", 8));
+  put("/efi/x.efi.extra.d/b.addon.efi", "old");
+  auto p = plan_for({{"/efi/x.efi.extra.d/a.addon.efi", ""}});
+  p.edits[0].remove = true;
+  auto stale = plan_for({{"/efi/x.efi.extra.d/b.addon.efi", ""}});
+  stale.edits[0].remove = true;
+  put("/efi/x.efi.extra.d/b.addon.efi", "new");
+  auto r = apply(p);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(fs::exists(host("/efi/x.efi.extra.d/a.addon.efi")));
+  EXPECT_TRUE(r->files[0].changed);
+  EXPECT_TRUE(leftovers().empty());
+  auto s = apply(stale);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().kind, ErrorKind::stale);
+  EXPECT_EQ(get("/efi/x.efi.extra.d/b.addon.efi"), "new");
+  EXPECT_TRUE(leftovers().empty());
+}
+
 TEST_F(ApplyTest, UnchangedEditIsNotWritten) {
   put("/etc/kernel/cmdline", "x\n");
   struct stat before = lstat_of(host("/etc/kernel/cmdline"));
