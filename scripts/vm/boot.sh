@@ -18,7 +18,7 @@
 #
 # Always added to the command line: console=ttyS0 (aarch64: ttyAMA0; we read the serial port),
 # nokaslr (crash placement depends on where KASLR put the kernel; see
-# shared/notes/qemu.md) and panic=-1 (a panic reboots, and -no-reboot turns that
+# tests/vm/QEMU.md) and panic=-1 (a panic reboots, and -no-reboot turns that
 # into a QEMU exit instead of a hang until the timeout).
 #
 # Exit status: 0 when the guest reported "KDS:end"; 124 on timeout; 1 otherwise.

@@ -1,4 +1,4 @@
-// The contract's exit codes (design.md §3). Tests pin them.
+// The contract's exit codes (docs/contract.md §3-§5). Tests pin them.
 #pragma once
 
 #include "util/error.hpp"

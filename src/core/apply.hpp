@@ -1,4 +1,4 @@
-// apply_plan: the only step that writes (design.md §2, §5). It carries out a Plan that
+// apply_plan: the only step that writes (docs/contract.md §2, §7). It carries out a Plan that
 // a backend built read-only:
 //
 //   1. lock      one RunLock for the run (taken here unless the caller holds it)

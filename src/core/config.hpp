@@ -2,7 +2,7 @@
 // Format: docs/kdump-setup.toml.5.md. Every setting keeps its origin ("FILE:LINE" or
 // "built-in default") so `recommend --verbose` can say where each came from. Unknown
 // keys and bad values are ErrorKind::config errors with file, line and column (exit 2).
-// toml++ is used only in this module (design.md §2).
+// toml++ is used only in this module (docs/contract.md §2).
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // CrashState: what the running kernel says about its crash kernel reservation
-// (shared/notes/kernel-crashkernel.md §8). Read once per `status`/`verify` run, each
+// (kernel/ksysfs.c kexec_crash_size_show(), kernel/kexec_core.c crash_shrink_memory(), the "Crash kernel" resources of kernel/crash_core.c). Read once per `status`/`verify` run, each
 // fact with its source; under --root DIR everything is read below DIR.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Partition types of the ESP and XBOOTLDR, read with libblkid's low-level probe API, the
-// way bootctl confirms them (bootloaders.md "ESP discovery"; UAPI.2 Discoverable
-// Partitions Specification for the GUIDs). Core owns every libblkid call (design.md §2).
+// way bootctl confirms them (systemd's src/shared/find-esp.c; UAPI.2 Discoverable
+// Partitions Specification for the GUIDs). Core owns every libblkid call (docs/contract.md §2).
 #pragma once
 
 #include <filesystem>

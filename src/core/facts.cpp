@@ -1,4 +1,4 @@
-// System facts (issue 3). Every file is read through RootDir, so under --root DIR
+// System facts. Every file is read through RootDir, so under --root DIR
 // nothing outside DIR is read; the libraries that open paths themselves (libefivar,
 // libblkid, libudev) are pointed inside DIR or, for the live-only probes, not used
 // under --root at all.

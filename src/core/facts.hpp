@@ -1,6 +1,6 @@
 // SystemFacts: everything kdump-setup knows about the machine, gathered once per run,
 // each fact with the place it came from. Only this module (and its probes) reads /proc,
-// /sys and EFI variables (design.md §2). Under --root DIR everything is read below DIR.
+// /sys and EFI variables (docs/contract.md §2). Under --root DIR everything is read below DIR.
 #pragma once
 
 #include <cstdint>
@@ -108,7 +108,7 @@ Result<SystemFacts> gather_facts(const FactSource& source, const FactOverrides& 
 
 // The capture initramfs of kernel `release` below the source's root: the file named by
 // KDUMP_INITRD in /etc/default/kdump-tools (a literal absolute path), else the places
-// the kdump tools build it (shared/notes/peers.md):
+// the kdump tools build it (kdump-tools' kdump-config, kdump-utils' kdumpctl, SUSE's mkdumprd):
 //   /var/lib/kdump/initrd.img-<release>   Debian/Ubuntu kdump-tools
 //                                         (/etc/kernel/postinst.d/kdump-tools)
 //   /boot/initramfs-<release>kdump.img    Fedora/RHEL kdumpctl (kdump-utils)

@@ -1,5 +1,5 @@
 // Plan: what a run would change, built read-only by a backend, rendered as a diff or
-// JSON, and carried out only by the apply step (design.md §2, §5).
+// JSON, and carried out only by the apply step (docs/contract.md §2, §7).
 #pragma once
 
 #include <cstdint>

@@ -53,7 +53,7 @@ std::vector<Policy> make_builtins() {
   rhel7.min_memory = 2 * GiB;
   out.push_back(std::move(rhel7));
 
-  // Fedora/RHEL kdump-utils, kdump_get_arch_recommend_crashkernel() (peers.md §3.1).
+  // Fedora/RHEL kdump-utils, kdump_get_arch_recommend_crashkernel() (kdump-utils kdump-lib.sh).
   Policy ku;
   ku.name = "kdump-utils";
   ku.description = "Fedora/RHEL kdump-utils default tables (2025) with their automatic additions";
@@ -85,7 +85,7 @@ std::vector<Policy> make_builtins() {
                                           "per CPU of the capture kernel (nr_cpus)", true));
   out.push_back(std::move(ku));
 
-  // Debian 12 kdump-tools 1:1.8.1, per arch package (peers.md §3.2).
+  // Debian 12 kdump-tools 1:1.8.1, per arch package (its debian/kdump-tools.grub.* files).
   Policy deb;
   deb.name = "debian";
   deb.description = "Debian 12 kdump-tools defaults (per architecture)";
@@ -98,7 +98,7 @@ std::vector<Policy> make_builtins() {
   deb.tables[{Arch::ppc64le, false}] = builtin_table(deb_big);
   out.push_back(std::move(deb));
 
-  // Ubuntu kdump-tools (documented on amd64, 24.10 onwards; peers.md §3.3).
+  // Ubuntu kdump-tools (documented on amd64, 24.10 onwards).
   Policy ub;
   ub.name = "ubuntu";
   ub.description = "Ubuntu kdump-tools default (documented for amd64, 24.10 onwards)";

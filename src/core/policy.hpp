@@ -1,6 +1,6 @@
 // Sizing policies as data: how much memory the capture kernel gets, per architecture
-// and RAM size, and what is added for hardware that costs it more (design.md §6,
-// shared/notes/peers.md §3). The built-ins are defined here; the configuration file
+// and RAM size, and what is added for hardware that costs it more (docs/contract.md §8;
+// each distribution's table is cited where it is defined). The built-ins are defined here; the configuration file
 // (core/config.hpp) can override them or define more with the same fields.
 #pragma once
 
@@ -92,7 +92,7 @@ struct Policy {
 // fills it in the configuration file), estimate (from our own measurements,
 // core/estimate_policy.hpp; the default).
 //
-// The default departs from design.md §6 (rhel7): measured under QEMU with Debian's 6.1
+// The default departs from the original rhel7 default: measured under QEMU with Debian's 6.1
 // kernel (bench/results/calibration.md), rhel7's 168 MiB at 2-16 GiB fails with a
 // 34 MB padded capture initramfs (needs 176) and with Debian's own MODULES=most image
 // (needs 368), and reserves 1.75 × the minimum with the minimal one; it reserves

@@ -1,5 +1,5 @@
 // The sizing engine: a policy and the system facts give a crashkernel= range
-// expression, what it reserves on this machine, and why (design.md §6, issue 3).
+// expression, what it reserves on this machine, and why (docs/contract.md §8).
 //
 // The expression is always a range table, so it stays right when RAM changes or an
 // image boots on another machine: every tier reserves at least the policy's figure for

@@ -1,9 +1,9 @@
-// Decision order (issue 6): without kexec support nothing else matters (unsupported);
+// Decision order: without kexec support nothing else matters (unsupported);
 // a next-boot value different from the running one means the running state is not
 // what the admin asked for yet (pending-reboot); then what the running command line
 // means on this kernel and RAM (the same evaluate_cmdline as `explain`) is compared
 // with /sys/kernel/kexec_crash_size and the "Crash kernel" regions of /proc/iomem
-// (shared/notes/kernel-crashkernel.md §8).
+// (kernel/ksysfs.c kexec_crash_size_show(), kernel/kexec_core.c crash_shrink_memory(), the "Crash kernel" resources of kernel/crash_core.c).
 #include "core/verify.hpp"
 
 namespace kdump {
@@ -176,7 +176,7 @@ VerifyReport verify(const VerifyInput& in) {
     return r;
   }
   // The regions must add up to what the value means (main + low), when visible.
-  // powerpc never lists "Crash kernel" in /proc/iomem (kernel-crashkernel.md §8).
+  // powerpc never lists "Crash kernel" in /proc/iomem (arch/powerpc/kexec/core.c reserve_crashkernel() registers no "Crash kernel" resource).
   if (r.crash_regions && !(in.model->arch == Arch::ppc64le && r.crash_regions->empty())) {
     std::uint64_t sum = 0;
     for (const auto& g : *r.crash_regions) sum += g.bytes();

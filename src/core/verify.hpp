@@ -1,5 +1,5 @@
 // verify: the configured value (next boot), the running command line, and what the
-// running kernel reserved, compared into one status and one sentence (design.md §3).
+// running kernel reserved, compared into one status and one sentence (docs/contract.md §3-§5).
 // Pure: the facts come in, a VerifyReport value goes out.
 #pragma once
 

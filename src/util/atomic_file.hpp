@@ -1,6 +1,6 @@
 // AtomicFile: the new version of one file, written to a temporary file beside it and
 // installed by rename, so a reader (or a boot loader after a crash) sees the old bytes
-// or the new bytes, never a mix (design.md §5; aesthetics.md §5.5).
+// or the new bytes, never a mix (docs/contract.md §7).
 //
 // Life cycle, driven by core::apply_plan:
 //   create -> write -> copy_metadata_from | set_mode -> sync_and_close   (nothing visible yet)

@@ -1,5 +1,5 @@
 // Identity of a file at the time it was read: the apply step refuses to replace a
-// file that another tool rewrote between plan and apply (design.md §5).
+// file that another tool rewrote between plan and apply (docs/contract.md §7).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// RunLock: one lock for a whole run (design.md §5), so that concurrent post-install
+// RunLock: one lock for a whole run (docs/contract.md §7), so that concurrent post-install
 // scripts do not interleave their plans and writes.
 //
 // The lock is flock(LOCK_EX) on the root directory itself (the --root DIR, or "/"),

@@ -1,4 +1,4 @@
-// Runner: runs a program from an argv list, never through a shell (design.md §5), and
+// Runner: runs a program from an argv list, never through a shell (docs/contract.md §7), and
 // captures what it printed. The apply step takes a Runner& so tests can substitute one.
 #pragma once
 

@@ -1,6 +1,6 @@
 // SysOps: the system calls the write path (AtomicFile, core::apply_plan) makes, behind
 // one small interface so that tests can make the N-th call fail or kill the process
-// (fault injection, issue 7). Production code uses real_sys_ops(); nothing else
+// (fault injection). Production code uses real_sys_ops(); nothing else
 // implements the interface except the tests' FaultSysOps (tests/support/fault_sys_ops.hpp).
 //
 // Every function follows the POSIX convention of the call it wraps: -1 (or a negative

@@ -111,7 +111,7 @@ TEST(SdbootGoldenSet, UkiOnlyIsExit3Unsupported) {
   RootDir root = open_root(s.dir);
   auto p = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 512M"));
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().kind, ErrorKind::unsupported);  // exit 3 (design.md §3)
+  EXPECT_EQ(p.error().kind, ErrorKind::unsupported);  // exit 3 (docs/contract.md §3-§5)
   ASSERT_FALSE(p.error().hints.empty());
   EXPECT_NE(p.error().message.find("byte offset"), std::string::npos) << p.error().message;
   EXPECT_NE(p.error().hints[0].find("rebuild the image"), std::string::npos);

@@ -1,4 +1,4 @@
-// The configuration file (issue 3): every key, origins "FILE:LINE", policies defined
+// The configuration file: every key, origins "FILE:LINE", policies defined
 // and modified, and errors with file:line:column for unknown keys and bad values.
 #include <gtest/gtest.h>
 

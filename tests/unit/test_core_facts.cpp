@@ -1,4 +1,4 @@
-// System facts (issue 3): RAM from real /proc/iomem shapes, memmap, memory blocks and
+// System facts: RAM from real /proc/iomem shapes, memmap, memory blocks and
 // MemTotal; fake roots for --root, including an efivarfs-format tree read by the real
 // libefivar and LUKS headers probed by the real libblkid; missing facts and the option
 // that supplies them; the host's /proc is never read under --root.

@@ -1,4 +1,4 @@
-// Sizing engine and built-in policies (issue 3): tables per policy, arch and RAM point,
+// Sizing engine and built-in policies: tables per policy, arch and RAM point,
 // additions, and the property that the expression, evaluated by our own kernel model at
 // any RAM, reserves at least the policy's figure.
 #include <gtest/gtest.h>
@@ -138,7 +138,7 @@ TEST(SizingTables, KdumpUtils) {
             "2G-4G:400M,4G-16G:528M,16G-64G:1040M,64G-128G:2064M,128G-:4112M");
 }
 
-// The combined values peers.md §3.1 observed from kdump-utils' own _crashkernel_add.
+// The combined values observed from kdump-utils' own _crashkernel_add.
 TEST(SizingTables, KdumpUtilsAdditionsMatchThePeer) {
   EXPECT_EQ(expr("kdump-utils", Arch::x86_64, 4 * GiB, {{Condition::memory_encryption, true}}),
             "2G-64G:320M,64G-:576M");
@@ -256,7 +256,7 @@ TEST(SizingHeadroom, ExtraAndLuks) {
   EXPECT_NE(w->warnings[0].find("luks = SIZE"), std::string::npos);
 }
 
-// The property of issue 3: at every RAM size, on every arch and policy, the expression
+// The property: at every RAM size, on every arch and policy, the expression
 // parses with our grammar and the kernel (6.1 and a current model) reserves at least the
 // policy's figure whenever RAM is at or above the policy's minimum.
 TEST(SizingProperty, ExpressionCoversThePolicyEverywhere) {

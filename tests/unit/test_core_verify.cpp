@@ -1,5 +1,5 @@
-// verify(): the decision between the six statuses (design.md §3) on values, and the
-// parsers of the crash state (kernel-crashkernel.md §8).
+// verify(): the decision between the six statuses (docs/contract.md §3-§5) on values, and the
+// parsers of the crash state (arch/powerpc/kexec/core.c inserts no crashk_res resource).
 #include <gtest/gtest.h>
 
 #include "core/crash_state.hpp"

@@ -97,7 +97,7 @@ TEST(CmdlineSet, AppendsWithOneSpace) {
 }
 
 TEST(CmdlineSet, InsertsBeforeInitArguments) {
-  // peers.md §4.13: grubby-bls and pbl append after `--`.
+  // grubby-bls and perl-bootloader append after `--`.
   EXPECT_EQ(set("ro quiet -- single", "256M"), "ro quiet crashkernel=256M -- single");
   EXPECT_EQ(set("-- single", "256M"), "crashkernel=256M -- single");
   EXPECT_EQ(set("ro\t-- single", "256M"), "ro\tcrashkernel=256M -- single");
@@ -111,7 +111,7 @@ TEST(CmdlineSet, DropsOurWordsAfterInitSeparator) {
 }
 
 TEST(CmdlineSet, PlainDropsHighAndLowAndDuplicates) {
-  // peers.md §4.12 (grubby-bls observed)
+  // grubby-bls, observed
   EXPECT_EQ(set("ro crashkernel=auto rhgb quiet", "2G-64G:256M,64G-:512M"),
             "ro crashkernel=2G-64G:256M,64G-:512M rhgb quiet");
   EXPECT_EQ(set("ro crashkernel=256M,high crashkernel=72M,low quiet", "512M"),
@@ -156,10 +156,10 @@ TEST(CmdlineSet, LookAlikesUntouchedButWarned) {
 }
 
 TEST(CmdlineSet, KeepsQuotedValuesByteForByte) {
-  // peers.md §4.10 starting line (perl-bootloader)
+  // perl-bootloader's test suite starting line
   EXPECT_EQ(set(R"(mitigations=off quiet foo="foo  bar" quiet nosimplefb=1)", "1G"),
             R"(mitigations=off quiet foo="foo  bar" quiet nosimplefb=1 crashkernel=1G)");
-  // peers.md §4.7 (kdump-utils prepare_cmdline) with quotes
+  // kdump-utils' prepare_cmdline (spec/kdump-lib_spec.sh) with quotes
   EXPECT_EQ(set("a b='x y' c", "1G", Dialect::grub), "a b='x y' c crashkernel=1G");
 }
 
@@ -233,7 +233,7 @@ TEST(CmdlineRemove, RemovesAllOursAndOneSeparator) {
   EXPECT_EQ(rm("  crashkernel=1G  "), "    ");
   EXPECT_EQ(rm("a crashkernel=1G,high crashkernel=1G,low crashkernel=1G,cma b"), "a b");
   EXPECT_EQ(rm("mycrashkernel=1 quiet"), "mycrashkernel=1 quiet");
-  // Debian's removal regex (peers.md §4.13) breaks the next word; ours does not.
+  // Debian kdump-tools' removal regex breaks the next word; ours does not.
   EXPECT_EQ(rm("root=/dev/dasda1 crashkernel=384M-:128M cio_ignore=all,!condev TERM=dumb"),
             "root=/dev/dasda1 cio_ignore=all,!condev TERM=dumb");
 }

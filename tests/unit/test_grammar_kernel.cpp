@@ -1,5 +1,5 @@
 // The kernel model, case by case. Each expectation was worked out from the kernel
-// source quoted in shared/notes/kernel-crashkernel.md, not from our output; the x86
+// source (kernel/crash_core.c, kernel/crash_reserve.c, arch/x86/kernel/setup.c), not from our output; the x86
 // 6.1 cases are also booted for real in tests/vm.
 #include <gtest/gtest.h>
 

@@ -1,11 +1,12 @@
 // A lossless parser and editor of Boot Loader Specification Type #1 entries
-// ($BOOT/loader/entries/*.conf, UAPI.1 "Boot Loader Specification", bootloaders.md §2).
+// ($BOOT/loader/entries/*.conf, UAPI.1 "Boot Loader Specification").
 //
 // The text is kept as read; parse() only records where each line's key, separator and
 // value are, so an edit changes the bytes of one value and nothing else (tabs, runs of
 // spaces, comments, trailing blanks, CRLF line ends, a missing final newline all stay).
 //
-// What a line is, as both real readers see it (bootloaders.md §2.2):
+// What a line is, as both real readers see it (systemd's src/shared/bootspec.c and
+// src/boot/efi/boot.c; GRUB's blscfg.c):
 //   - leading spaces/tabs are skipped; a line whose first other byte is `#` is a comment;
 //     a line of only spaces/tabs is blank;
 //   - the key is the run of bytes up to the first space or tab; the separator is the run
@@ -18,7 +19,7 @@
 // loaders would read different entries (ErrorKind::parse with line and column).
 //
 // Several `options` lines: systemd-boot joins all of them with single spaces, GRUB's
-// blscfg uses only the first (bootloaders.md §2.2). The parser keeps every line; which
+// blscfg uses only the first (GRUB's blscfg.c). The parser keeps every line; which
 // ones count is the backend's decision (options_lines() lists them in order).
 #pragma once
 

@@ -1,5 +1,5 @@
 // The kernel command-line token editor every backend uses to write crashkernel=
-// (design.md §4 "Token edits"). It edits text byte-exactly: only the crashkernel=
+// (docs/contract.md §6 "Token edits"). It edits text byte-exactly: only the crashkernel=
 // words it replaces, removes or inserts change; every other word, its quoting and every
 // whitespace run stay as they were.
 //
@@ -20,7 +20,7 @@
 // too). Its kind comes from the end of its value: ",high", ",low", ",cma", else plain.
 // Look-alikes: any other occurrence of "crashkernel=" (`mycrashkernel=`,
 // `foo.crashkernel=`, inside another word's quoted value). They are never edited, but
-// reported: the kernel's strstr() sees them (kernel-crashkernel.md §2).
+// reported: the kernel's strstr() sees them (kernel/crash_core.c get_last_crashkernel()).
 //
 // set(value), by the kind of `value`:
 //   plain  replaces the first plain/,high/,low word in place and drops the other

@@ -1,5 +1,5 @@
 // GRUB's environment block (/boot/grub2/grubenv), read and written as GRUB's own
-// grub-core/lib/envblk.c does (bootloaders.md §1.6):
+// grub-core/lib/envblk.c does:
 //   - the file is exactly 1024 bytes and starts with "# GRUB Environment Block\n";
 //   - then `name=value\n` lines; lines starting with `#` are skipped (Red Hat's second
 //     header line "# WARNING: ..." among them);

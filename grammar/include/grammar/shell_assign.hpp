@@ -1,5 +1,5 @@
 // A lossless parser of /etc/default/grub and /etc/default/grub.d/*.cfg as the shell
-// subset they use (bootloaders.md §1.1). The file is parsed, never sourced or executed.
+// subset they use (grub-mkconfig sources them: util/grub-mkconfig.in). The file is parsed, never sourced or executed.
 //
 // What it understands:
 //   - assignments `NAME=value`, several on one line, `export NAME=value [NAME2 ...]`;
