@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace kdump::pe {
 namespace {
@@ -214,6 +215,22 @@ Error unsupported(std::string_view file, std::size_t offset, const std::string& 
   return e;
 }
 
+// The first section (in file order) whose raw data starts inside the section table or
+// inside the previous section's data; sections without raw data are skipped.
+const Section* find_overlap(const Image& img, std::size_t section_table) {
+  std::vector<const Section*> by_offset;
+  for (const Section& s : img.sections)
+    if (s.raw_size != 0) by_offset.push_back(&s);
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const Section* a, const Section* b) { return a->raw_offset < b->raw_offset; });
+  std::uint64_t end = section_table + img.sections.size() * kSectionHeaderSize;
+  for (const Section* s : by_offset) {
+    if (s->raw_offset < end) return s;
+    end = std::uint64_t{s->raw_offset} + s->raw_size;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<std::string> add_sections(std::string_view image, const std::vector<NewSection>& sections,
@@ -250,6 +267,13 @@ Result<std::string> add_sections(std::string_view image, const std::vector<NewSe
     auto data = section_bytes(image, s, file);
     if (!data) return fail(std::move(data).error());
   }
+  // Data written in place must land in that section's bytes alone: a section whose raw
+  // data overlaps the headers or another section's data would overwrite them (real images
+  // never do this; hand-made ones can).
+  if (auto overlap = find_overlap(img, opt + opt_size); overlap)
+    return fail(unsupported(file, overlap->header_offset,
+                            "section " + overlap->name +
+                                "'s data overlaps the headers or another section's data"));
   // New headers must not reach into any section's data.
   std::uint64_t first_data = UINT32_MAX;
   for (const Section& s : img.sections)

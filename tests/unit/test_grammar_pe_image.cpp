@@ -362,3 +362,23 @@ TEST(PeImageWrite, ExistingSectionIsSwappedInPlaceAndSpaceIsChecked) {
   EXPECT_NE(full.error().message.find("offset 488 "), std::string::npos) << full.error().message;
   EXPECT_EQ(pe::add_sections(one, {{".toolongname", "1"}}).error().kind, ErrorKind::usage);
 }
+
+// A section whose raw data lies over the headers (PointerToRawData 0 with a size, as a
+// fuzzer built it) or over another section's data: swapping bytes in place would overwrite
+// the DOS header or the other section, so the writer refuses the image.
+TEST(PeImageWrite, SectionDataOverlappingHeadersOrAnotherSectionIsRefused) {
+  std::string over_headers = make_pe({{".text", "code"}, {".cmdline", "quiet"}});
+  const std::size_t cmdline_header = 64 + 24 + 240 + 40;
+  over_headers.replace(cmdline_header + 20, 4, std::string(4, '\0'));  // PointerToRawData 0
+  ASSERT_TRUE(pe::read_image(over_headers));
+  auto refused = pe::add_sections(over_headers, {{".cmdline", "crashkernel=256M"}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(refused.error().message.find("overlaps"), std::string::npos) << refused.error().message;
+
+  std::string shared = make_pe({{".text", "code"}, {".cmdline", "quiet"}});
+  const std::string text_ptr = shared.substr(64 + 24 + 240 + 20, 4);
+  shared.replace(cmdline_header + 20, 4, text_ptr);  // .cmdline's data is .text's data
+  EXPECT_EQ(pe::add_sections(shared, {{".cmdline", "crashkernel=256M"}}).error().kind,
+            ErrorKind::unsupported);
+}
