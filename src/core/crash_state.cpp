@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/iomem.hpp"
 #include "util/root_dir.hpp"
 #include "util/text.hpp"
 
@@ -37,26 +38,11 @@ std::optional<std::string> read(const RootDir& root, std::string_view abs) {
 }  // namespace
 
 std::optional<std::vector<CrashRegion>> crash_regions_from_iomem(std::string_view iomem) {
+  const Iomem map = parse_iomem(iomem);
+  if (!map.addresses_visible) return std::nullopt;
   std::vector<CrashRegion> out;
-  bool any_address = false;
-  std::size_t pos = 0;
-  while (pos < iomem.size()) {
-    std::size_t eol = iomem.find('\n', pos);
-    std::string_view line = iomem.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
-    pos = eol == std::string_view::npos ? iomem.size() : eol + 1;
-    // "  %0*llx-%0*llx : name" (kernel/resource.c r_show), nested by two spaces.
-    std::size_t colon = line.find(" : ");
-    if (colon == std::string_view::npos) continue;
-    std::string range = trim(line.substr(0, colon));
-    std::size_t dash = range.find('-');
-    if (dash == std::string::npos) continue;
-    auto start = parse_number(std::string_view(range).substr(0, dash), 16);
-    auto end = parse_number(std::string_view(range).substr(dash + 1), 16);
-    if (!start || !end || *end < *start) continue;
-    if (*end != 0) any_address = true;
-    if (trim(line.substr(colon + 3)) == "Crash kernel") out.push_back({*start, *end});
-  }
-  if (!any_address) return std::nullopt;
+  for (const IomemLine& l : map.lines)
+    if (l.name == "Crash kernel") out.push_back({l.start, l.end});
   return out;
 }
 
@@ -65,31 +51,18 @@ std::vector<CrashRegion> released_after_crash_regions(std::string_view iomem) {
   bool after_crash = false;     // the lines before, at this depth, were "Crash kernel" and tails
   std::uint64_t crash_end = 0;  // where the last of them ends
   std::size_t crash_indent = 0;
-  std::size_t pos = 0;
-  while (pos < iomem.size()) {
-    std::size_t eol = iomem.find('\n', pos);
-    std::string_view line = iomem.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
-    pos = eol == std::string_view::npos ? iomem.size() : eol + 1;
-    std::size_t colon = line.find(" : ");
-    if (colon == std::string_view::npos) continue;
-    std::size_t indent = line.find_first_not_of(' ');
-    std::string range = trim(line.substr(0, colon));
-    std::size_t dash = range.find('-');
-    if (dash == std::string::npos) continue;
-    auto start = parse_number(std::string_view(range).substr(0, dash), 16);
-    auto end = parse_number(std::string_view(range).substr(dash + 1), 16);
-    if (!start || !end || *end < *start) continue;
-    std::string name = trim(line.substr(colon + 3));
-    if (indent > 0 && after_crash && indent == crash_indent && name == "System RAM" && *start == crash_end + 1) {
-      out.push_back({*start, *end});
-      crash_end = *end;  // a second shrink's tail comes before the first one's
+  for (const IomemLine& l : parse_iomem(iomem).lines) {
+    if (l.indent > 0 && after_crash && l.indent == crash_indent && l.name == "System RAM" &&
+        l.start == crash_end + 1) {
+      out.push_back({l.start, l.end});
+      crash_end = l.end;  // a second shrink's tail comes before the first one's
       continue;
     }
-    if (name == "Crash kernel") {
+    if (l.name == "Crash kernel") {
       after_crash = true;
-      crash_end = *end;
-      crash_indent = indent;
-    } else if (indent <= crash_indent) {
+      crash_end = l.end;
+      crash_indent = l.indent;
+    } else if (l.indent <= crash_indent) {
       after_crash = false;
     }
   }

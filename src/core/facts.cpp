@@ -29,6 +29,7 @@ extern "C" {
 
 #include "core/esp_probe.hpp"
 #include "core/image_facts.hpp"
+#include "core/iomem.hpp"
 #include "core/initramfs_layout.hpp"
 #include "grammar/shell_assign.hpp"
 #include "util/root_dir.hpp"
@@ -337,19 +338,11 @@ void gather_luks(const Tree& t, const FactSource& s, SystemFacts& f) {
 std::optional<std::uint64_t> system_ram_from_iomem(std::string_view iomem) {
   std::uint64_t total = 0;
   bool any = false;
-  std::istringstream in{std::string(iomem)};
-  for (std::string line; std::getline(in, line);) {
+  for (const IomemLine& l : parse_iomem(iomem).lines) {
     // Top-level lines only: nested resources are indented by two spaces per level.
-    if (line.empty() || line[0] == ' ') continue;
-    auto colon = line.find(" : ");
-    if (colon == std::string::npos || line.substr(colon + 3) != "System RAM") continue;
-    auto dash = line.find('-');
-    if (dash == std::string::npos || dash > colon) continue;
-    auto start = parse_u64(std::string_view(line).substr(0, dash), 16);
-    auto end = parse_u64(std::string_view(line).substr(dash + 1, colon - dash - 1), 16);
-    if (!start || !end || *end < *start) continue;
-    if (*start == 0 && *end == 0) continue;  // read without root: every address is zero
-    total += *end - *start + 1;
+    if (l.indent != 0 || l.name != "System RAM") continue;
+    if (l.start == 0 && l.end == 0) continue;  // read without root: every address is zero
+    total += l.end - l.start + 1;
     any = true;
   }
   if (!any) return std::nullopt;
