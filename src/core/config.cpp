@@ -392,27 +392,6 @@ const Policy* Config::find_policy(std::string_view name) const {
   return nullptr;
 }
 
-std::vector<Config::Line> Config::describe() const {
-  std::vector<Line> out;
-  out.push_back({"policy", policy.value, policy.origin});
-  out.push_back({"extra", size_text(sizing.extra.bytes), sizing.extra.origin});
-  for (const auto& [a, s] : sizing.arch_extra)
-    out.push_back({"extra." + std::string(arch_name(a)), size_text(s.bytes), s.origin});
-  std::string luks = sizing.luks.mode == LuksMode::automatic ? "auto"
-                     : sizing.luks.mode == LuksMode::off     ? "off"
-                                                             : size_text(sizing.luks.bytes);
-  out.push_back({"luks", luks, sizing.luks.origin});
-  out.push_back({"backend", backend.value, backend.origin});
-  out.push_back({"kernel", kernel.value, kernel.origin});
-  out.push_back({"update", update.value ? "true" : "false", update.origin});
-  out.push_back({"capture_initramfs", capture_initramfs.value.empty() ? "(the kdump tools' places)"
-                                                                      : capture_initramfs.value,
-                 capture_initramfs.origin});
-  for (const auto& p : policies)
-    if (p.origin != "built-in") out.push_back({"policies." + p.name, p.description, p.origin});
-  return out;
-}
-
 Result<Config> parse_config(std::string_view text, std::string_view shown_path) {
   Parser p{std::string(shown_path)};
   return p.parse(text);

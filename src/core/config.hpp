@@ -43,12 +43,6 @@ struct Config {
   std::vector<Policy> policies = builtin_policies();
 
   const Policy* find_policy(std::string_view name) const;
-  // Every setting with its value and origin, in a fixed order, for --verbose:
-  // {"policy", "rhel7", "built-in default"}, ...
-  struct Line {
-    std::string key, value, origin;
-  };
-  std::vector<Line> describe() const;
 };
 
 // Parses a configuration text; `shown_path` names it in origins and errors.

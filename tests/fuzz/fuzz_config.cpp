@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "core/run_context.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (config.error().file != "fuzz.toml") std::abort();
     return 0;
   }
-  (void)config->describe();
+  if (auto settings = kdump::resolve_settings(*config, {})) (void)settings->describe(*config);
   (void)kdump::select_policy(*config, std::nullopt);
   (void)kdump::select_policy(*config, std::string("rhel7"));
   return 0;
