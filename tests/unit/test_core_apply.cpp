@@ -24,6 +24,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 #include "core/render_plan.hpp"
 #include "util/atomic_file.hpp"
 
@@ -31,18 +33,8 @@ namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const fs::path& p, std::string_view text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using kdump::test::slurp;
+using kdump::test::spit;
 
 struct stat lstat_of(const fs::path& p) {
   struct stat st {};

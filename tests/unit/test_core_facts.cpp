@@ -4,6 +4,8 @@
 // that supplies them; the host's /proc is never read under --root.
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,15 +17,9 @@
 
 using namespace kdump;
 namespace fs = std::filesystem;
+using kdump::test::slurp;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string iomem_fixture(const char* name) {
   return slurp(fs::path(KDUMP_SOURCE_DIR) / "tests/data/facts/iomem" / name);

@@ -4,6 +4,8 @@
 // be what we read. Skipped when grub-editenv is not installed.
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -23,15 +25,9 @@ namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
+using kdump::test::slurp;
 
 const char* kEditenv = "/usr/bin/grub-editenv";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // Runs grub-editenv with `args`; stdout into `out`.
 int editenv(const std::vector<std::string>& args, std::string* out = nullptr) {

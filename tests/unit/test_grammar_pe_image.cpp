@@ -5,6 +5,8 @@
 // with the file and the byte offset.
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,26 +18,10 @@
 
 using namespace kdump;
 namespace fs = std::filesystem;
+using kdump::test::slurp;
+using kdump::test::run_command;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  if (pclose(f) != 0) throw std::runtime_error("command failed: " + cmd);
-  return out;
-}
 
 std::string quote(const std::string& s) {
   std::string q = "'";
@@ -55,7 +41,7 @@ std::optional<fs::path> newest_kernel() {
 
 // python3-pefile's view: "name vsize vaddr rawsize rawptr" per section.
 std::string pefile_sections(const fs::path& image) {
-  return run("/usr/bin/python3 -c " +
+  return run_command("/usr/bin/python3 -c " +
              quote("import pefile,sys\n"
                    "pe = pefile.PE(sys.argv[1], fast_load=True)\n"
                    "for s in pe.sections:\n"
@@ -96,7 +82,7 @@ std::optional<fs::path> uki_tools() {
 }
 
 std::string ukify(const fs::path& tools, const std::string& args) {
-  return run("/usr/bin/python3 " + quote((tools / "root/usr/lib/systemd/ukify").string()) +
+  return run_command("/usr/bin/python3 " + quote((tools / "root/usr/lib/systemd/ukify").string()) +
              " build " + args + " 2>&1");
 }
 

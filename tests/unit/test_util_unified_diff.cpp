@@ -13,22 +13,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/files.hpp"
+
 namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const fs::path& p, std::string_view text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using kdump::test::slurp;
+using kdump::test::spit;
 
 std::string numbered(int from, int to) {
   std::string s;
