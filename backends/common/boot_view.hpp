@@ -9,9 +9,17 @@
 
 namespace kdump {
 
-// `model.active()` decides the loader (set by choose_backend); without one (a tool such as
-// proxmox-boot-tool generates the entries) the view has no entries and says why.
-BootView boot_view(const BootModel& model);
+// `model.active()` decides the loader (set by choose_backend), or `loader` when given;
+// without one (a tool such as proxmox-boot-tool generates the entries) the view has no
+// entries and says why.
+BootView boot_view(const BootModel& model, std::optional<BootLoader> loader = std::nullopt);
+
+// The loader the firmware says this system booted through, when that is not the active
+// one: LoaderInfo names systemd-boot (set at every boot, systemd's
+// docs/BOOT_LOADER_INTERFACE.md) and the tree has systemd-boot entries, but --backend
+// chose another loader's files. Those files do not decide the next boot; the view then
+// follows systemd-boot and its `loader_note` says why.
+std::optional<BootLoader> firmware_loader(const BootModel& model);
 
 std::string_view entry_kind_name(BootEntry::Kind k);
 

@@ -42,8 +42,10 @@ std::string reserves_text(const EntryReach& r) {
 Result<NextBootReport> check_plan_next_boot(const EditContext& ctx, const Plan& plan, const ReserveRequest& request) {
   KDUMP_TRY_ASSIGN(auto after, ctx.model->after(plan));
   NextBootInput in;
-  in.before = boot_view(*ctx.model);
-  in.after = boot_view(after);
+  // The loader the firmware boots, when --backend chose another one's files.
+  const auto loader = firmware_loader(*ctx.model);
+  in.before = boot_view(*ctx.model, loader);
+  in.after = boot_view(after, loader);
   in.request = request;
   if (ctx.facts.arch) in.arch = ctx.facts.arch->value;
   if (ctx.facts.memory_bytes) {

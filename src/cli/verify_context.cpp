@@ -62,7 +62,7 @@ Result<StatusReport> gather_verify_context(Invocation& inv, bool require_loaded)
     }
     KDUMP_TRY_ASSIGN(auto values, (*chosen)->configured(model));
     return std::optional<ConfiguredFinding>{
-        ConfiguredFinding{std::string((*chosen)->name()), std::move(values), boot_view(model)}};
+        ConfiguredFinding{std::string((*chosen)->name()), std::move(values), boot_view(model, firmware_loader(model))}};
   };
   return gather_status(ctx, read, require_loaded);
 }

@@ -267,6 +267,11 @@ NextBootReport check_next_boot(const NextBootInput& in) {
     rep.verdict = NextBootVerdict::does_not_reach;
     rep.message = problems.front();
     for (std::size_t k = 1; k < problems.size(); ++k) rep.message += "; " + problems[k];
+    if (!in.after.loader_note.empty()) {
+      rep.message += " (" + in.after.loader_note + ")";
+      rep.hints.push_back(std::string(set ? "kdump-setup reserve --backend " + in.after.loader + " '" + req.value + "'"
+                                          : "kdump-setup remove --backend " + in.after.loader));
+    }
     add_hints(rep, req, *bad);
     return rep;
   }

@@ -62,6 +62,9 @@ struct BootView {
   // may choose another (the EFI variables of the machine that boots an offline image).
   std::string next_uncertain;
   std::vector<FutureView> future;
+  // Non-empty: these entries are not the backend's loader's (a --backend that writes
+  // another loader's files than the one the firmware boots); said with a refusal.
+  std::string loader_note;
 };
 
 struct NextBootInput {

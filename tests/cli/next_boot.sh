@@ -124,4 +124,25 @@ run --json --root "$SCRATCH/u" reserve 256M "${FACTS[@]}"
 check "uki + earlier add-on: exit 0" [ "$code" = 0 ]
 check "uki + earlier add-on: 384M before, 256M after" [ "$(json "j['next_boot']['crashkernel_before'], j['next_boot']['crashkernel_after']")" = "384M 256M" ]
 
+# --- --backend grub2 on a machine the firmware says boots with systemd-boot ---------------
+# (LoaderInfo, set by systemd-boot at every boot): GRUB's files do not decide the next boot.
+cp -a "$G/systemd-boot/loader-heptasean-default-without-suffix/root" "$SCRATCH/fw"
+mkdir -p "$SCRATCH/fw/etc/default" "$SCRATCH/fw/boot/grub" "$SCRATCH/fw/sys/firmware/efi/efivars"
+echo 'GRUB_CMDLINE_LINUX="quiet"' >"$SCRATCH/fw/etc/default/grub"
+printf '# generated\n' >"$SCRATCH/fw/boot/grub/grub.cfg"
+: >"$SCRATCH/fw/boot/vmlinuz-6.1.0-13-amd64"
+python3 - "$SCRATCH/fw/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f" <<'EOF'
+import sys
+open(sys.argv[1], 'wb').write(b'\x06\x00\x00\x00' + 'systemd-boot 254.5\0'.encode('utf-16-le'))
+EOF
+before=$(sums "$SCRATCH/fw")
+run --root "$SCRATCH/fw" reserve 256M --backend grub2 "${FACTS[@]}"
+check "forced grub2 on systemd-boot: exit 3" [ "$code" = 3 ]
+check "forced grub2: names the systemd-boot entry" grep -q "the entry that boots next, 'arch-default.conf' (/efi/loader/entries/arch-default.conf), would boot with no crashkernel=, not crashkernel=256M" "$SCRATCH/err"
+check "forced grub2: says why" grep -q "the firmware says this system boots with systemd-boot 254.5 (LoaderInfo)" "$SCRATCH/err"
+check "forced grub2: the command that works" grep -q "hint: kdump-setup reserve --backend systemd-boot '256M'" "$SCRATCH/err"
+check "forced grub2: unchanged" [ "$(sums "$SCRATCH/fw")" = "$before" ]
+run --json --root "$SCRATCH/fw" reserve 256M --backend systemd-boot --kernel default "${FACTS[@]}"
+check "systemd-boot there: exit 0, certain" [ "$(json "j['next_boot']['verdict'], j['next_boot']['known'], j['next_boot']['id']")" = "reaches True arch-default.conf" ]
+
 finish
