@@ -120,14 +120,14 @@ void judge_future(NextBootReport& rep, const ReserveRequest& req, std::vector<st
     if (!f.known) continue;
     const bool ok = set_request(req) ? f.crashkernel_after == req.value : !f.crashkernel_after;
     if (!ok)
-      problems.push_back("kernels installed later get " + quoted(f.crashkernel_after) + " from " + f.view.source +
+      problems.push_back(f.view.who + " get " + quoted(f.crashkernel_after) + " from " + f.view.source +
                          " (" + f.view.where + ")");
   }
 }
 
 std::string future_summary(const NextBootReport& rep) {
   for (const auto& f : rep.future)
-    if (f.known) return "kernels installed later get " + quoted(f.crashkernel_after) + " (" + f.view.source + ")";
+    if (f.known) return f.view.who + " get " + quoted(f.crashkernel_after) + " (" + f.view.source + ")";
   return {};
 }
 

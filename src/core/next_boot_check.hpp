@@ -50,6 +50,7 @@ struct FutureView {
   std::string where;                   // "kernel-install", "GRUB_CMDLINE_LINUX GRUB_CMDLINE_LINUX_DEFAULT"
   std::optional<std::string> cmdline;
   std::string unknown;
+  std::string who = "kernels installed later";  // who gets it, for the sentences
 };
 
 struct BootView {
