@@ -57,8 +57,9 @@ void print_table(std::ostream& out, const StatusReport& ctx) {
                            : e.crashkernel_after ? "crashkernel=" + *e.crashkernel_after
                                                  : std::string("no crashkernel=")));
   if (ctx.boot && !in.backend.empty())
-    row(out, "next boot", in.next_boot_known ? "'" + in.next_boot_entry + "' (" + ctx.boot->next_rule + ")"
-                                             : "unknown (" + in.next_boot_unknown + ")");
+    row(out, "next boot", !in.next_boot_known ? "unknown (" + in.next_boot_unknown + ")"
+                          : "'" + in.next_boot_entry + "' (" + ctx.boot->next_rule +
+                                (ctx.boot->next_uncertain.empty() ? "" : "; may differ: " + ctx.boot->next_uncertain) + ")");
   row(out, "message", r.message);
 }
 

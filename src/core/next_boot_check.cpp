@@ -50,10 +50,9 @@ Pick pick(std::string_view cmdline, const KernelModel& model, std::uint64_t ram,
 }
 
 // What the value the entry's kernel picks reserves at this RAM (the explain model).
-void reserves(EntryReach& r, const NextBootInput& in, Arch arch) {
+void reserves(EntryReach& r, const NextBootInput& in, Arch arch, bool any_token) {
   if (!r.entry.cmdline) return;
-  if (!r.crashkernel_after && !pick(*r.entry.cmdline, pick_model(arch, r.entry.kernel_release, in.running_release),
-                                    k_nominal_ram, "plain").any) {
+  if (!any_token) {
     r.reserves_bytes_after = 0;
     r.kexec_crash_size_after = 0;
     r.reserves_why = "no crashkernel= on its command line";
@@ -178,21 +177,26 @@ std::optional<std::string> picked_crashkernel(std::string_view cmdline, const Ke
   return intended_kind == "low" || intended_kind == "cma" ? p.of_kind : p.main;
 }
 
-NextBootReport check_next_boot(const NextBootInput& in) {
-  NextBootReport rep;
+namespace {
+
+// The request's kind of value ("plain", "high", "low", "cma"; remove: "plain").
+std::string kind_of(const ReserveRequest& req) {
+  return set_request(req) ? std::string(cmdline::kind_name(cmdline::kind_of_value(req.value))) : "plain";
+}
+
+std::optional<std::string> picked_of_kind(const Pick& p, const std::string& kind) {
+  return kind == "low" || kind == "cma" ? p.of_kind : p.main;
+}
+
+// Every entry after the plan, with what its kernel picks before and after. `picks`: the
+// after-pick of each entry, for the sentences.
+void describe(const NextBootInput& in, NextBootReport& rep, std::vector<Pick>& picks) {
   const ReserveRequest& req = in.request;
-  const bool set = set_request(req);
   const Arch arch = in.arch.value_or(Arch::x86_64);
   const std::uint64_t ram = in.memory.value_or(k_nominal_ram);
-  const std::string kind = set ? std::string(cmdline::kind_name(cmdline::kind_of_value(req.value))) : "plain";
-  rep.loader = in.after.loader;
-  rep.next = in.after.next;
-  rep.next_rule = in.after.next_rule;
-  rep.next_uncertain = in.after.next_uncertain;
-
+  const std::string kind = kind_of(req);
   std::map<std::string, const EntryView*> before;
   for (const auto& e : in.before.entries) before.emplace(e.path + "\n" + e.id, &e);
-  std::vector<Pick> picks;
   for (std::size_t i = 0; i < in.after.entries.size(); ++i) {
     EntryReach r;
     r.entry = in.after.entries[i];
@@ -200,17 +204,17 @@ NextBootReport check_next_boot(const NextBootInput& in) {
     const KernelModel m = pick_model(arch, r.entry.kernel_release, in.running_release);
     if (auto it = before.find(r.entry.path + "\n" + r.entry.id); it != before.end() && it->second->cmdline) {
       r.known_before = true;
-      Pick b = pick(*it->second->cmdline, m, ram, kind);
-      r.crashkernel_before = kind == "low" || kind == "cma" ? b.of_kind : b.main;
+      r.crashkernel_before = picked_of_kind(pick(*it->second->cmdline, m, ram, kind), kind);
     }
     Pick a;
     if (r.entry.cmdline) {
       r.known_after = true;
       a = pick(*r.entry.cmdline, m, ram, kind);
-      r.crashkernel_after = kind == "low" || kind == "cma" ? a.of_kind : a.main;
-      r.carries_intended = set ? r.crashkernel_after == req.value && (kind != "low" || a.main_is_high) : !a.any;
+      r.crashkernel_after = picked_of_kind(a, kind);
+      r.carries_intended = set_request(req) ? r.crashkernel_after == req.value && (kind != "low" || a.main_is_high)
+                                            : !a.any;
     }
-    reserves(r, in, arch);
+    reserves(r, in, arch, a.any);
     r.targeted = req.kernel.kind == KernelSelection::Kind::release ? selects(r.entry, req.kernel) : r.next_boot;
     rep.entries.push_back(std::move(r));
     picks.push_back(std::move(a));
@@ -227,7 +231,66 @@ NextBootReport check_next_boot(const NextBootInput& in) {
     }
     rep.future.push_back(std::move(fr));
   }
+}
 
+// Why no entry could be checked.
+std::string no_target_reason(const NextBootInput& in) {
+  const BootView& v = in.after;
+  if (v.entries.empty()) return "no " + v.loader + " boot entry exists (no kernel installed yet?)";
+  if (in.request.kernel.kind == KernelSelection::Kind::release)
+    return "no " + v.loader + " entry of kernel " + in.request.kernel.release + " is known";
+  return "which " + v.loader + " entry boots next is unknown" + (v.next_rule.empty() ? "" : " (" + v.next_rule + ")");
+}
+
+void refuse(const NextBootInput& in, NextBootReport& rep, const std::vector<std::string>& problems,
+            const EntryReach& bad) {
+  const ReserveRequest& req = in.request;
+  rep.verdict = NextBootVerdict::does_not_reach;
+  rep.message = problems.front();
+  for (std::size_t k = 1; k < problems.size(); ++k) rep.message += "; " + problems[k];
+  if (!in.after.loader_note.empty()) {
+    rep.message += " (" + in.after.loader_note + ")";
+    rep.hints.push_back(set_request(req) ? "kdump-setup reserve --backend " + in.after.loader + " '" + req.value + "'"
+                                         : "kdump-setup remove --backend " + in.after.loader);
+  }
+  add_hints(rep, req, bad);
+}
+
+// The targets reach: say so, and what the check does not cover (an uncertain next boot,
+// entries the selection left out).
+void reached(const NextBootInput& in, NextBootReport& rep, const EntryReach& first) {
+  const ReserveRequest& req = in.request;
+  const bool set = set_request(req);
+  rep.verdict = NextBootVerdict::reaches;
+  rep.message = (req.kernel.kind == KernelSelection::Kind::release ? "the entries of kernel " + req.kernel.release
+                                                                    : "the entry that boots next, " + entry_name(first) + ",") +
+                (set ? " will boot with crashkernel=" + req.value : " will boot without crashkernel=");
+  if (!rep.warnings.empty() && !set) rep.message = rep.warnings.front();
+  if (!in.after.next_uncertain.empty())
+    rep.warnings.push_back("the next boot is " + entry_name(first) + " as the boot files choose it, but " +
+                           in.after.next_uncertain);
+  std::vector<std::string> others;
+  for (const auto& r : rep.entries)
+    if (!r.targeted && r.known_after && !r.carries_intended &&
+        (r.next_boot || req.kernel.kind == KernelSelection::Kind::all))
+      others.push_back(entry_name(r) + " (" + quoted(r.crashkernel_after) + ")");
+  if (others.empty()) return;
+  std::string w = "not every entry gets it: ";
+  for (std::size_t k = 0; k < others.size(); ++k) w += (k ? ", " : "") + others[k];
+  rep.warnings.push_back(w);
+}
+
+}  // namespace
+
+NextBootReport check_next_boot(const NextBootInput& in) {
+  NextBootReport rep;
+  const ReserveRequest& req = in.request;
+  rep.loader = in.after.loader;
+  rep.next = in.after.next;
+  rep.next_rule = in.after.next_rule;
+  rep.next_uncertain = in.after.next_uncertain;
+  std::vector<Pick> picks;
+  describe(in, rep, picks);
   if (in.after.loader.empty()) {
     decide_unknown(rep, req, in.after.no_loader_reason.empty() ? "no boot loader's entries are known"
                                                                 : in.after.no_loader_reason);
@@ -237,65 +300,28 @@ NextBootReport check_next_boot(const NextBootInput& in) {
   for (std::size_t i = 0; i < rep.entries.size(); ++i)
     if (rep.entries[i].targeted) targets.push_back(i);
   if (targets.empty()) {
-    decide_unknown(rep, req, in.after.entries.empty()
-                                 ? "no " + in.after.loader + " boot entry exists (no kernel installed yet?)"
-                                 : req.kernel.kind == KernelSelection::Kind::release
-                                       ? "no " + in.after.loader + " entry of kernel " + req.kernel.release + " is known"
-                                       : "which " + in.after.loader + " entry boots next is unknown" +
-                                             (in.after.next_rule.empty() ? "" : " (" + in.after.next_rule + ")"));
+    decide_unknown(rep, req, no_target_reason(in));
     return rep;
   }
-  std::vector<std::string> problems, unknown, others_note;
+  std::vector<std::string> problems, unknown;
   const EntryReach* bad = nullptr;
   for (auto i : targets) {
     const EntryReach& r = rep.entries[i];
     if (!r.known_after) {
       unknown.push_back("the command line of " + entry_name(r) + " is unknown: " + r.entry.cmdline_unknown);
-      continue;
-    }
-    if (r.carries_intended) continue;
-    if (!set && r.entry.kind == "uki") {
+    } else if (r.carries_intended) {
+    } else if (!set_request(req) && r.entry.kind == "uki") {  // a value kdump-setup never wrote stays
       rep.warnings.push_back(role(r, req) + " still boots with " + quoted(r.crashkernel_after) +
                              ": the image's embedded .cmdline or an add-on that kdump-setup did not write sets it");
-      continue;
+    } else {
+      if (!bad) bad = &r;
+      problems.push_back(set_request(req) ? why_not(r, req, picks[i])
+                                          : role(r, req) + " would still boot with " + quoted(r.crashkernel_after));
     }
-    if (!bad) bad = &r;
-    problems.push_back(set ? why_not(r, req, picks[i])
-                           : role(r, req) + " would still boot with " + quoted(r.crashkernel_after));
   }
-  if (!problems.empty()) {
-    rep.verdict = NextBootVerdict::does_not_reach;
-    rep.message = problems.front();
-    for (std::size_t k = 1; k < problems.size(); ++k) rep.message += "; " + problems[k];
-    if (!in.after.loader_note.empty()) {
-      rep.message += " (" + in.after.loader_note + ")";
-      rep.hints.push_back(std::string(set ? "kdump-setup reserve --backend " + in.after.loader + " '" + req.value + "'"
-                                          : "kdump-setup remove --backend " + in.after.loader));
-    }
-    add_hints(rep, req, *bad);
-    return rep;
-  }
-  if (!unknown.empty()) {
-    decide_unknown(rep, req, unknown.front());
-    return rep;
-  }
-  rep.verdict = NextBootVerdict::reaches;
-  const EntryReach& t = rep.entries[targets.front()];
-  rep.message = (req.kernel.kind == KernelSelection::Kind::release ? "the entries of kernel " + req.kernel.release
-                                                                    : "the entry that boots next, " + entry_name(t) + ",") +
-                (set ? " will boot with crashkernel=" + req.value : " will boot without crashkernel=");
-  if (!rep.warnings.empty() && !set) rep.message = rep.warnings.front();
-  if (!in.after.next_uncertain.empty()) rep.warnings.push_back("the next boot is " + entry_name(t) + " as the boot files choose it, but " + in.after.next_uncertain);
-  // Entries that do not get it (another kernel with --kernel RELEASE, an entry the
-  // selection left out): said, not refused.
-  for (const auto& r : rep.entries)
-    if (!r.targeted && r.known_after && !r.carries_intended && (r.next_boot || req.kernel.kind == KernelSelection::Kind::all))
-      others_note.push_back(entry_name(r) + " (" + quoted(r.crashkernel_after) + ")");
-  if (!others_note.empty()) {
-    std::string w = "not every entry gets it: ";
-    for (std::size_t k = 0; k < others_note.size(); ++k) w += (k ? ", " : "") + others_note[k];
-    rep.warnings.push_back(w);
-  }
+  if (!problems.empty()) refuse(in, rep, problems, *bad);
+  else if (!unknown.empty()) decide_unknown(rep, req, unknown.front());
+  else reached(in, rep, rep.entries[targets.front()]);
   return rep;
 }
 
@@ -303,8 +329,11 @@ std::vector<EntryReach> describe_entries(const BootView& view, std::optional<Arc
                                          std::optional<std::uint64_t> memory, const std::string& memory_source,
                                          const std::string& running_release) {
   NextBootInput in{view, view, {}, arch, memory, memory_source, running_release};
-  in.request.action = ReserveRequest::Action::remove;
-  return check_next_boot(in).entries;
+  in.request.action = ReserveRequest::Action::remove;  // the plain value each kernel picks
+  NextBootReport rep;
+  std::vector<Pick> picks;
+  describe(in, rep, picks);
+  return rep.entries;
 }
 
 Error next_boot_error(const NextBootReport& rep, const ReserveRequest& req) {
