@@ -4,6 +4,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/json_report.hpp"
+#include "cli/next_boot_cli.hpp"
 #include "cli/write_gate_cli.hpp"
 #include "backends/owners/proxmox_boot_tool_backend.hpp"
 #include "core/apply.hpp"
@@ -73,6 +74,26 @@ void print_plan_text(std::ostream& out, const Plan& plan, const EditContext& ctx
   }
 }
 
+// The plan does not reach the next boot (core/next_boot_check.hpp): nothing is written,
+// exit 3, in a dry run too. --force does not change this: it overrides the write gate's
+// judgement of a value, not whether the value reaches the kernel (docs/contract.md §5).
+Error refuse_unreachable(Invocation& inv, const EditContext& ctx, const EditOptions& opt,
+                         const ReserveRequest& req, const Plan& plan, const NextBootReport& reach,
+                         const GateVerdict* gate) {
+  Error e = next_boot_error(reach, req);
+  if (inv.global.json) {
+    auto partial = report_json(req, plan, opt.dry_run, runs_commands(ctx), {});
+    partial["changed"] = false;
+    partial["would_change"] = false;
+    partial["reboot_required"] = false;
+    add_next_boot_json(partial, reach);
+    if (gate) partial["gate"] = gate_json(*gate);
+    print_json_error(*inv.out, e, verb_of(req), std::move(partial));
+    inv.json_printed = true;
+  }
+  return e;
+}
+
 void print_summary(std::ostream& out, const Plan& plan, bool dry_run) {
   if (!plan.changes_anything()) {
     out << "nothing to change: the " << plan.backend << " configuration already says so\n";
@@ -119,6 +140,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   auto plan = ctx.backend->plan(*ctx.model, request);
   if (!plan) return fail(std::move(plan).error());
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
+  // What the next boot gets after this plan, judged before anything is written.
+  KDUMP_TRY_ASSIGN(auto reach, check_plan_next_boot(ctx, *plan, request));
+  if (reach.refused()) return fail(refuse_unreachable(inv, ctx, opt, request, *plan, reach, gate));
   std::vector<bool> ran(plan->commands.size(), false);
   // Applied also when nothing changes: that removes what an interrupted run left.
   const bool no_update = !ctx.run.settings.update.value;
@@ -135,8 +159,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
       ran[i] = report->commands[i].ran;
     if (report->command_error) {
       if (inv.global.json) {
-        print_json_error(*inv.out, *report->command_error, verb_of(request),
-                         report_json(request, *plan, false, runs_commands(ctx), ran));
+        auto partial = report_json(request, *plan, false, runs_commands(ctx), ran);
+        add_next_boot_json(partial, reach);
+        print_json_error(*inv.out, *report->command_error, verb_of(request), std::move(partial));
         inv.json_printed = true;
       }
       return fail(*report->command_error);
@@ -145,10 +170,14 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   if (inv.global.json) {
     auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx), ran);
     if (gate) report["gate"] = gate_json(*gate);
+    add_next_boot_json(report, reach);
     print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, ctx, opt, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
+    print_next_boot_text(*inv.out, *inv.err, reach, opt.dry_run);
+  } else {
+    for (const auto& w : reach.warnings) *inv.err << "kdump-setup: warning: " << w << '\n';  // even with -q
   }
   return exit_ok;
 }

@@ -42,8 +42,10 @@ struct EditContext {
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
                                       const FactOverrides& overrides, const std::string& value);
 
-// Builds the plan, prints the diff (and stops there for --dry-run) or applies it, and
-// reports in text or JSON. Exit 0 when done or nothing to do. `lead_notes` (how an
+// Builds the plan, checks that the entry booting next gets it (cli/next_boot_cli.hpp:
+// otherwise an Error, exit 3, nothing written, also for --dry-run), prints the diff (and
+// stops there for --dry-run) or applies it, and reports in text or JSON ("entries",
+// "next_boot", "future_kernels" included). Exit 0 when done or nothing to do. `lead_notes` (how an
 // auto value was sized) come before the backend's notes. `gate`: the write gate's verdict
 // (cli/write_gate_cli.hpp), shown in the JSON report as "gate".
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,

@@ -49,6 +49,17 @@ void print_table(std::ostream& out, const StatusReport& ctx) {
                                          : in.backend + " (" + ctx.backend_reason + ")");
   for (const auto& c : ctx.configured)
     row(out, "file", c.file + " " + c.where + ": crashkernel=" + c.value);
+  // Every entry of the loader in use and what its kernel picks; "*" marks the next boot.
+  for (const auto& e : ctx.entries)
+    row(out, "entry", std::string(e.next_boot ? "* " : "  ") + e.entry.id + " (" + e.entry.path +
+                          (e.entry.kernel_release.empty() ? "" : ", " + e.entry.kernel_release) + "): " +
+                          (!e.known_after ? "unknown (" + e.entry.cmdline_unknown + ")"
+                           : e.crashkernel_after ? "crashkernel=" + *e.crashkernel_after
+                                                 : std::string("no crashkernel=")));
+  if (ctx.boot && !in.backend.empty())
+    row(out, "next boot", !in.next_boot_known ? "unknown (" + in.next_boot_unknown + ")"
+                          : "'" + in.next_boot_entry + "' (" + ctx.boot->next_rule +
+                                (ctx.boot->next_uncertain.empty() ? "" : "; may differ: " + ctx.boot->next_uncertain) + ")");
   row(out, "message", r.message);
 }
 

@@ -1,6 +1,7 @@
 #include "cli/verify_context.hpp"
 
 #include "backends/common/boot_model.hpp"
+#include "backends/common/boot_view.hpp"
 #include "backends/registry.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/settings_options.hpp"
@@ -11,6 +12,37 @@ namespace {
 template <typename T>
 nlohmann::json opt_json(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+
+// Each entry of the loader in use and the value its kernel picks (status/verify).
+nlohmann::json entries_json(const StatusReport& ctx) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : ctx.entries)
+    out.push_back({{"id", r.entry.id}, {"path", r.entry.path}, {"title", r.entry.title}, {"kind", r.entry.kind},
+                   {"next_boot", r.next_boot}, {"default", r.next_boot},
+                   {"kernel_release", text_or_null(r.entry.kernel_release)},
+                   {"cmdline_known", r.known_after}, {"cmdline_unknown", text_or_null(r.entry.cmdline_unknown)},
+                   {"crashkernel", opt_json(r.crashkernel_after)},
+                   {"reserves_bytes", opt_json(r.reserves_bytes_after)}, {"reserves_why", r.reserves_why}});
+  return out;
+}
+
+nlohmann::json next_boot_json(const StatusReport& ctx) {
+  const VerifyInput& in = ctx.input;
+  const BootView* v = ctx.boot ? &*ctx.boot : nullptr;
+  const EntryReach* e = v && v->next && *v->next < ctx.entries.size() ? &ctx.entries[*v->next] : nullptr;
+  return {{"loader", v ? text_or_null(v->loader) : nlohmann::json(nullptr)},
+          {"known", !in.backend.empty() && in.next_boot_known},
+          {"id", e ? nlohmann::json(e->entry.id) : nlohmann::json(nullptr)},
+          {"path", e ? nlohmann::json(e->entry.path) : nlohmann::json(nullptr)},
+          {"kernel_release", e ? text_or_null(e->entry.kernel_release) : nlohmann::json(nullptr)},
+          {"rule", v ? v->next_rule : std::string()},
+          {"uncertain", v ? text_or_null(v->next_uncertain) : nlohmann::json(nullptr)},
+          {"crashkernel", e && e->known_after ? opt_json(e->crashkernel_after) : nlohmann::json(nullptr)},
+          {"unknown", in.backend.empty() ? nlohmann::json("no boot loader backend applies")
+                                         : text_or_null(in.next_boot_unknown)}};
 }
 
 }  // namespace
@@ -29,7 +61,8 @@ Result<StatusReport> gather_verify_context(Invocation& inv, bool require_loaded)
       return std::optional<ConfiguredFinding>{};
     }
     KDUMP_TRY_ASSIGN(auto values, (*chosen)->configured(model));
-    return std::optional<ConfiguredFinding>{ConfiguredFinding{std::string((*chosen)->name()), std::move(values)}};
+    return std::optional<ConfiguredFinding>{
+        ConfiguredFinding{std::string((*chosen)->name()), std::move(values), boot_view(model, firmware_loader(model))}};
   };
   return gather_status(ctx, read, require_loaded);
 }
@@ -65,7 +98,10 @@ nlohmann::json verify_json(const StatusReport& ctx) {
           {"crash_size_source", in.crash.crash_size ? nlohmann::json(in.crash.crash_size->source)
                                                     : nlohmann::json(nullptr)},
           {"fadump", in.crash.fadump ? nlohmann::json(in.crash.fadump->value) : nlohmann::json(nullptr)},
-          {"details", r.details}};
+          {"details", r.details},
+          {"offline_image", in.offline_image},
+          {"next_boot", next_boot_json(ctx)},
+          {"entries", entries_json(ctx)}};
 }
 
 int verify_exit_code(const VerifyReport& r) {

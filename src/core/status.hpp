@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/backend.hpp"
+#include "core/next_boot_check.hpp"
 #include "core/run_context.hpp"
 #include "core/verify.hpp"
 #include "util/result.hpp"
@@ -19,6 +20,10 @@ struct StatusReport {
   SystemFacts facts;
   VerifyInput input;
   std::vector<ConfiguredValue> configured;  // every place the backend found a value for the next boot
+  // The chosen loader's entries (backends/common/boot_view.hpp) and what each carries;
+  // nullopt without a backend.
+  std::optional<BootView> boot;
+  std::vector<EntryReach> entries;
   std::string backend_reason;               // detection reason, or what was looked for
   VerifyReport report;
 };
@@ -29,6 +34,9 @@ struct StatusReport {
 struct ConfiguredFinding {
   std::string backend;
   std::vector<ConfiguredValue> values;
+  // The loader's entries, the one that boots next and each effective command line:
+  // `configured` is then what that entry's kernel picks, not what the files say.
+  std::optional<BootView> boot;
 };
 using ConfiguredReader =
     std::function<Result<std::optional<ConfiguredFinding>>(const SystemFacts&, std::string* reason)>;

@@ -62,6 +62,19 @@ bool shrunk_at_runtime(const CrashState& c, const KernelOutcome& o) {
   return sum == o.crash_regions_bytes();
 }
 
+// An image: what the entry that boots next carries, or why that is unknown.
+std::string offline_message(const VerifyInput& in) {
+  std::string m = "an offline image (no kernel runs under --root: no /proc/cmdline, no kexec sysfs files), "
+                  "nothing to verify until it boots; ";
+  if (in.backend.empty()) return m + "no boot loader configuration was found";
+  if (!in.next_boot_known)
+    return m + (in.configured ? quoted_value(*in.configured) + " is configured (" + in.backend + "), but " : "") +
+           "which value the next boot gets cannot be known: " + in.next_boot_unknown;
+  return m + "the entry that boots next" + (in.next_boot_entry.empty() ? "" : ", '" + in.next_boot_entry + "',") +
+         " carries " + (in.configured ? quoted_value(*in.configured) : std::string("no crashkernel=")) + " (" +
+         in.backend + ")";
+}
+
 }  // namespace
 
 std::string_view status_name(VerifyStatus s) {
@@ -73,6 +86,8 @@ std::string_view status_name(VerifyStatus s) {
     case VerifyStatus::mismatch: return "mismatch";
     case VerifyStatus::unsupported: return "unsupported";
     case VerifyStatus::not_loaded: return "not-loaded";
+    case VerifyStatus::next_boot_unknown: return "next-boot-unknown";
+    case VerifyStatus::offline_image: return "offline-image";
   }
   return "unsupported";
 }
@@ -87,6 +102,12 @@ VerifyReport verify(const VerifyInput& in) {
   if (!in.crash.regions && !in.crash.regions_unknown.empty())
     r.details.push_back("crash regions unknown: " + in.crash.regions_unknown);
   if (in.backend.empty()) r.details.push_back("no boot loader backend applies: the next boot's value is unknown");
+  else if (!in.next_boot_known) r.details.push_back("the next boot's value is unknown: " + in.next_boot_unknown);
+  for (const auto& n : in.not_reaching) r.details.push_back(n);
+  if (in.offline_image) {
+    set(r, VerifyStatus::offline_image, offline_message(in));
+    return r;
+  }
 
   KernelOutcome o;
   if (in.running_cmdline && in.model && in.memory_bytes) {
@@ -109,19 +130,29 @@ VerifyReport verify(const VerifyInput& in) {
   }
 
   // Next boot versus this boot. Without a backend, the next boot is unknown: judge
-  // the running kernel alone.
-  if (!in.backend.empty() && r.configured != r.running) {
+  // the running kernel alone. With one whose next entry is unknown, a difference
+  // cannot be called pending-reboot.
+  if (!in.backend.empty() && !in.next_boot_known && r.configured && r.configured != r.running) {
+    set(r, VerifyStatus::next_boot_unknown,
+        quoted_value(*r.configured) + " is configured (" + in.backend + ") but the running kernel booted with " +
+            (r.running ? quoted_value(*r.running) : std::string("no crashkernel=")) +
+            ", and which value the next boot gets cannot be known here: " + in.next_boot_unknown);
+    return r;
+  }
+  const std::string where = in.backend + (in.next_boot_entry.empty() ? std::string()
+                                                                      : ", entry '" + in.next_boot_entry + "' boots next");
+  if (!in.backend.empty() && in.next_boot_known && r.configured != r.running) {
     if (!r.configured)
-      set(r, VerifyStatus::pending_reboot, "crashkernel= is no longer configured (" + in.backend +
+      set(r, VerifyStatus::pending_reboot, "crashkernel= is no longer configured (" + where +
                                                ") but the running kernel booted with " +
                                                quoted_value(*r.running) + "; reboot to apply");
     else if (!r.running)
-      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is configured (" +
-                                               in.backend + ") but the running kernel booted "
+      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is what the next boot gets (" +
+                                               where + ") but the running kernel booted "
                                                "without crashkernel=; reboot to apply");
     else
-      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is configured (" +
-                                               in.backend + ") but the running kernel booted with " +
+      set(r, VerifyStatus::pending_reboot, quoted_value(*r.configured) + " is what the next boot gets (" +
+                                               where + ") but the running kernel booted with " +
                                                quoted_value(*r.running) + "; reboot to apply");
     if (in.model && in.memory_bytes && r.running) r.expected_bytes = o.kexec_crash_size(*in.model);
     return r;

@@ -16,7 +16,13 @@ namespace kdump {
 
 // not_loaded only with VerifyInput::require_loaded: everything else is ok but no
 // capture kernel is loaded, so a crash now would not be captured.
-enum class VerifyStatus { ok, pending_reboot, not_configured, not_reserved, mismatch, unsupported, not_loaded };
+// next_boot_unknown: a backend applies and its files configure a value other than the
+// running one, but which entry boots next (or its command line) cannot be known, so
+// neither ok nor pending-reboot can be claimed. offline_image: --root names a tree with
+// no running kernel (no proc/): nothing runs to verify; the message says what the entry
+// that boots next carries.
+enum class VerifyStatus { ok, pending_reboot, not_configured, not_reserved, mismatch, unsupported, not_loaded,
+                          next_boot_unknown, offline_image };
 
 // "ok", "pending-reboot", ... as in the JSON.
 std::string_view status_name(VerifyStatus s);
@@ -26,6 +32,18 @@ struct VerifyInput {
   // found), so nothing is known about the next boot and only the running kernel counts.
   std::string backend;
   std::optional<std::string> configured;   // value after crashkernel= for the next boot
+  // The entry that boots next (backends/common/boot_view.hpp, through core/status): its
+  // id when known. next_boot_known false: `configured` is only what the backend's files
+  // say (next_boot_unknown says why the entry or its command line is unknown), and no
+  // claim about the next boot is made.
+  std::string next_boot_entry;
+  bool next_boot_known = true;
+  std::string next_boot_unknown;
+  // Values the files configure that the entry booting next does not carry ("crashkernel=256M
+  // in /etc/kernel/cmdline"), said in the details.
+  std::vector<std::string> not_reaching;
+  // A --root tree where no kernel runs (no running command line, no kexec sysfs files).
+  bool offline_image = false;
   std::optional<std::string> running_cmdline;
   std::string kernel_release;
   std::optional<std::uint64_t> memory_bytes;  // RAM as the kernel counts it

@@ -84,6 +84,9 @@ run --root "$T" --json reserve auto --if-unset --memory 8G
 check "--if-unset real run: dry_run false" [ "$(json "j['dry_run'], j['kept_existing']")" = "False True" ]
 run --root "$T" --json remove --dry-run --no-update
 check "remove dry run" [ "$(json "j['verb'], j['expression'], j['dry_run'], j['changed'], j['would_change']")" = "remove None True False True" ]
+check "remove dry run: next boot and entries" [ "$(json "j['next_boot']['verdict'], j['next_boot']['crashkernel_before'], j['next_boot']['crashkernel_after'], len(j['entries']) > 0, j['entries'][0]['default']")" \
+  = "reaches 256M None True True" ]
+cp "$SCRATCH/out" "$SCRATCH/remove.json"
 
 # verify: ok means reserved; --require-loaded also needs kexec_crash_loaded = 1.
 mkroot() {  # mkroot LOADED: 4 GiB x86_64 6.1 booted and configured with 256M
@@ -120,7 +123,16 @@ check "loaded unknown without the option: ok" [ "$code/$(json "j['status']")" = 
 # The validator itself rejects what breaks the contract (so the checks above can fail).
 printf '{"schema_version": 1, "verb": "reserve", "exit_code": 2, "exit_meaning": "bad-input"}\n' >"$SCRATCH/bad1"
 printf '{"schema_version": 1, "verb": "verify", "exit_code": 0, "exit_meaning": "ok"}\n{}\n' >"$SCRATCH/bad2"
-for b in bad1 bad2; do
+# A reserve report without the next-boot keys, and a does-not-reach verdict that exits 0.
+python3 - "$SCRATCH/remove.json" "$SCRATCH" <<'EOF2'
+import json, sys
+j = json.load(open(sys.argv[1]))
+no_entries = {k: v for k, v in j.items() if k != 'entries'}
+json.dump(no_entries, open(sys.argv[2] + '/bad3', 'w'))
+j['next_boot']['verdict'] = 'does-not-reach'
+json.dump(j, open(sys.argv[2] + '/bad4', 'w'))
+EOF2
+for b in bad1 bad2 bad3 bad4; do
   check "schema rejects $b" bash -c '! /usr/bin/python3 "$1" "$2" "$3" >/dev/null' _ "$LIB_DIR/validate_json.py" "$JSON_SCHEMA" "$SCRATCH/$b"
 done
 finish

@@ -5,7 +5,9 @@ source "$(dirname "$0")/lib.sh"
 
 # mkroot NAME CMDLINE CRASH_SIZE [CONFIGURED]: a root of a 6.1 x86_64 machine with 4 GiB
 # (iomem "System RAM" 0x100000-0x100000000), booted with CMDLINE; CRASH_SIZE "-" leaves
-# the sysfs file out; CONFIGURED (value or "none") adds /etc/default/grub + grub.cfg.
+# the sysfs file out; CONFIGURED (value or "none") adds /etc/default/grub + grub.cfg and
+# the running kernel's /boot/vmlinuz (without a kernel, no GRUB entry exists and which value
+# the next boot gets is unknown: see "next-boot-unknown" below).
 mkroot() {
   local r="$SCRATCH/$1"
   mkdir -p "$r/proc/sys/kernel" "$r/sys/kernel"
@@ -19,6 +21,7 @@ mkroot() {
     if [ "$4" = none ]; then echo 'GRUB_CMDLINE_LINUX="quiet"' >"$r/etc/default/grub"
     else echo "GRUB_CMDLINE_LINUX=\"quiet crashkernel=$4\"" >"$r/etc/default/grub"; fi
     printf '# generated\nmenuentry x {\n  linux /vmlinuz root=/dev/vda\n}\n' >"$r/boot/grub/grub.cfg"
+    : >"$r/boot/vmlinuz-6.1.0-56-amd64"
   fi
   R=$r
 }
@@ -84,6 +87,19 @@ mkroot pending2 "root=/dev/vda" 0 256M
 run --root "$R" --json verify
 check "configured, not booted: pending" [ "$(json "j['status'], j['running']")" = "pending-reboot None" ]
 
+# pending-reboot names the entry that boots next; the status table lists every entry.
+run --root "$SCRATCH/pending" --json verify
+check "pending names the entry" [ "$(json "j['next_boot']['id'], j['next_boot']['crashkernel'], 'simple' in j['message']")" = "simple 384M True" ]
+check "pending entries" [ "$(json "[(e['id'], e['crashkernel'], e['next_boot']) for e in j['entries']]")" = \
+  "[('simple', '384M', True), ('advanced-6.1.0-56-amd64', '384M', False), ('recovery-6.1.0-56-amd64', '384M', False)]" ]
+# next-boot-unknown: the files configure another value, but no kernel is installed, so no
+# GRUB entry exists and pending-reboot cannot be claimed.
+mkroot nokernel "crashkernel=256M" 268435456 384M
+rm "$R"/boot/vmlinuz-*
+run --root "$R" --json verify
+check "no kernel: next-boot-unknown, exit 1" [ "$(json "j['status'], j['configured'], j['next_boot']['known']")" = "next-boot-unknown 384M False" ] && [ "$code" = 1 ]
+check "no kernel: says why" [ "$(json "'no grub2 boot entry exists' in j['message']")" = True ]
+
 # not-configured: nowhere.
 mkroot none "root=/dev/vda" 0 none
 run --root "$R" --json verify
@@ -142,6 +158,17 @@ check "status json pending" [ "$(json "j['status']")" = pending-reboot ]
 check "status exits 1 when not ok" [ "$code" = 1 ]
 run --root "$R" -q verify
 check "quiet: no output, exit 1" [ -z "$out" ] && [ "$code" = 1 ]
+
+# An offline image (no proc/, no sys/): offline-image, not "no kexec support", and what
+# the entry that boots next carries.
+mkroot image x - 512M
+rm -r "$R/proc" "$R/sys"
+run --root "$R" --json status
+check "image: offline-image, exit 1" [ "$(json "j['status'], j['offline_image'], j['configured']")" = "offline-image True 512M" ] && [ "$code" = 1 ]
+check "image: not kexec" [ "$(json "'kexec crash support' not in j['message'] and 'offline image' in j['message'] and \"'simple', carries crashkernel=512M\" in j['message']")" = True ]
+run --root "$R" status
+check "image table: entries" grep -q "^entry       \* simple (/etc/default/grub, 6.1.0-56-amd64): crashkernel=512M$" "$SCRATCH/out"
+check "image table: status" grep -q "^status      offline-image$" "$SCRATCH/out"
 
 run verify --bogus
 check "bad usage exits 2" [ "$code" = 2 ]

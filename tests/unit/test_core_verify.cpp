@@ -176,5 +176,41 @@ TEST(CrashState, LogLinesWithoutPrefixes) {
   EXPECT_EQ(l[1].substr(0, 9), "Reserving");
 }
 
+// pending-reboot is a claim about the next boot: without a known next entry a
+// difference is next-boot-unknown, and the message names the entry when known.
+TEST(CoreVerify, PendingRebootOnlyWhenTheNextBootIsKnown) {
+  auto in = machine("crashkernel=256M", "384M", 256 * MiB_);
+  in.next_boot_entry = "simple";
+  auto known = verify(in);
+  EXPECT_EQ(known.status, VerifyStatus::pending_reboot);
+  EXPECT_NE(known.message.find("entry 'simple' boots next"), std::string::npos) << known.message;
+  in.next_boot_known = false;
+  in.next_boot_unknown = "no grub2 boot entry exists (no kernel installed?)";
+  auto unknown = verify(in);
+  EXPECT_EQ(unknown.status, VerifyStatus::next_boot_unknown);
+  EXPECT_EQ(status_name(unknown.status), "next-boot-unknown");
+  EXPECT_NE(unknown.message.find("no kernel installed"), std::string::npos) << unknown.message;
+  // The same value as the running one: the running kernel is judged, the doubt is a detail.
+  in.configured = "256M";
+  auto same = verify(in);
+  EXPECT_EQ(same.status, VerifyStatus::ok);
+  bool said = false;
+  for (const auto& d : same.details) said = said || d.find("next boot's value is unknown") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST(CoreVerify, AnOfflineImageIsNotAKernelWithoutKexec) {
+  VerifyInput in;
+  in.backend = "systemd-boot";
+  in.configured = "512M";
+  in.next_boot_entry = "arch-linux.efi";
+  in.offline_image = true;
+  auto r = verify(in);
+  EXPECT_EQ(r.status, VerifyStatus::offline_image);
+  EXPECT_EQ(status_name(r.status), "offline-image");
+  EXPECT_EQ(r.message.find("kexec crash support"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("'arch-linux.efi', carries crashkernel=512M"), std::string::npos) << r.message;
+}
+
 }  // namespace
 }  // namespace kdump

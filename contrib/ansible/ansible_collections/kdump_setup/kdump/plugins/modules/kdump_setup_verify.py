@@ -66,7 +66,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 status:
-  description: C(ok), C(pending-reboot), C(not-configured), C(not-reserved), C(mismatch), C(unsupported), or C(not-loaded).
+  description: C(ok), C(pending-reboot), C(not-configured), C(not-reserved), C(mismatch), C(unsupported), C(next-boot-unknown), C(offline-image), or C(not-loaded).
   type: str
   returned: success
 message:
