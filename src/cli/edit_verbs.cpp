@@ -115,9 +115,12 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes,
-                           const GateVerdict* gate) {
+                           const GateVerdict* gate, const PlanExtras& extras) {
   auto plan = ctx.backend->plan(*ctx.model, request);
   if (!plan) return fail(std::move(plan).error());
+  // Ownership (core/ownership.hpp): the state file is one more edit of the same plan.
+  if (extras.ownership) add_ownership_edit(*plan, *extras.ownership);
+  const std::string_view verb = extras.verb.empty() ? verb_of(request) : extras.verb;
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   std::vector<bool> ran(plan->commands.size(), false);
   // Applied also when nothing changes: that removes what an interrupted run left.
@@ -135,8 +138,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
       ran[i] = report->commands[i].ran;
     if (report->command_error) {
       if (inv.global.json) {
-        print_json_error(*inv.out, *report->command_error, verb_of(request),
-                         report_json(request, *plan, false, runs_commands(ctx), ran));
+        auto partial = report_json(request, *plan, false, runs_commands(ctx), ran);
+        if (!extras.json_key.empty()) partial[extras.json_key] = extras.json_value;
+        print_json_error(*inv.out, *report->command_error, verb, std::move(partial));
         inv.json_printed = true;
       }
       return fail(*report->command_error);
@@ -145,7 +149,8 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
   if (inv.global.json) {
     auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx), ran);
     if (gate) report["gate"] = gate_json(*gate);
-    print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
+    if (!extras.json_key.empty()) report[extras.json_key] = extras.json_value;
+    print_json_report(*inv.out, std::move(report), verb, exit_ok);
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, ctx, opt, ran);
     print_summary(*inv.out, *plan, opt.dry_run);
