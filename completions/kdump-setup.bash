@@ -15,7 +15,7 @@ _kdump_setup_releases() {  # kernel releases installed under the --root tree
 
 _kdump_setup() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev= i w verb= root=/
-  local verbs="reserve remove explain recommend status verify shrink"
+  local verbs="reserve remove refresh explain recommend status verify shrink"
   local globals="--root --config --json -q --quiet -v --verbose -h --help"
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
   # "--backend=gr": bash splits at '=' (COMP_WORDBREAKS)
@@ -65,6 +65,7 @@ _kdump_setup() {
   case $verb in
     reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy --extra --luks --capture-initramfs" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
+    refresh) opts="--dry-run --backend --kernel --force --no-update --memory --arch --kernel-release --policy --extra --luks --capture-initramfs" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
     recommend) opts="--memory --arch --policy --extra --luks --capture-initramfs --initramfs-size" ;;
     status) opts= ;;

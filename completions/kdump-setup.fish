@@ -3,7 +3,7 @@
 # verbs gated by __fish_seen_subcommand_from, no file completion except where a path is
 # asked for. tests/cli/surface.sh fails when the program has a verb or option missing here.
 
-set -l verbs reserve remove explain recommend status verify shrink
+set -l verbs reserve remove refresh explain recommend status verify shrink
 complete -c kdump-setup -f
 
 function __kdump_setup_releases --description 'kernel releases under the --root tree'
@@ -35,6 +35,7 @@ complete -c kdump-setup -s h -l help -d 'Print help and exit'
 # Verbs.
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a reserve -d 'Write a crashkernel= value through the boot loader'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a remove -d 'Remove crashkernel= from the boot configuration'
+complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a refresh -d 'Size again the value reserve auto chose; write it if it changed'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a explain -d 'What the kernel will reserve for a value, and why'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a recommend -d 'Size a value for this machine, and say why'
 complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a status -d 'Configured, running and reserved values'
@@ -44,29 +45,29 @@ complete -c kdump-setup -n "not __fish_seen_subcommand_from $verbs" -a shrink -d
 # reserve VALUE
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -a auto -d 'Sized for this machine by the policy'
 
-# reserve and remove
-set -l edit '__fish_seen_subcommand_from reserve remove'
+# reserve, remove and refresh
+set -l edit '__fish_seen_subcommand_from reserve remove refresh'
 complete -c kdump-setup -n $edit -l dry-run -d 'Show the diff, change nothing'
 complete -c kdump-setup -n $edit -l backend -x -a 'auto grub2 bls systemd-boot' -d 'Boot loader to write through'
 complete -c kdump-setup -n $edit -l kernel -x -a 'all default (__kdump_setup_releases)' -d 'Entries to change'
 complete -c kdump-setup -n $edit -l no-update -d 'Do not run update-grub/grub-mkconfig; list them'
 complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -l if-unset -d 'Change nothing if crashkernel= is already set'
 complete -c kdump-setup -n '__fish_seen_subcommand_from verify' -l require-loaded -d 'Also require a loaded capture kernel'
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve' -l force -d 'Write a value the write gate refuses'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve refresh' -l force -d 'Write a value the write gate refuses'
 
 # Facts and sizing
-set -l facts '__fish_seen_subcommand_from reserve explain recommend'
+set -l facts '__fish_seen_subcommand_from reserve refresh explain recommend'
 complete -c kdump-setup -n $facts -l memory -x -d 'RAM as the kernel counts it (16G, 2048M, bytes)'
 complete -c kdump-setup -n $facts -l arch -x -a 'x86_64 i386 aarch64 ppc64le s390x riscv64 loongarch64' -d Architecture
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l policy -x -a 'estimate rhel7 kdump-utils debian ubuntu table' -d 'Sizing policy (default estimate)'
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l extra -x -d 'Headroom added to every tier'
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l luks -x -a 'auto off' -d 'Memory to unlock LUKS: auto, off or a size'
-complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l capture-initramfs -r -F -d 'Capture initramfs to size for'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve refresh recommend' -l policy -x -a 'estimate rhel7 kdump-utils debian ubuntu table' -d 'Sizing policy (default estimate)'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve refresh recommend' -l extra -x -d 'Headroom added to every tier'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve refresh recommend' -l luks -x -a 'auto off' -d 'Memory to unlock LUKS: auto, off or a size'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve refresh recommend' -l capture-initramfs -r -F -d 'Capture initramfs to size for'
 complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-size -x -d 'Size of the capture initramfs file (estimate)'
 
 # explain
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l cmdline -x -d 'A whole kernel command line'
-complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l kernel-release -x -a '(__kdump_setup_releases)' -d 'Kernel release to model'
+complete -c kdump-setup -n '__fish_seen_subcommand_from explain refresh' -l kernel-release -x -a '(__kdump_setup_releases)' -d 'Kernel release to model'
 
 # shrink
 complete -c kdump-setup -n '__fish_seen_subcommand_from shrink' -l to -x -a auto -d 'New size: auto (the estimate) or SIZE'

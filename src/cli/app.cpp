@@ -79,6 +79,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) noexcept tr
   add_global_options(app, inv.global);
   add_reserve_verb(app, inv);
   add_remove_verb(app, inv);
+  add_refresh_verb(app, inv);
   add_explain_verb(app, inv);
   add_recommend_verb(app, inv);
   add_status_verb(app, inv);

@@ -31,7 +31,8 @@ bool runs_commands(const EditContext& ctx) {
 
 // `changed`: this run changed a file (never in a dry run); `would_change`: the plan
 // changes something (a real run: the same as changed; a dry run: what a real run
-// would do). `reboot_required` follows would_change. docs/kdump-setup.8.md, JSON OUTPUT.
+// would do). `reboot_required`: a file the next boot reads changes (not only kdump-setup's
+// own record). docs/kdump-setup.8.md, JSON OUTPUT.
 nlohmann::json report_json(const ReserveRequest& req, const Plan& plan, bool dry_run,
                            bool would_run, const std::vector<bool>& ran) {
   nlohmann::json commands = nlohmann::json::array();
@@ -47,7 +48,7 @@ nlohmann::json report_json(const ReserveRequest& req, const Plan& plan, bool dry
           {"would_change", changed},
           {"files", files_json(plan)},
           {"commands", commands},
-          {"reboot_required", changed},
+          {"reboot_required", plan.changes_boot()},
           {"kept_existing", false},
           {"existing", nlohmann::json::array()},
           {"notes", plan.notes}};
@@ -102,7 +103,9 @@ void print_summary(std::ostream& out, const Plan& plan, bool dry_run) {
   std::size_t n = 0;
   for (const auto& e : plan.edits) n += e.changes() ? 1 : 0;
   out << (dry_run ? "dry run: would change " : "changed ") << n << (n == 1 ? " file" : " files")
-      << " (" << plan.backend << "); the new value takes effect at the next boot\n";
+      << " (" << plan.backend << ")"
+      << (plan.changes_boot() ? "; the new value takes effect at the next boot\n"
+                              : ": only kdump-setup's record; the boot configuration already says so\n");
 }
 
 }  // namespace
@@ -136,9 +139,12 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes,
-                           const GateVerdict* gate) {
+                           const GateVerdict* gate, const PlanExtras& extras) {
   auto plan = ctx.backend->plan(*ctx.model, request);
   if (!plan) return fail(std::move(plan).error());
+  // Ownership (core/ownership.hpp): the state file is one more edit of the same plan.
+  if (extras.ownership) add_ownership_edit(*plan, *extras.ownership);
+  const std::string_view verb = extras.verb.empty() ? verb_of(request) : extras.verb;
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   // What the next boot gets after this plan, judged before anything is written.
   KDUMP_TRY_ASSIGN(auto reach, check_plan_next_boot(ctx, *plan, request));
@@ -161,7 +167,8 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
       if (inv.global.json) {
         auto partial = report_json(request, *plan, false, runs_commands(ctx), ran);
         add_next_boot_json(partial, reach);
-        print_json_error(*inv.out, *report->command_error, verb_of(request), std::move(partial));
+        if (!extras.json_key.empty()) partial[extras.json_key] = extras.json_value;
+        print_json_error(*inv.out, *report->command_error, verb, std::move(partial));
         inv.json_printed = true;
       }
       return fail(*report->command_error);
@@ -171,7 +178,8 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
     auto report = report_json(request, *plan, opt.dry_run, runs_commands(ctx), ran);
     if (gate) report["gate"] = gate_json(*gate);
     add_next_boot_json(report, reach);
-    print_json_report(*inv.out, std::move(report), verb_of(request), exit_ok);
+    if (!extras.json_key.empty()) report[extras.json_key] = extras.json_value;
+    print_json_report(*inv.out, std::move(report), verb, exit_ok);
   } else if (!inv.global.quiet) {
     print_plan_text(*inv.out, *plan, ctx, opt, ran);
     print_summary(*inv.out, *plan, opt.dry_run);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "core/write_gate.hpp"
 #include "core/facts.hpp"
 #include "core/owner_tools.hpp"
+#include "core/ownership.hpp"
 #include "core/run_context.hpp"
 #include "util/root_dir.hpp"
 
@@ -42,6 +44,15 @@ struct EditContext {
 Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
                                       const FactOverrides& overrides, const std::string& value);
 
+// What a verb adds to plan_and_apply (refresh, ownership): the state file's edit joins
+// the plan (core/ownership.hpp), the JSON report names `verb` and gets `key`: `value`.
+struct PlanExtras {
+  const OwnershipChange* ownership = nullptr;
+  std::string_view verb;         // empty: "reserve" or "remove" by the request
+  std::string json_key;          // empty: none
+  nlohmann::json json_value;
+};
+
 // Builds the plan, checks that the entry booting next gets it (cli/next_boot_cli.hpp:
 // otherwise an Error, exit 3, nothing written, also for --dry-run), prints the diff (and
 // stops there for --dry-run) or applies it, and reports in text or JSON ("entries",
@@ -50,7 +61,7 @@ Result<EditContext> open_edit_context(Invocation& inv, const EditOptions& opt,
 // (cli/write_gate_cli.hpp), shown in the JSON report as "gate".
 Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions& opt,
                            const ReserveRequest& request, const std::vector<std::string>& lead_notes = {},
-                           const GateVerdict* gate = nullptr);
+                           const GateVerdict* gate = nullptr, const PlanExtras& extras = {});
 
 // --if-unset found a value: say so, change nothing, exit 0.
 Result<int> report_kept_existing(Invocation& inv, const EditContext& ctx, const EditOptions& opt,

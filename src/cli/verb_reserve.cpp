@@ -10,6 +10,7 @@
 #include "cli/facts_options.hpp"
 #include "cli/verbs.hpp"
 #include "cli/write_gate_cli.hpp"
+#include "core/ownership.hpp"
 #include "core/size_for_machine.hpp"
 
 namespace kdump::cli {
@@ -27,6 +28,7 @@ struct ReserveOptions {
 struct ResolvedValue {
   std::string expression;
   std::vector<std::string> notes;
+  std::optional<OwnershipInputs> inputs;  // "auto": what it was sized from
 };
 
 // "auto" asks the sizing engine; anything else must be a well-formed value.
@@ -40,7 +42,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
       e.hints.push_back("see what the kernel would make of it: kdump-setup explain '" + opt.expr + "'");
       return fail(e);
     }
-    return ResolvedValue{opt.expr, {}};
+    return ResolvedValue{opt.expr, {}, std::nullopt};
   }
   SystemFacts sized = ctx.facts;
   KDUMP_TRY_ASSIGN(auto r, size_for_machine(ctx.run, sized));
@@ -48,7 +50,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
                                                        (r.warnings.empty() ? std::string("too little RAM")
                                                                            : r.warnings.front())));
-  return ResolvedValue{r.expression, {sizing_note(r)}};
+  return ResolvedValue{r.expression, {sizing_note(r)}, ownership_inputs(r, sized, ctx.run.root)};
 }
 
 ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action action) {
@@ -62,6 +64,7 @@ ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action actio
 Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   KDUMP_TRY_ASSIGN(auto overrides, parse_fact_options(opt.facts));
   KDUMP_TRY_ASSIGN(auto ctx, open_edit_context(inv, opt.edit, overrides, opt.expr));
+  KDUMP_TRY_ASSIGN(auto state, load_state_file(ctx.run.root));  // a corrupt record: exit 2
   KDUMP_TRY_ASSIGN(auto value, resolve_value(opt, ctx));
 
   if (opt.if_unset) {
@@ -72,12 +75,18 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   KDUMP_TRY_ASSIGN(auto gate, run_write_gate(inv, ctx, {value.expression, opt.force}));
   ReserveRequest request = edit_request(ctx, ReserveRequest::Action::set);
   request.value = value.expression;
-  return plan_and_apply(inv, ctx, opt.edit, request, value.notes, &gate);
+  // Ownership (core/ownership.hpp): auto is kdump-setup's, an explicit value the admin's.
+  OwnershipChange own{value.inputs ? OwnershipChange::Action::record_auto : OwnershipChange::Action::record_admin,
+                      std::move(state), value.expression, value.inputs};
+  return plan_and_apply(inv, ctx, opt.edit, request, value.notes, &gate, PlanExtras{&own, {}, {}, {}});
 }
 
 Result<int> run_remove(Invocation& inv, const EditOptions& opt) {
   KDUMP_TRY_ASSIGN(auto ctx, open_edit_context(inv, opt, FactOverrides{}, ""));
-  return plan_and_apply(inv, ctx, opt, edit_request(ctx, ReserveRequest::Action::remove));
+  KDUMP_TRY_ASSIGN(auto state, load_state_file(ctx.run.root));  // a corrupt record: exit 2
+  OwnershipChange own{OwnershipChange::Action::clear, std::move(state), "", std::nullopt};
+  return plan_and_apply(inv, ctx, opt, edit_request(ctx, ReserveRequest::Action::remove), {}, nullptr,
+                        PlanExtras{&own, {}, {}, {}});
 }
 
 }  // namespace

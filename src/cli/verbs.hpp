@@ -15,5 +15,6 @@ void add_recommend_verb(CLI::App& app, Invocation& inv);
 void add_status_verb(CLI::App& app, Invocation& inv);
 void add_verify_verb(CLI::App& app, Invocation& inv);
 void add_shrink_verb(CLI::App& app, Invocation& inv);
+void add_refresh_verb(CLI::App& app, Invocation& inv);
 
 }  // namespace kdump::cli

@@ -10,12 +10,18 @@ namespace {
 // The chosen policy's figure for this machine, from the one sizing pipeline
 // (core/size_for_machine.hpp); nullopt when it cannot be had (no RAM, no arch, no table):
 // the gate then has nothing to warn against.
-std::optional<std::uint64_t> policy_figure(const EditContext& ctx, std::string& name) {
+// `below_minimum`: set to the policy's minimum RAM when this machine has less.
+std::optional<std::uint64_t> policy_figure(const EditContext& ctx, std::string& name,
+                                           std::optional<std::uint64_t>& below_minimum) {
   if (!ctx.facts.memory_bytes || !ctx.facts.arch) return std::nullopt;
   SystemFacts sized = ctx.facts;
   auto r = size_for_machine(ctx.run, sized);
-  if (!r || !r->recommended) return std::nullopt;
+  if (!r) return std::nullopt;
   name = r->policy;
+  if (!r->recommended) {
+    below_minimum = r->min_memory;
+    return std::nullopt;
+  }
   return r->bytes_for_this_machine;
 }
 
@@ -64,14 +70,14 @@ Result<GateVerdict> run_write_gate(Invocation& inv, const EditContext& ctx, cons
     in.memory = ctx.facts.memory_bytes->value;
     in.memory_source = ctx.facts.memory_bytes->source;
   }
-  in.policy_bytes = policy_figure(ctx, in.policy);
+  in.policy_bytes = policy_figure(ctx, in.policy, in.policy_min_memory);
   in.force = req.force;
   GateVerdict v = evaluate_write_gate(in);
   if (!ctx.facts.arch) v.warnings.push_back("architecture unknown: checked as x86_64 (pass --arch)");
   if (v.refused()) {
     Error e = write_gate_error(v, req.value);
     if (inv.global.json) {  // one object: the gate and the error together
-      print_json_error(*inv.out, e, "reserve",
+      print_json_error(*inv.out, e, req.verb,
                        {{"expression", req.value}, {"backend", ctx.backend->name()},
                         {"changed", false}, {"would_change", false}, {"gate", gate_json(v)}});
       inv.json_printed = true;

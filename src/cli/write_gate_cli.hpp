@@ -18,6 +18,7 @@ namespace kdump::cli {
 struct GateRequest {
   std::string value;                    // what reserve will write
   bool force = false;                   // --force
+  std::string_view verb = "reserve";    // the verb of the JSON error object
 };
 
 // Evaluates the gate; prints its warnings (and what --force overrode) on stderr unless

@@ -21,8 +21,7 @@ Policy make_policy() {
   p.assumed_expansion_per_mille = assumed_expansion_per_mille;
   p.initramfs_basis = "the capture kernel unpacks it into a tmpfs of half its memory; calibration.md";
   p.assumed_initramfs_basis =
-      "Debian 12's /boot/initrd.img (MODULES=most), the largest measured; name the real file with "
-      "capture_initramfs in the configuration or --initramfs-size";
+      "Debian 12's /boot/initrd.img (MODULES=most), the largest image measured";
   return p;
 }
 

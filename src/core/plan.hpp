@@ -23,6 +23,9 @@ struct FileEdit {
   std::string summary;                // ".cmdline 'crashkernel=256M'"
   // Delete the file (`before` is what it holds now; `after` is unused).
   bool remove = false;
+  // kdump-setup's own record (core/ownership.hpp), not read at boot: changing only it
+  // needs no reboot.
+  bool record_only = false;
 
   bool changes() const { return remove ? before.has_value() : (!before || *before != after); }
 };
@@ -45,6 +48,12 @@ struct Plan {
   bool changes_anything() const {
     for (const auto& e : edits)
       if (e.changes()) return true;
+    return false;
+  }
+  // A file the next boot reads changes (what makes a reboot necessary).
+  bool changes_boot() const {
+    for (const auto& e : edits)
+      if (e.changes() && !e.record_only) return true;
     return false;
   }
 };

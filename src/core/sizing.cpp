@@ -242,14 +242,18 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
                                     static_cast<u128>(unpacked) * policy.initramfs_unpacked_per_mille + 999) /
                                    1000),
         MiB);
+    // One sentence: what was assumed, why, and the options that name the real file.
     const std::string source =
-        known ? in.capture_initramfs_source : "not known, assumed: " + policy.assumed_initramfs_basis;
+        known ? in.capture_initramfs_source
+              : "not known, assumed " + policy.assumed_initramfs_basis +
+                    " because none was found for this kernel (name the real one with --capture-initramfs FILE "
+                    "or capture_initramfs in the configuration)";
     r.capture_initramfs = SizedInitramfs{known, file, unpacked, known && !in.capture_initramfs_unpacked_bytes,
                                          source, bytes};
     add(SizedAddition::Kind::capture_initramfs, bytes,
         "capture initramfs of " + human_size(file) + " (" + std::to_string(file) + " bytes), " +
             human_size(unpacked) + " (" + std::to_string(unpacked) + " bytes) unpacked" + unpacked_how +
-            ", from " + source + "; file × " + per_mille_text(policy.initramfs_per_mille) + " + unpacked × " +
+            (known ? ", from " : ", ") + source + "; file × " + per_mille_text(policy.initramfs_per_mille) + " + unpacked × " +
             per_mille_text(policy.initramfs_unpacked_per_mille) +
             (policy.initramfs_basis.empty() ? "" : " (" + policy.initramfs_basis + ")"),
         source);

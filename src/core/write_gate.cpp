@@ -87,6 +87,12 @@ void check_one(const GateInput& in, const GateKernel& k, GateVerdict& v) {
     v.warnings.push_back(who(r) + " reserves " + human_size(r.kexec_crash_size) + ", less than the " +
                          human_size(*in.policy_bytes) + " the " + in.policy +
                          " policy sizes for this machine: kdump may run out of memory");
+  // A quarter of the RAM is where the reservation starts to crowd the system itself;
+  // no built-in policy asks for that much on a machine above its minimum.
+  if (!r.refusal && in.memory && r.kexec_crash_size > *in.memory / 4)
+    v.warnings.push_back(who(r) + " reserves " + human_size(r.kexec_crash_size) + ", more than a quarter of the " +
+                         human_size(*in.memory) + " of RAM (" + in.memory_source +
+                         "): the running system keeps less than three quarters");
   v.kernels.push_back(std::move(r));
 }
 
@@ -100,6 +106,10 @@ GateVerdict evaluate_write_gate(const GateInput& in) {
                          (in.value.find(':') != std::string::npos
                               ? ": which range applies, and what it reserves, is unknown"
                               : ": only what does not depend on the RAM was checked"));
+  if (in.memory && in.policy_min_memory)
+    v.warnings.push_back("kdump is not recommended on this machine: its " + human_size(*in.memory) +
+                         " of RAM is below the " + in.policy + " policy's minimum of " +
+                         human_size(*in.policy_min_memory));
   const auto& kernels = in.kernels.empty() ? stand_ins() : in.kernels;
   for (const auto& k : kernels) check_one(in, k, v);
   if (!v.refusals.empty()) {

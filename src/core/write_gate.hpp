@@ -2,7 +2,8 @@
 // is evaluated with the same kernel model as `explain` for every kernel release the
 // plan targets, at this machine's RAM. What the kernel would reject, what reserves
 // nothing there, and what reserves less than any capture kernel can boot in is
-// refused; what reserves less than the chosen sizing policy asks for is a warning.
+// refused; what reserves less than the chosen sizing policy asks for, more than a quarter
+// of the RAM, or anything on a machine below the policy's minimum RAM is a warning.
 // Pure: the caller gathers the releases, the RAM and the policy figure.
 #pragma once
 
@@ -35,6 +36,8 @@ struct GateInput {
   std::string memory_source;                  // "/proc/iomem", "--memory"
   std::optional<std::uint64_t> policy_bytes;  // the chosen policy's figure on this machine
   std::string policy;                         // its name
+  // Set when the RAM is below the chosen policy's minimum: kdump is not recommended here.
+  std::optional<std::uint64_t> policy_min_memory;
   bool force = false;                         // --force: refusals become "overridden"
 };
 

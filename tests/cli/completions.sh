@@ -38,8 +38,10 @@ for sh in bash fish zsh; do
     check "$sh installed" false
     continue
   fi
-  expect "$sh" "re<TAB> gives the three verbs" "kdump-setup re" recommend remove reserve
-  expect "$sh" "every verb" "kdump-setup " explain recommend remove reserve shrink status verify
+  expect "$sh" "re<TAB> gives the four verbs" "kdump-setup re" recommend refresh remove reserve
+  expect "$sh" "every verb" "kdump-setup " explain recommend refresh remove reserve shrink status verify
+  expect "$sh" "refresh --kernel-release: the --root tree's releases" \
+    "kdump-setup --root $SCRATCH/root refresh --kernel-release " 6.1.0-28-amd64 6.12.9-arm64
   expect "$sh" "verbs after a global option" "kdump-setup --json st" status
   expect "$sh" "--backend values" "kdump-setup reserve --backend " auto bls grub2 systemd-boot
   expect "$sh" "--backend values for remove" "kdump-setup remove --backend g" grub2

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kernel-install/95-kdump-setup.install under Debian 12's real kernel-install (systemd
+# kernel-install/95-kdump-setup.install (refresh, then the admin's value into a new BLS
+# entry; tests/cli/refresh.sh covers the refresh part) under Debian 12's real kernel-install (systemd
 # 252, a shell script) into a scratch tree: BOOT_ROOT, KERNEL_INSTALL_CONF_ROOT and
 # MACHINE_ID (252 takes these three from the environment) keep it off the host's /boot
 # and /etc; KERNEL_INSTALL_PLUGINS runs only systemd's own 90-loaderentry.install
@@ -86,7 +87,10 @@ check "and warns with the command to run" grep -q "warning: could not add crashk
 check "and changes nothing" [ "$(after)" = "$before" ]
 
 KDUMP_SETUP_ROOT=$grub KERNEL_INSTALL_LAYOUT=other plugin add "$KVER" "$grub/boot/x/$KVER" "$SCRATCH/vmlinuz"
-check "layout other: exit 0, silent" [ "$code" = 0 ] && check "layout other: no output" [ -z "$out$err" ]
+# Any layout: refresh runs (here: no record, so nothing to do); the admin's value is
+# copied into a new entry only with the bls layout.
+check "layout other: exit 0" [ "$code" = 0 ] && check "layout other: refresh ran, said no-state" grep -q 'refresh: no-state' "$SCRATCH/out"
+check "layout other: no copy of the admin's value" bash -c '! grep -q "giving" "$1"' _ "$SCRATCH/out"
 
 sed -i 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX=""/' "$grub/etc/default/grub"
 before=$(after)

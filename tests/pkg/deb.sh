@@ -49,7 +49,12 @@ for f in usr/sbin/kdump-setup usr/share/man/man8/kdump-setup.8.gz usr/share/man/
   out=$(cat "$SCRATCH/contents")
   check "package has $f" grep -qxF "$f" "$SCRATCH/contents"
 done
-check "package ships nothing in /etc" bash -c '! grep -q "^etc/" "$1"' _ "$SCRATCH/contents"
+# In /etc only the kernel hook that runs `kdump-setup refresh` after kdump-tools' own
+# (debian/hooks/zy-kdump-setup; tests/cli/refresh.sh runs it under run-parts).
+check "package ships in /etc only the kernel hook" \
+  [ "$(grep '^etc/.*[^/]$' "$SCRATCH/contents")" = "etc/kernel/postinst.d/zy-kdump-setup" ]
+dpkg-deb -f "$deb" Depends >"$SCRATCH/depends"; out=$(cat "$SCRATCH/depends")
+check "Depends on jq (the kernel-install plugin reads --json with it)" grep -qw jq "$SCRATCH/depends"
 # The verify unit is installed, not enabled or started (debian/rules; the RPM's presets
 # do the same).
 check "package has the verify unit" grep -qE '^(usr/)?lib/systemd/system/kdump-setup-verify.service$' "$SCRATCH/contents"
@@ -85,6 +90,9 @@ check "the binary is installed" [ -x "$r1/usr/sbin/kdump-setup" ]
 out=$(grub_line "$r1")
 check "postinst reserved crashkernel=$expr" [ "$out" = "GRUB_CMDLINE_LINUX=\"crashkernel=$expr\"" ]
 check "dpkg records it installed" grep -q '^Status: install ok installed' "$r1/var/lib/dpkg/status"
+check "the kernel hook is installed, executable" [ -x "$r1/etc/kernel/postinst.d/zy-kdump-setup" ]
+check "postinst's reserve auto recorded the value as kdump-setup's" \
+  grep -qx 'owner = "auto"' "$r1/var/lib/kdump-setup/state.toml"
 
 # 2. Reinstall (configure with the old version): postinst must not act again, even
 # after the administrator removed the value.
@@ -105,6 +113,8 @@ dpkg_root "$r1" -P kdump-setup
 check "purge succeeds" [ "$code" = 0 ]
 out=$(grub_line "$r1")
 check "purge kept crashkernel=" [ "$out" = "GRUB_CMDLINE_LINUX=\"crashkernel=$expr\"" ]
+check "purge deleted the ownership record" [ ! -e "$r1/var/lib/kdump-setup" ]
+check "purge deleted the kernel hook (a conffile)" [ ! -e "$r1/etc/kernel/postinst.d/zy-kdump-setup" ]
 
 # 4. An administrator's value: --if-unset keeps it, byte for byte.
 r2=$SCRATCH/r2

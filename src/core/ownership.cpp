@@ -1,0 +1,234 @@
+#include "core/ownership.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <limits>
+
+#include <toml++/toml.h>
+
+namespace kdump {
+namespace {
+
+constexpr std::string_view k_keys[] = {"schema", "owner", "value", "backend", "files", "inputs"};
+constexpr std::string_view k_input_keys[] = {"policy", "memory_bytes", "kernel_release", "capture_initramfs",
+                                             "capture_initramfs_bytes"};
+
+// A TOML basic string (toml.io v1.0.0, "String"): quote, backslash and control
+// characters escaped.
+std::string toml_string(std::string_view s) {
+  std::string q = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      q += '\\';
+      q += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      q += buf;
+    } else {
+      q += c;
+    }
+  }
+  return q + "\"";
+}
+
+class Reader {
+public:
+  explicit Reader(std::string_view shown) : m_shown(shown) {}
+
+  Error at(const toml::source_region& where, std::string message) const {
+    Error e = make_error(ErrorKind::parse, std::move(message));
+    e.file = m_shown;
+    if (where.begin.line) e.line = where.begin.line;
+    if (where.begin.column) e.column = where.begin.column;
+    e.hints.push_back("kdump-setup writes this file itself; move it away (kdump-setup then owns no "
+                      "value) or restore it from a backup");
+    return e;
+  }
+
+  template <std::size_t N>
+  Result<Ok> known(const toml::table& t, const std::string_view (&names)[N], std::string_view where) const {
+    for (auto&& [k, v] : t) {
+      bool ok = false;
+      for (auto n : names) ok = ok || n == k.str();
+      if (!ok) return fail(at(v.source(), "unknown key '" + std::string(where) + std::string(k.str()) + "'"));
+    }
+    return Ok{};
+  }
+
+  Result<std::string> string(const toml::table& t, std::string_view key, bool required = true) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (!required) return std::string();
+      return fail(at(t.source(), "missing key '" + std::string(key) + "'"));
+    }
+    if (auto s = n->as_string()) return s->get();
+    return fail(at(n->source(), "'" + std::string(key) + "' must be a string"));
+  }
+
+  Result<std::uint64_t> count(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return fail(at(t.source(), "missing key '" + std::string(key) + "'"));
+    auto i = n->as_integer();
+    if (!i || i->get() < 0) return fail(at(n->source(), "'" + std::string(key) + "' must be a non-negative integer"));
+    return static_cast<std::uint64_t>(i->get());
+  }
+
+  Result<OwnershipInputs> inputs(const toml::node& n) const {
+    const toml::table* t = n.as_table();
+    if (!t) return fail(at(n.source(), "'inputs' must be a table"));
+    KDUMP_TRY(known(*t, k_input_keys, "inputs."));
+    OwnershipInputs in;
+    KDUMP_TRY_ASSIGN(in.policy, string(*t, "policy"));
+    KDUMP_TRY_ASSIGN(in.memory_bytes, count(*t, "memory_bytes"));
+    KDUMP_TRY_ASSIGN(in.kernel_release, string(*t, "kernel_release", false));
+    KDUMP_TRY_ASSIGN(in.capture_initramfs, string(*t, "capture_initramfs", false));
+    if (t->get("capture_initramfs_bytes")) {
+      KDUMP_TRY_ASSIGN(in.capture_initramfs_bytes, count(*t, "capture_initramfs_bytes"));
+    }
+    return in;
+  }
+
+  Result<OwnershipState> parse(std::string_view text) const {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string(m_shown));
+    } catch (const toml::parse_error& e) {
+      return fail(at(e.source(), std::string(e.description())));
+    }
+    KDUMP_TRY(known(root, k_keys, ""));
+    const toml::node* schema = root.get("schema");
+    if (!schema) return fail(at(root.source(), "missing key 'schema'"));
+    auto version = schema->as_integer();
+    if (!version || version->get() < 1)
+      return fail(at(schema->source(), "'schema' must be a positive integer"));
+    if (version->get() > ownership_schema)
+      return fail(at(schema->source(), "schema " + std::to_string(version->get()) +
+                                           " is newer than this kdump-setup reads (" +
+                                           std::to_string(ownership_schema) + ")"));
+    OwnershipState s;
+    KDUMP_TRY_ASSIGN(auto owner, string(root, "owner"));
+    if (owner == "auto") s.owner = OwnershipState::Owner::auto_value;
+    else if (owner == "admin") s.owner = OwnershipState::Owner::admin;
+    else return fail(at(root.get("owner")->source(), "owner '" + owner + "': expected \"auto\" or \"admin\""));
+    KDUMP_TRY_ASSIGN(s.value, string(root, "value"));
+    if (auto spec = parse_crashkernel(s.value); !spec)
+      return fail(at(root.get("value")->source(), "value '" + s.value + "' is not a crashkernel= value: " +
+                                                      spec.error().message));
+    KDUMP_TRY_ASSIGN(s.backend, string(root, "backend", false));
+    if (const toml::node* files = root.get("files")) {
+      const toml::array* a = files->as_array();
+      if (!a) return fail(at(files->source(), "'files' must be an array of strings"));
+      for (const auto& f : *a) {
+        auto p = f.as_string();
+        if (!p) return fail(at(f.source(), "'files' must be an array of strings"));
+        s.files.push_back(p->get());
+      }
+    }
+    if (const toml::node* in = root.get("inputs")) {
+      KDUMP_TRY_ASSIGN(auto i, inputs(*in));
+      s.inputs = std::move(i);
+    } else if (s.owner == OwnershipState::Owner::auto_value) {
+      return fail(at(root.source(), "owner \"auto\" needs an [inputs] table"));
+    }
+    return s;
+  }
+
+private:
+  std::string m_shown;
+};
+
+}  // namespace
+
+std::string_view owner_name(OwnershipState::Owner o) {
+  return o == OwnershipState::Owner::auto_value ? "auto" : "admin";
+}
+
+Result<OwnershipState> parse_ownership(std::string_view text, std::string_view shown) {
+  return Reader(shown).parse(text);
+}
+
+std::string render_ownership(const OwnershipState& s) {
+  std::string t =
+      "# kdump-setup(8): who chose the configured crashkernel= value. Written by kdump-setup\n"
+      "# with the boot files; `kdump-setup refresh` recomputes only an \"auto\" value.\n";
+  t += "schema = " + std::to_string(ownership_schema) + "\n";
+  t += "owner = " + toml_string(owner_name(s.owner)) + "\n";
+  t += "value = " + toml_string(s.value) + "\n";
+  t += "backend = " + toml_string(s.backend) + "\n";
+  t += "files = [";
+  for (std::size_t i = 0; i < s.files.size(); ++i) t += (i ? ", " : "") + toml_string(s.files[i]);
+  t += "]\n";
+  if (s.inputs) {
+    const OwnershipInputs& in = *s.inputs;
+    t += "\n[inputs]\n";
+    t += "policy = " + toml_string(in.policy) + "\n";
+    t += "memory_bytes = " + std::to_string(in.memory_bytes) + "\n";
+    t += "kernel_release = " + toml_string(in.kernel_release) + "\n";
+    t += "capture_initramfs = " + toml_string(in.capture_initramfs) + "\n";
+    t += "capture_initramfs_bytes = " + std::to_string(in.capture_initramfs_bytes) + "\n";
+  }
+  return t;
+}
+
+Result<StateFile> load_state_file(const RootDir& root) {
+  StateFile f;
+  auto snap = root.read_snapshot(ownership_state_path, 1u << 20);
+  if (!snap) {
+    if (snap.error().sys_errno == ENOENT) return f;
+    return fail(std::move(snap).error());
+  }
+  KDUMP_TRY_ASSIGN(auto state, parse_ownership(snap->text, ownership_state_path));
+  f.text = std::move(snap->text);
+  f.stamp = snap->stamp;
+  f.state = std::move(state);
+  return f;
+}
+
+OwnershipInputs ownership_inputs(const Recommendation& r, const SystemFacts& facts, const RootDir& root) {
+  OwnershipInputs in;
+  in.policy = r.policy;
+  in.memory_bytes = r.memory_bytes;
+  if (facts.kernel_release) in.kernel_release = facts.kernel_release->value;
+  if (r.capture_initramfs && r.capture_initramfs->found && facts.capture_initramfs) {
+    in.capture_initramfs = facts.capture_initramfs->value.path;
+    const std::string prefix = root.display("/");  // "DIR/" under --root, "/" on the host
+    if (!root.is_host_root() && in.capture_initramfs.starts_with(prefix))
+      in.capture_initramfs = in.capture_initramfs.substr(prefix.size() - 1);
+    in.capture_initramfs_bytes = facts.capture_initramfs->value.bytes;
+  }
+  return in;
+}
+
+void add_ownership_edit(Plan& plan, const OwnershipChange& change) {
+  using Action = OwnershipChange::Action;
+  const StateFile& cur = change.current;
+  FileEdit e;
+  e.path = std::string(ownership_state_path);
+  e.before = cur.text;
+  e.stamp = cur.stamp;
+  e.record_only = true;
+  if (change.action == Action::clear || (change.action == Action::record_admin && !cur.text)) {
+    if (!cur.text) return;  // nothing recorded, nothing to clear
+    if (change.action == Action::clear) {
+      e.remove = true;
+      e.reason = "forget the value kdump-setup chose (remove)";
+      plan.edits.push_back(std::move(e));
+      return;
+    }
+  }
+  OwnershipState s;
+  s.owner = change.action == Action::record_auto ? OwnershipState::Owner::auto_value : OwnershipState::Owner::admin;
+  s.value = change.value;
+  s.backend = plan.backend;
+  for (const auto& edit : plan.edits) s.files.push_back(edit.path);
+  if (change.action == Action::record_auto) s.inputs = change.inputs;
+  e.after = render_ownership(s);
+  e.reason = change.action == Action::record_auto
+                 ? "record that kdump-setup chose crashkernel=" + change.value + " (refresh may recompute it)"
+                 : "record that crashkernel=" + change.value + " is the admin's (refresh leaves it alone)";
+  if (e.changes()) plan.edits.push_back(std::move(e));
+}
+
+}  // namespace kdump

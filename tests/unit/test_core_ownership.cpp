@@ -1,0 +1,220 @@
+// The ownership record (core/ownership.hpp) and the refresh decision (core/refresh.hpp):
+// the TOML format both ways, refusals with line and column, the edit each verb adds to
+// its plan, the reasons refresh stops for, and that the record and a boot file are
+// written in one transaction: a failure at any system call leaves both old.
+#include "core/ownership.hpp"
+#include "core/refresh.hpp"
+#include "core/apply.hpp"
+#include "support/fault_sys_ops.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace kdump {
+namespace {
+
+namespace fs = std::filesystem;
+
+OwnershipState auto_state(std::string value = "1G-:384M") {
+  OwnershipState s;
+  s.owner = OwnershipState::Owner::auto_value;
+  s.value = std::move(value);
+  s.backend = "grub2";
+  s.files = {"/etc/default/grub"};
+  s.inputs = OwnershipInputs{"estimate", 17179869184, "6.1.0-28-amd64", "/var/lib/kdump/initrd.img-6.1.0-28-amd64",
+                             3000000};
+  return s;
+}
+
+TEST(Ownership, RenderThenParseGivesTheSameRecord) {
+  OwnershipState s = auto_state();
+  s.files.push_back("/boot/loader/entries/a \"quoted\\ name\".conf");
+  auto back = parse_ownership(render_ownership(s), "state.toml");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->owner, s.owner);
+  EXPECT_EQ(back->value, s.value);
+  EXPECT_EQ(back->backend, "grub2");
+  EXPECT_EQ(back->files, s.files);
+  ASSERT_TRUE(back->inputs);
+  EXPECT_EQ(back->inputs->memory_bytes, 17179869184u);
+  EXPECT_EQ(back->inputs->capture_initramfs, "/var/lib/kdump/initrd.img-6.1.0-28-amd64");
+  EXPECT_EQ(back->inputs->capture_initramfs_bytes, 3000000u);
+  EXPECT_NE(render_ownership(s).find("schema = 1\n"), std::string::npos);
+}
+
+struct Bad {
+  const char* text;
+  unsigned line, column;
+  const char* says;
+};
+
+TEST(Ownership, RefusesWhatItCannotReadWithLineAndColumn) {
+  const Bad cases[] = {
+      {"schema = 1\nowner = \"auto\nvalue = \"1G\"\n", 2, 14, "control characters"},
+      {"schema = 1\nowner = \"someone\"\nvalue = \"1G\"\n", 2, 9, "expected \"auto\" or \"admin\""},
+      {"schema = 1\nowner = \"admin\"\nvalue = 12\n", 3, 9, "'value' must be a string"},
+      {"schema = 1\nowner = \"admin\"\nvalue = \"12X\"\n", 3, 9, "is not a crashkernel= value"},
+      {"schema = 1\nowner = \"admin\"\nvalue = \"1G\"\ncolour = \"red\"\n", 4, 10, "unknown key 'colour'"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\n", 1, 10, "schema 2 is newer"},
+      {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n", 1, 1, "needs an [inputs] table"},
+      {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n[inputs]\npolicy = \"estimate\"\nmemory_bytes = -1\n", 6, 16,
+       "non-negative"},
+      {"owner = \"admin\"\nvalue = \"1G\"\n", 1, 1, "missing key 'schema'"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_ownership(c.text, "/var/lib/kdump-setup/state.toml");
+    ASSERT_FALSE(r) << c.text;
+    EXPECT_EQ(r.error().kind, ErrorKind::parse) << c.text;
+    EXPECT_EQ(r.error().file, "/var/lib/kdump-setup/state.toml");
+    EXPECT_EQ(r.error().line, c.line) << c.text << ": " << r.error().message;
+    EXPECT_EQ(r.error().column, c.column) << c.text << ": " << r.error().message;
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+  }
+}
+
+Plan grub_plan() {
+  Plan p;
+  p.backend = "grub2";
+  p.edits.push_back({"/etc/default/grub", "GRUB_CMDLINE_LINUX=\"\"\n", "GRUB_CMDLINE_LINUX=\"crashkernel=1G-:384M\"\n",
+                     std::nullopt, "set", false, "", false});
+  return p;
+}
+
+StateFile existing(const OwnershipState& s) {
+  StateFile f;
+  f.text = render_ownership(s);
+  f.state = s;
+  return f;
+}
+
+TEST(Ownership, EachVerbsEdit) {
+  using A = OwnershipChange::Action;
+  {  // reserve auto, no record yet: created, with the plan's backend and files
+    Plan p = grub_plan();
+    add_ownership_edit(p, {A::record_auto, {}, "1G-:384M", auto_state().inputs});
+    ASSERT_EQ(p.edits.size(), 2u);
+    const FileEdit& e = p.edits.back();
+    EXPECT_EQ(e.path, "/var/lib/kdump-setup/state.toml");
+    EXPECT_FALSE(e.before);
+    auto s = parse_ownership(e.after, "x");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->owner, OwnershipState::Owner::auto_value);
+    EXPECT_EQ(s->files, std::vector<std::string>{"/etc/default/grub"});
+  }
+  {  // reserve EXPR without a record: none is created
+    Plan p = grub_plan();
+    add_ownership_edit(p, {A::record_admin, {}, "512M", std::nullopt});
+    EXPECT_EQ(p.edits.size(), 1u);
+  }
+  {  // reserve EXPR over an auto record: it becomes the admin's
+    Plan p = grub_plan();
+    add_ownership_edit(p, {A::record_admin, existing(auto_state()), "512M", std::nullopt});
+    ASSERT_EQ(p.edits.size(), 2u);
+    auto s = parse_ownership(p.edits.back().after, "x");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->owner, OwnershipState::Owner::admin);
+    EXPECT_EQ(s->value, "512M");
+    EXPECT_FALSE(s->inputs);
+  }
+  {  // remove: the file is deleted; without one, nothing
+    Plan p = grub_plan();
+    add_ownership_edit(p, {A::clear, existing(auto_state()), "", std::nullopt});
+    ASSERT_EQ(p.edits.size(), 2u);
+    EXPECT_TRUE(p.edits.back().remove);
+    Plan q = grub_plan();
+    add_ownership_edit(q, {A::clear, {}, "", std::nullopt});
+    EXPECT_EQ(q.edits.size(), 1u);
+  }
+  {  // the same record again: no edit
+    Plan p = grub_plan();
+    OwnershipState s = auto_state();
+    add_ownership_edit(p, {A::record_auto, existing(s), s.value, s.inputs});
+    EXPECT_EQ(p.edits.size(), 1u);
+  }
+}
+
+TEST(Refresh, StopsWhereTheValueIsNotItsOwn) {
+  std::vector<ConfiguredValue> same{{"/etc/default/grub", "GRUB_CMDLINE_LINUX", "1G-:384M", true}};
+  std::vector<ConfiguredValue> edited{{"/etc/default/grub", "GRUB_CMDLINE_LINUX", "768M", true}};
+  EXPECT_EQ(check_ownership({}, same).stop, RefreshReason::no_state);
+  OwnershipState admin = auto_state();
+  admin.owner = OwnershipState::Owner::admin;
+  EXPECT_EQ(check_ownership(existing(admin), same).stop, RefreshReason::not_owned);
+  auto hand = check_ownership(existing(auto_state()), edited);
+  EXPECT_EQ(hand.stop, RefreshReason::admin_edited);
+  EXPECT_NE(hand.message.find("says crashkernel=768M"), std::string::npos) << hand.message;
+  EXPECT_EQ(check_ownership(existing(auto_state()), {}).stop, RefreshReason::admin_edited);
+  auto go = check_ownership(existing(auto_state()), same);
+  EXPECT_FALSE(go.stop);
+  EXPECT_EQ(go.recorded, "1G-:384M");
+
+  EXPECT_EQ(refresh_outcome("1G-:384M", "1G-:384M", false), RefreshReason::unchanged);
+  EXPECT_EQ(refresh_outcome("1G-:384M", "1G-:384M", true), RefreshReason::completed);
+  EXPECT_EQ(refresh_outcome("1G-:384M", "1G-:256M", true), RefreshReason::updated);
+  EXPECT_EQ(refresh_reason_name(RefreshReason::admin_edited), "admin-edited");
+  EXPECT_EQ(refresh_reason_name(RefreshReason::no_state), "no-state");
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class RecordingRunner : public Runner {
+public:
+  Result<RunOutcome> run(const std::vector<std::string>&, const RunOptions&) override { return RunOutcome{}; }
+};
+
+// The record and the boot file in one plan: a failure at any system call of the write
+// path leaves the boot file old and no record; a clean run writes both.
+TEST(Ownership, RecordAndBootFileAreOneTransaction) {
+  const std::string old_grub = "GRUB_CMDLINE_LINUX=\"\"\n";
+  unsigned points = 0;
+  for (unsigned n = 1;; ++n) {
+    fs::path dir = fs::temp_directory_path() / ("kdump-own-" + std::to_string(::getpid()) + "-" + std::to_string(n));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "etc/default");
+    std::ofstream(dir / "etc/default/grub", std::ios::binary) << old_grub;
+    auto root = RootDir::open(dir);
+    ASSERT_TRUE(root);
+    auto state = load_state_file(*root);
+    ASSERT_TRUE(state);
+    EXPECT_FALSE(state->text);
+    Plan p = grub_plan();
+    add_ownership_edit(p, {OwnershipChange::Action::record_auto, *state, "1G-:384M", auto_state().inputs});
+    FaultSysOps f;
+    f.fail_nth(n, EIO);
+    ApplyOptions o;
+    o.sys = &f;
+    RecordingRunner runner;
+    auto r = apply_plan(p, *root, runner, o);
+    const bool state_there = fs::exists(dir / "var/lib/kdump-setup/state.toml");
+    const std::string grub = slurp(dir / "etc/default/grub");
+    if (!f.fault_fired() || r) {
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_TRUE(state_there) << "call " << n;
+      EXPECT_NE(grub, old_grub) << "call " << n;
+      auto back = load_state_file(*root);
+      ASSERT_TRUE(back);
+      EXPECT_EQ(back->state->value, "1G-:384M");
+    } else {
+      ++points;
+      EXPECT_FALSE(state_there) << "call " << n << ": " << r.error().message;
+      EXPECT_EQ(grub, old_grub) << "call " << n << ": " << r.error().message;
+      EXPECT_FALSE(fs::exists(dir / "var/lib/kdump-setup")) << "call " << n << ": created directory left";
+    }
+    fs::remove_all(dir);
+    if (!f.fault_fired()) break;
+  }
+  EXPECT_GT(points, 10u);
+}
+
+}  // namespace
+}  // namespace kdump
