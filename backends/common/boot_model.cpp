@@ -200,8 +200,11 @@ void BootModel::derive() {
   m_loader_conf.reset();
   if (m_boot_dirs.esp) {
     const std::string lc = *m_boot_dirs.esp + "/loader/loader.conf";
-    if (f.exists(lc))
-      if (auto t = f.read_text(lc)) m_loader_conf = *t;
+    if (f.exists(lc)) {
+      auto t = f.read_text(lc);
+      if (t) m_loader_conf = *t;
+      else if (t.error().kind == ErrorKind::parse && m_sdboot_entries) m_sdboot_entries = fail(t.error());
+    }
     (void)f.is_directory(*m_boot_dirs.esp + "/EFI/systemd");
   }
   m_machine_id.clear();
