@@ -28,8 +28,8 @@ Result<RootDir::Snapshot> checked_text(std::string_view abs, Result<RootDir::Sna
   if (!r || !is_boot_text_file(abs)) return r;
   const auto bad = first_non_text(r->text);
   if (!bad) return r;
-  Error e = make_error(ErrorKind::parse, "byte offset " + std::to_string(bad->offset) + " is " + bad->what +
-                                             "; a boot file must be UTF-8 text");
+  Error e = make_error(ErrorKind::parse, bad->what + " (byte offset " + std::to_string(bad->offset) +
+                                             "); a boot file must be UTF-8 text");
   e.file = std::string(abs);
   const auto [line, col] = line_column(r->text, bad->offset);
   e.line = line;

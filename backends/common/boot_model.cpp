@@ -8,16 +8,10 @@
 #include "grammar/cmdline_edit.hpp"
 
 #include "core/uki.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
-
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 // "A B" as the shell's "$A $B" writes it, with the words of the parts as they are.
 std::string join_args(std::string_view a, std::string_view b) {

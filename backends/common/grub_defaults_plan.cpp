@@ -373,7 +373,8 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     for (const auto& o : fixed)
       plan.notes.push_back(o.raw + " stays in " + o.var + ": " + *pkg[o.origin.source] +
                            " sets it, and kdump-setup does not edit a package's file (docs/contract.md); "
-                           "to reserve nothing, remove or reconfigure that package, or edit the file by hand");
+                           "to reserve nothing, purge that package (its conffile stays after a plain remove), "
+                           "or edit the file by hand");
   }
 
   // Words in assignments that do not take effect: left alone, said.
