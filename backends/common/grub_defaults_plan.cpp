@@ -574,7 +574,9 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     const auto& src = d.sources[si];
     const bool touched = !reasons[si].empty();
     if (!touched && texts[si] == src.text) {
-      if (src.exists) plan.examined.push_back(src.path);
+      // Our drop-in also when it is absent: an interrupted remove that deleted it may
+      // have left its hidden backup, which the apply step removes beside examined files.
+      if (src.exists || src.ours) plan.examined.push_back(src.path);
       continue;
     }
     FileEdit e;

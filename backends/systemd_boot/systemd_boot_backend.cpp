@@ -433,7 +433,11 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       } else {
         plan.examined.push_back(std::string(kKernelCmdline));
       }
-    } else if (set) {
+    } else if (!set) {
+      // Absent: an interrupted remove that deleted it may have left its hidden backup,
+      // which the apply step removes beside examined files.
+      plan.examined.push_back(std::string(kKernelCmdline));
+    } else {
       std::string from;
       const std::string seed = cmdline_seed(entries, def, facts, &from);
       if (from.empty()) {
