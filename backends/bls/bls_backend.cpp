@@ -8,26 +8,9 @@
 #include "backends/common/grub_defaults_plan.hpp"
 #include "grammar/cmdline_edit.hpp"
 #include "grammar/grubenv.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
-namespace {
-
-// 1-based line and column of offset `off` in `text`.
-void locate_offset(std::string_view text, std::size_t off, Error& e) {
-  unsigned line = 1, col = 1;
-  for (std::size_t i = 0; i < off && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  e.line = line;
-  e.column = col;
-}
-
-}  // namespace
 
 namespace {
 
@@ -293,6 +276,7 @@ Result<Plan> BlsBackend::plan(const BootModel& model, const ReserveRequest& requ
         else plan.examined.push_back(e.path);
       plan.examined.insert(plan.examined.end(), d->examined.begin(), d->examined.end());
       plan.notes.insert(plan.notes.end(), d->notes.begin(), d->notes.end());
+      plan.kept.insert(plan.kept.end(), d->kept.begin(), d->kept.end());
     }
     if (root.exists(kKernelCmdlinePath)) {
       auto snap = root.read(kKernelCmdlinePath);
@@ -302,7 +286,11 @@ Result<Plan> BlsBackend::plan(const BootModel& model, const ReserveRequest& requ
       if (!r) {
         Error e = std::move(r).error();
         e.file = std::string(kKernelCmdlinePath);
-        if (e.column) locate_offset(snap->text, *e.column - 1, e);
+        if (e.column) {
+          const auto [line, col] = line_column(snap->text, *e.column - 1);
+          e.line = line;
+          e.column = col;
+        }
         return fail(std::move(e));
       }
       for (const auto& w : r->warnings) plan.notes.push_back(std::string(kKernelCmdlinePath) + ": " + w);

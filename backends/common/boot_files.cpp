@@ -4,7 +4,41 @@
 
 #include <algorithm>
 
+#include "util/text.hpp"
+
 namespace kdump {
+
+bool is_boot_text_file(std::string_view abs) {
+  const auto name_at = abs.rfind('/');
+  const std::string_view dir = abs.substr(0, name_at == std::string_view::npos ? 0 : name_at);
+  const std::string_view name = abs.substr(name_at == std::string_view::npos ? 0 : name_at + 1);
+  if (abs == "/etc/default/grub" || abs == "/etc/kernel/cmdline") return true;
+  if (dir == "/etc/default/grub.d") return name.ends_with(".cfg");
+  if (dir.ends_with("/loader/entries")) return name.ends_with(".conf");
+  return abs.ends_with("/loader/loader.conf");
+}
+
+namespace {
+
+// A text boot file with bytes that are not text is refused where it is read, once, for
+// every reader: the parsers behind it (shell subset, BLS entries, loader.conf, the
+// kernel command line) would otherwise each meet the byte in their own way, and an edit
+// would carry it into the new file.
+Result<RootDir::Snapshot> checked_text(std::string_view abs, Result<RootDir::Snapshot> r) {
+  if (!r || !is_boot_text_file(abs)) return r;
+  const auto bad = first_non_text(r->text);
+  if (!bad) return r;
+  Error e = make_error(ErrorKind::parse, bad->what + " (byte offset " + std::to_string(bad->offset) +
+                                             "); a boot file must be UTF-8 text");
+  e.file = std::string(abs);
+  const auto [line, col] = line_column(r->text, bad->offset);
+  e.line = line;
+  e.column = col;
+  e.hints.push_back("remove the byte (for example with a text editor), then run kdump-setup again");
+  return fail(std::move(e));
+}
+
+}  // namespace
 
 BootFiles::BootFiles(const RootDir& root)
     : m_root(&root), m_root_path(root.path().string()), m_host_root(root.is_host_root()) {}
@@ -30,12 +64,14 @@ void BootFiles::count(std::string_view abs) const {
 
 bool BootFiles::exists(std::string_view abs) const {
   if (auto it = m_exists.find(abs); it != m_exists.end()) return it->second;
-  if (auto it = m_files.find(abs); it != m_files.end() && it->second) return true;
+  // A file refused for its contents (not text) is there.
+  if (auto it = m_files.find(abs); it != m_files.end() && (it->second || it->second.error().kind == ErrorKind::parse))
+    return true;
   if (!m_root) return false;
   // Most files asked about are read next: one read answers both questions. Only what
   // is there but is not a regular file (a directory) costs a separate look.
   auto r = read(abs);
-  bool e = r.has_value();
+  bool e = r.has_value() || r.error().kind == ErrorKind::parse;
   if (!e && r.error().sys_errno != ENOENT && r.error().sys_errno != ENOTDIR) {
     count(abs);
     e = m_root->exists(abs);
@@ -58,7 +94,10 @@ Result<RootDir::Snapshot> BootFiles::read(std::string_view abs, std::size_t limi
   if (it == m_files.end()) {
     if (!m_root) return fail(not_loaded(abs));
     count(abs);
-    it = m_files.emplace(std::string(abs), m_root->read_snapshot(abs, std::max<std::size_t>(limit, 4u << 20))).first;
+    it = m_files
+             .emplace(std::string(abs),
+                      checked_text(abs, m_root->read_snapshot(abs, std::max<std::size_t>(limit, 4u << 20))))
+             .first;
   }
   if (!it->second) return fail(it->second.error());
   if (it->second->text.size() > limit) {
@@ -83,6 +122,15 @@ Result<std::vector<std::string>> BootFiles::list(std::string_view abs_dir) const
     it = m_dirs.emplace(std::string(abs_dir), m_root->list(abs_dir)).first;
   }
   return it->second;
+}
+
+std::string BootFiles::resolved(std::string_view abs) const {
+  if (auto it = m_resolved.find(abs); it != m_resolved.end()) return it->second;
+  if (!m_root) return std::string(abs);
+  auto loc = m_root->locate(abs);
+  std::string out = loc ? loc->abs : std::string(abs);
+  m_resolved.emplace(std::string(abs), out);
+  return out;
 }
 
 BootFiles BootFiles::with_edits(const Plan& plan) const {

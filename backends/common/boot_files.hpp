@@ -20,6 +20,13 @@
 
 namespace kdump {
 
+// The boot files that are text and parsed as such: /etc/default/grub and its
+// grub.d/*.cfg, /etc/kernel/cmdline, Type #1 entries (*/loader/entries/*.conf, "UTF-8
+// encoded" per the Boot Loader Specification) and loader.conf. BootFiles::read refuses
+// them (ErrorKind::parse, file, line, column and byte offset) when they hold a NUL byte
+// or invalid UTF-8.
+bool is_boot_text_file(std::string_view abs);
+
 class BootFiles final : public TreeView {
 public:
   explicit BootFiles(const RootDir& root);
@@ -35,6 +42,10 @@ public:
   Result<RootDir::Snapshot> read(std::string_view abs, std::size_t limit = 4u << 20) const;
   Result<std::string> read_text(std::string_view abs, std::size_t limit = 4u << 20) const override;
   Result<std::vector<std::string>> list(std::string_view abs_dir) const override;
+  // Where `abs` leads when its last component is a symlink (followed inside the root,
+  // as the apply step would write it: RootDir::locate); `abs` itself otherwise, or when
+  // it cannot be resolved.
+  std::string resolved(std::string_view abs) const;
 
   // No more disk reads: what was not read so far is an internal error from now on.
   void detach() { m_root = nullptr; }
@@ -57,6 +68,7 @@ private:
   mutable std::map<std::string, Result<RootDir::Snapshot>, std::less<>> m_files;
   mutable std::map<std::string, Result<std::vector<std::string>>, std::less<>> m_dirs;
   mutable std::map<std::string, unsigned, std::less<>> m_disk;
+  mutable std::map<std::string, std::string, std::less<>> m_resolved;
 };
 
 }  // namespace kdump

@@ -8,16 +8,10 @@
 #include "grammar/cmdline_edit.hpp"
 
 #include "core/uki.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 namespace {
-
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 // "A B" as the shell's "$A $B" writes it, with the words of the parts as they are.
 std::string join_args(std::string_view a, std::string_view b) {
@@ -200,8 +194,11 @@ void BootModel::derive() {
   m_loader_conf.reset();
   if (m_boot_dirs.esp) {
     const std::string lc = *m_boot_dirs.esp + "/loader/loader.conf";
-    if (f.exists(lc))
-      if (auto t = f.read_text(lc)) m_loader_conf = *t;
+    if (f.exists(lc)) {
+      auto t = f.read_text(lc);
+      if (t) m_loader_conf = *t;
+      else if (t.error().kind == ErrorKind::parse && m_sdboot_entries) m_sdboot_entries = fail(t.error());
+    }
     (void)f.is_directory(*m_boot_dirs.esp + "/EFI/systemd");
   }
   m_machine_id.clear();

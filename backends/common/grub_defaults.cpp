@@ -88,6 +88,7 @@ Result<Source> read_source(const BootFiles& root, std::string path, bool main) {
   s.path = std::move(path);
   s.main = main;
   s.ours = s.path == kOwnDropIn;
+  s.resolved = root.resolved(s.path);
   auto snap = root.read(s.path);
   if (!snap) return fail(std::move(snap).error());
   s.text = std::move(snap->text);
@@ -141,6 +142,7 @@ Result<Defaults> reparse(const Defaults& d, const std::vector<std::string>& text
     s.path = d.sources[k].path;
     s.main = d.sources[k].main;
     s.ours = d.sources[k].ours;
+    s.resolved = d.sources[k].resolved;
     s.exists = d.sources[k].exists || !texts[k].empty();
     s.text = texts[k];
     auto doc = shell::parse(s.text, s.path);
@@ -158,6 +160,7 @@ std::size_t add_own_drop_in(Defaults& d) {
   s.path = std::string(kOwnDropIn);
   s.ours = true;
   s.exists = false;
+  s.resolved = s.path;
   s.doc = std::move(*shell::parse("", s.path));
   std::size_t at = d.sources.size();
   for (std::size_t k = 1; k < d.sources.size(); ++k)

@@ -41,6 +41,7 @@ struct Source {
   shell::Document doc;
   bool main = false;
   bool ours = false;                // kOwnDropIn
+  std::string resolved;             // where `path` leads (a symlink's target), else `path`
 };
 
 // Where a byte of a value was written.

@@ -6,6 +6,7 @@
 
 #include "backends/common/grub_defaults.hpp"
 #include "grammar/cmdline_edit.hpp"
+#include "util/text.hpp"
 
 namespace kdump {
 
@@ -83,27 +84,61 @@ Result<Ok> check_uncertainty(const Defaults& d, const Evaluation& ev, std::vecto
   return Ok{};
 }
 
-std::string describe_source(const BootFiles& root, const grub2::Source& s) {
-  // Package-owned? (dpkg's conffiles lists; Debian is where drop-ins are read.)
+// A file kdump-setup leaves to the package that installed it, with its description:
+//  - a conffile of a dpkg package (its `.conffiles` list names it): an edit makes dpkg
+//    ask at each upgrade that ships a new version of it (Debian Policy §10.7.3), and a
+//    value taken out of it could not be given back by `remove`;
+//  - a symlink into /usr: a package's file (grub2-common's template
+//    /usr/share/grub/default/grub), which its next upgrade overwrites.
+// nullopt: kdump-setup may edit the file.
+std::optional<std::string> package_file(const BootFiles& root, const grub2::Source& s) {
+  if (s.ours) return std::nullopt;
+  if (s.resolved != s.path && (s.resolved.starts_with("/usr/") || s.resolved == "/usr"))
+    return s.path + " (a symlink to " + s.resolved + ", a file of a package)";
+  if (s.main || !s.exists) return std::nullopt;
   auto names = root.list("/var/lib/dpkg/info");
-  if (names) {
-    for (const auto& n : *names) {
-      if (!n.ends_with(".conffiles")) continue;
-      auto t = root.read_text("/var/lib/dpkg/info/" + n, 1u << 20);
-      if (!t) continue;
-      std::size_t at = 0;
-      while ((at = t->find(s.path, at)) != std::string::npos) {
-        const std::size_t e = at + s.path.size();
-        if ((at == 0 || (*t)[at - 1] == '\n') && (e == t->size() || (*t)[e] == '\n' || (*t)[e] == ' ')) {
-          std::string pkg = n.substr(0, n.size() - std::string_view(".conffiles").size());
-          return s.path + " (a conffile of the package " + pkg +
-                 "; dpkg will ask about the change when the package is upgraded)";
-        }
-        at = e;
+  if (!names) return std::nullopt;
+  for (const auto& n : *names) {
+    if (!n.ends_with(".conffiles")) continue;
+    auto t = root.read_text("/var/lib/dpkg/info/" + n, 1u << 20);
+    if (!t) continue;
+    std::size_t at = 0;
+    while ((at = t->find(s.path, at)) != std::string::npos) {
+      const std::size_t e = at + s.path.size();
+      if ((at == 0 || (*t)[at - 1] == '\n') && (e == t->size() || (*t)[e] == '\n' || (*t)[e] == ' ')) {
+        const std::string pkg = n.substr(0, n.size() - std::string_view(".conffiles").size());
+        return s.path + " (a conffile of the package " + pkg + ")";
       }
+      at = e;
     }
   }
-  return s.path + " (not written by kdump-setup)";
+  return std::nullopt;
+}
+
+// Where GRUB puts a variable on a normal entry's command line: "${GRUB_CMDLINE_LINUX}
+// ${GRUB_CMDLINE_LINUX_DEFAULT}" (10_linux); -1 for the recovery-only variable.
+int normal_rank(std::string_view var) {
+  if (var == grub2::kLinux) return 0;
+  if (var == grub2::kLinuxDefault) return 1;
+  return -1;
+}
+
+// What our drop-in holds when reserve created it and remove took the value out again:
+// it is then deleted (only then: any other byte may be an administrator's).
+constexpr std::string_view kOwnHeader =
+    "# Written by kdump-setup: the crash kernel reservation for every boot entry.\n"
+    "# Read after the other files; `kdump-setup remove` takes the value out again.\n";
+
+std::string own_line(std::string_view var, std::string_view value) {
+  return std::string(var) + "=\"$" + std::string(var) + (value.empty() ? "" : " crashkernel=" + std::string(value)) +
+         "\"";
+}
+
+bool own_is_empty(std::string_view text) {
+  if (text == kOwnHeader) return true;
+  for (const auto& var : {grub2::kLinux, grub2::kLinuxDefault})
+    if (text == std::string(kOwnHeader) + own_line(var, "") + "\n") return true;
+  return false;
 }
 
 // Deletes the line holding `a` (a line kdump-setup appended).
@@ -128,8 +163,7 @@ void append_line(std::string& text, const std::string& line) {
 // The editor works on the written text of a value; a crashkernel= word that overlaps
 // an expansion (`${X:+... crashkernel=1G}`) is not plain text and is not edited.
 Result<Ok> words_outside_expansions(const Defaults& d, std::size_t si, const shell::Assignment& a,
-                                    std::string_view inner) {
-  const std::size_t base = a.segments.empty() ? a.value.begin : a.segments.front().inner.begin;
+                                    std::string_view inner, std::size_t base) {
   for (const auto& w : cmdline::crashkernel_words(inner, kGrub)) {
     for (const auto& p : a.pieces) {
       if (p.kind == shell::Piece::Kind::literal) continue;
@@ -187,7 +221,13 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
   KDUMP_TRY(check_uncertainty(d, ev, plan.notes));
   auto occ_r = occurrences(d, ev);
   if (!occ_r) return fail(std::move(occ_r).error());
-  const auto& occ = *occ_r;
+
+  // A package's own file is never edited (package_file): its crashkernel= words are the
+  // package's configuration, the others are kdump-setup's to change.
+  std::vector<std::optional<std::string>> pkg;
+  for (const auto& s : d.sources) pkg.push_back(package_file(root, s));
+  std::vector<Occurrence> occ, fixed;
+  for (auto& o : *occ_r) (pkg[o.origin.source] ? fixed : occ).push_back(std::move(o));
 
   // What to do to which assignment.
   enum class Op { write, remove };
@@ -196,11 +236,54 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
   std::optional<Origin> target;
   bool append_to_main = false;
   bool append_to_own = false;
+  std::string target_var(grub2::kLinux);
+  bool package_has_it = false;  // a package's file already sets the requested value
 
   const std::string linux_var(grub2::kLinux);
   const auto& L = ev.get(grub2::kLinux);
 
-  if (set) {
+  // The package's word the kernel takes last on a normal entry: kdump-setup's value has
+  // to come after it, in the same variable, in our drop-in (read after the package's).
+  const Occurrence* last_fixed = nullptr;
+  if (set)
+    for (const auto& o : fixed)
+      if (cmdline::replaces(kind, o.word.kind) && normal_rank(o.var) >= 0 &&
+          (!last_fixed || normal_rank(o.var) >= normal_rank(last_fixed->var)))
+        last_fixed = &o;
+
+  if (set && last_fixed) {
+    const std::string& desc = *pkg[last_fixed->origin.source];
+    if (!own) {
+      Error e = error_in(d, last_fixed->origin.source, d.assignment(last_fixed->origin).value.begin,
+                         last_fixed->raw + " in " + last_fixed->var + " is set by " + desc +
+                             ", which kdump-setup does not edit, and this distribution does not read " +
+                             std::string(grub2::kDropInDir) + ", where a value read after it could replace it");
+      e.kind = ErrorKind::unsupported;
+      e.hints.push_back("change crashkernel= in that file by hand");
+      return fail(std::move(e));
+    }
+    target_var = last_fixed->var;
+    package_has_it = last_fixed->word.value == request.value;
+    for (const auto& o : occ)
+      if (!package_has_it && !target && o.var == target_var && d.sources[o.origin.source].ours &&
+          cmdline::replaces(kind, o.word.kind))
+        target = o.origin;
+    if (package_has_it) {
+      plan.notes.push_back("crashkernel=" + request.value + " is already configured: " + desc + " sets it in " +
+                           target_var);
+    } else {
+      plan.notes.push_back(desc + " sets " + last_fixed->raw + " in " + target_var +
+                           "; that file stays as the package installed it (a package's file is not "
+                           "edited: docs/contract.md), and crashkernel=" + request.value + " goes into " +
+                           std::string(grub2::kOwnDropIn) + ", read after it, appended to " + target_var +
+                           ": the kernel uses the last crashkernel= of its command line");
+      if (!target) append_to_own = true;
+    }
+    if (target) ops[{target->source, target->statement}] = Op::write;
+    for (const auto& o : occ)
+      if (!(target && o.origin == *target) && cmdline::replaces(kind, o.word.kind))
+        ops.try_emplace({o.origin.source, o.origin.statement}, Op::remove);
+  } else if (set) {
     // Shell code that kdump-setup does not run may reset GRUB_CMDLINE_LINUX at any later
     // point (a function defined early, called late): then no assignment can be trusted to
     // take effect, and only our drop-in, read after everything, can carry the value.
@@ -214,7 +297,7 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     if (!target) {
       for (const auto& c : L.contributors) {
         const auto& src = d.sources[c.source];
-        if ((!src.main && !src.ours) || !trusted(c)) continue;
+        if ((!src.main && !src.ours) || pkg[c.source] || !trusted(c)) continue;
         const auto& a = d.assignment(c);
         if (a.name != grub2::kLinux) continue;
         if (!shell::editable_inner(src.doc, a)) continue;
@@ -228,21 +311,34 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
         for (const auto& st : s.doc.statements())
           if (auto* a = std::get_if<shell::Assignment>(&st); a && a->name == grub2::kLinux)
             assigned_anywhere = true;
-      if (!assigned_anywhere && (!linux_uncertain || !own)) {
+      const auto& main_pkg = pkg.front();
+      if (!assigned_anywhere && (!linux_uncertain || !own) && !main_pkg) {
         append_to_main = true;
       } else if (own) {
         append_to_own = true;
+        const bool reset_later = !L.contributors.empty() && !d.sources[L.contributors.front().source].main;
         plan.notes.push_back(
             (linux_uncertain ? "GRUB_CMDLINE_LINUX is changed by shell code that kdump-setup does not run (" +
                                    L.uncertain.front().reason + ")"
-                             : !L.contributors.empty() && !d.sources[L.contributors.front().source].main
-                                 ? "GRUB_CMDLINE_LINUX is assigned again by " + d.where(L.contributors.front()) +
-                                       ", which replaces the value of " + std::string(grub2::kMainFile) +
-                                       " and is not kdump-setup's to edit"
-                                 : "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
-                                       " can be edited faithfully") +
+             : main_pkg && !reset_later
+                 ? *main_pkg + " is not written through (docs/contract.md)"
+             : reset_later
+                 ? "GRUB_CMDLINE_LINUX is assigned again by " + d.where(L.contributors.front()) +
+                       ", which replaces the value of " + std::string(grub2::kMainFile) +
+                       " and is not kdump-setup's to edit"
+                 : "no assignment of GRUB_CMDLINE_LINUX in " + std::string(grub2::kMainFile) +
+                       " can be edited faithfully") +
             ": crashkernel= goes into " + std::string(grub2::kOwnDropIn) +
             ", which is read last and appends to GRUB_CMDLINE_LINUX");
+      } else if (main_pkg) {
+        Error e = make_error(ErrorKind::unsupported,
+                             "is a symlink to " + d.sources[0].resolved +
+                                 ", a file of a package: kdump-setup does not write through it, and this "
+                                 "distribution does not read " + std::string(grub2::kDropInDir));
+        e.file = std::string(grub2::kMainFile);
+        e.hints.push_back("replace the link with a copy of the file (cp --remove-destination " + d.sources[0].resolved +
+                          " " + std::string(grub2::kMainFile) + ") to make it yours, then run kdump-setup again");
+        return fail(std::move(e));
       } else if (linux_uncertain) {
         const auto& u = L.uncertain.front();
         Error e = error_in(d, u.source, u.offset,
@@ -274,6 +370,13 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     }
   } else {
     for (const auto& o : occ) ops.try_emplace({o.origin.source, o.origin.statement}, Op::remove);
+    for (const auto& o : fixed) {
+      plan.kept.push_back({o.raw.substr(o.raw.find('=') + 1), *pkg[o.origin.source]});
+      plan.notes.push_back(o.raw + " stays in " + o.var + ": " + *pkg[o.origin.source] +
+                           " sets it, and kdump-setup does not edit a package's file (docs/contract.md); "
+                           "to reserve nothing, purge that package (its conffile stays after a plain remove), "
+                           "or edit the file by hand");
+    }
   }
 
   // Words in assignments that do not take effect: left alone, said.
@@ -287,7 +390,8 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
       auto inner = shell::editable_inner(d.sources[si].doc, *a);
       if (!inner || cmdline::crashkernel_words(*inner, kGrub).empty()) continue;
       const Origin o{si, k};
-      const bool live = std::any_of(occ.begin(), occ.end(), [&](const auto& x) { return x.origin == o; });
+      const auto same = [&](const auto& x) { return x.origin == o; };
+      const bool live = std::any_of(occ.begin(), occ.end(), same) || std::any_of(fixed.begin(), fixed.end(), same);
       if (!live)
         plan.notes.push_back("crashkernel= in " + a->name + " at " + d.where(o) +
                              " has no effect (a later assignment replaces it); left unchanged");
@@ -307,16 +411,29 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     std::string& t = texts[si];
     for (const auto& [stmt, op] : here) {
       const auto& a = std::get<shell::Assignment>(src.doc.statements()[stmt]);
-      auto inner = shell::editable_inner(src.doc, a);
-      if (!inner) return fail(std::move(inner).error());
-      KDUMP_TRY(words_outside_expansions(d, si, a, *inner));
-      Result<cmdline::EditResult> r = op == Op::write ? cmdline::set_crashkernel(*inner, request.value, kGrub)
-                                      : set         ? cmdline::remove_replaced(*inner, kind, kGrub)
-                                                    : cmdline::remove_crashkernel(*inner, kGrub);
+      // A value an earlier reserve grew in double quotes after its unquoted text
+      // (shell::value_splice): the edit stays inside that segment.
+      auto appended = shell::appended_segment(a);
+      if (appended && !cmdline::crashkernel_words(src.doc.slice(a.segments.front().inner), kGrub).empty())
+        appended.reset();
+      std::string_view inner_text;
+      std::size_t inner_begin = 0;
+      if (appended) {
+        inner_text = src.doc.slice(appended->inner);
+        inner_begin = appended->inner.begin;
+      } else {
+        auto inner = shell::editable_inner(src.doc, a);
+        if (!inner) return fail(std::move(inner).error());
+        inner_text = *inner;
+        inner_begin = a.segments.empty() ? a.value.begin : a.segments.front().inner.begin;
+      }
+      KDUMP_TRY(words_outside_expansions(d, si, a, inner_text, inner_begin));
+      Result<cmdline::EditResult> r = op == Op::write ? cmdline::set_crashkernel(inner_text, request.value, kGrub)
+                                      : set         ? cmdline::remove_replaced(inner_text, kind, kGrub)
+                                                    : cmdline::remove_crashkernel(inner_text, kGrub);
       if (!r) {
         const Error& e = r.error();
         const std::size_t col = e.column ? *e.column - 1 : 0;
-        const std::size_t inner_begin = a.segments.empty() ? a.value.begin : a.segments.front().inner.begin;
         return fail(error_in(d, si, inner_begin + col, a.name + ": " + e.message));
       }
       for (const auto& w : r->warnings) plan.notes.push_back(a.name + " at " + d.where({si, stmt}) + ": " + w);
@@ -324,18 +441,16 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
         reasons[si].push_back((r->changed ? "set crashkernel=" : "keep crashkernel=") + request.value +
                               " in " + a.name);
         if (!src.main && !src.ours && r->changed)
-          foreign.push_back(describe_source(root, src) + " sets " + a.name +
+          foreign.push_back(src.path + " (not written by kdump-setup) sets " + a.name +
                             " with crashkernel=: changed there, where it takes effect");
       } else {
         std::string words;
         for (const auto& w : r->removed) words += (words.empty() ? "" : " ") + w;
         reasons[si].push_back("remove " + words + " from " + a.name);
         if (!src.main && !src.ours)
-          foreign.push_back(describe_source(root, src) + " adds " + words + " to " + a.name +
+          foreign.push_back(src.path + " (not written by kdump-setup) adds " + words + " to " + a.name +
                             ": removed there" +
-                            (set ? ", so that the value in GRUB_CMDLINE_LINUX is the only one "
-                                   "the kernel sees"
-                                 : ""));
+                            (set ? ", so that the value kdump-setup writes is the one the kernel sees" : ""));
       }
       // A line reserve appended goes when nothing but what reserve wrote around the
       // value is left.
@@ -346,6 +461,17 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
       if (!set && src.main && a.comment && src.doc.slice(*a.comment) == grub2::kAddedMarker &&
           a.name == grub2::kLinux && is_leftover(r->text)) {
         erase_line(t, a);
+        continue;
+      }
+      if (appended) {
+        if (op != Op::write && trim(r->text).empty()) {
+          t.erase(appended->outer.begin, appended->outer.size());  // back to the unquoted bytes
+        } else {
+          if (r->text.find_first_of("\"\\$`") != std::string::npos)
+            return fail(error_in(d, si, inner_begin, "the new value of " + a.name +
+                                                         " cannot be written in double quotes"));
+          t.replace(appended->inner.begin, appended->inner.size(), r->text);
+        }
         continue;
       }
       auto sp = shell::value_splice(src.doc, a, r->text);
@@ -364,11 +490,15 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
   }
   if (append_to_own) {
     std::string& t = texts[*own];
-    if (t.empty())
-      t = "# Written by kdump-setup: the crash kernel reservation for every boot entry.\n"
-          "# Read after the other files; `kdump-setup remove` takes the value out again.\n";
-    append_line(t, "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX crashkernel=" + request.value + "\"");
-    reasons[*own].push_back("append crashkernel=" + request.value + " to GRUB_CMDLINE_LINUX");
+    if (t.empty()) t = std::string(kOwnHeader);
+    append_line(t, own_line(target_var, request.value));
+    reasons[*own].push_back("append crashkernel=" + request.value + " to " + target_var);
+  }
+  // Our drop-in with nothing left but what reserve wrote around the value goes.
+  const bool delete_own = own && d.sources[*own].exists && own_is_empty(texts[*own]);
+  if (delete_own) {
+    texts[*own].clear();
+    reasons[*own].push_back("delete it: it holds nothing but what kdump-setup wrote");
   }
   plan.notes.insert(plan.notes.end(), foreign.begin(), foreign.end());
 
@@ -380,6 +510,7 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     e.message = "the planned edit would not parse: " + e.message;
     return fail(std::move(e));
   }
+  if (delete_own) after->sources[*own].exists = false;
   const Evaluation ev2 = grub2::evaluate(*after);
   std::vector<std::string> problems;
   for (const auto& var : grub2::cmdline_variables()) {
@@ -387,22 +518,33 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     const std::string after_text = ev2.get(var).text();
     if (other_words(before_text) != other_words(after_text))
       problems.push_back(var + " would change in more than its crashkernel= words");
-    const auto words = cmdline::crashkernel_words(after_text, kGrub);
     std::size_t ours = 0;
-    for (const auto& w : words) {
+    for (const auto& w : cmdline::crashkernel_words(after_text, kGrub)) {
+      const auto o = ev2.get(var).origin_of(w.begin, w.end);
+      if (o && pkg[o->source]) continue;  // a package's word, left as it is
       if (!set) {
         problems.push_back(var + " would still carry crashkernel=" + w.value);
         continue;
       }
       if (!cmdline::replaces(kind, w.kind)) continue;
-      if (var == linux_var && w.value == request.value) ++ours;
+      if (var == target_var && w.value == request.value) ++ours;
       else problems.push_back(var + " would also carry crashkernel=" + w.value);
     }
-    if (set && var == linux_var && ours != 1)
-      problems.push_back("GRUB_CMDLINE_LINUX would carry crashkernel=" + request.value + " " +
-                         std::to_string(ours) + " times");
+    const std::size_t wanted = package_has_it ? 0 : 1;
+    if (set && var == target_var && ours != wanted)
+      problems.push_back(var + " would carry crashkernel=" + request.value + " " + std::to_string(ours) +
+                         " times (not " + std::to_string(wanted) + ")");
     for (const auto& la : cmdline::look_alikes(after_text, kGrub))
       plan.notes.push_back(var + ": " + cmdline::describe(la));
+  }
+  if (set) {
+    // The value a normal entry's kernel takes: the last one of its command line.
+    const std::string line = ev2.get(grub2::kLinux).text() + " " + ev2.get(grub2::kLinuxDefault).text();
+    std::optional<std::string> last;
+    for (const auto& w : cmdline::crashkernel_words(line, kGrub))
+      if (cmdline::replaces(kind, w.kind)) last = w.value;
+    if (last != request.value)
+      problems.push_back("the kernel would take crashkernel=" + last.value_or("") + " (the last one)");
   }
   if (!problems.empty()) {
     std::string msg = "cannot place crashkernel= so that it reaches the kernel exactly once: ";
@@ -415,12 +557,11 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
   // Notes that need the whole picture.
   if (set && kind == cmdline::Kind::plain) {
     for (const auto& var : grub2::cmdline_variables())
-      if (var != linux_var)
+      if (normal_rank(var) > normal_rank(target_var))
         for (const auto& w : cmdline::crashkernel_words(ev2.get(var).text(), kGrub))
           if (w.kind == cmdline::Kind::cma)
-            plan.notes.push_back(var + " keeps crashkernel=" + w.value +
-                                 " after GRUB_CMDLINE_LINUX on the command line: kernels before 6.16 "
-                                 "take it as the plain value");
+            plan.notes.push_back(var + " keeps crashkernel=" + w.value + " after " + target_var +
+                                 " on the command line: kernels before 6.16 take it as the plain value");
   }
   if (!for_bls && ev2.get("GRUB_ENABLE_BLSCFG").text() == "true")
     plan.notes.push_back("GRUB_ENABLE_BLSCFG=true: existing boot entries are the BLS files in "
@@ -435,7 +576,9 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
     const auto& src = d.sources[si];
     const bool touched = !reasons[si].empty();
     if (!touched && texts[si] == src.text) {
-      if (src.exists) plan.examined.push_back(src.path);
+      // Our drop-in also when it is absent: an interrupted remove that deleted it may
+      // have left its hidden backup, which the apply step removes beside examined files.
+      if (src.exists || src.ours) plan.examined.push_back(src.path);
       continue;
     }
     FileEdit e;
@@ -445,6 +588,7 @@ Result<Plan> plan_grub_defaults(const BootModel& model, const ReserveRequest& re
       e.stamp = src.stamp;
     }
     e.after = texts[si];
+    e.remove = delete_own && si == *own;
     for (std::size_t k = 0; k < reasons[si].size(); ++k) e.reason += (k ? "; " : "") + reasons[si][k];
     plan.edits.push_back(std::move(e));
   }

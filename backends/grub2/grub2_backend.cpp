@@ -105,6 +105,7 @@ Result<Plan> Grub2Backend::plan(const BootModel& model, const ReserveRequest& re
   plan.edits = std::move(edited->edits);
   plan.examined = std::move(edited->examined);
   plan.notes.insert(plan.notes.end(), edited->notes.begin(), edited->notes.end());
+  plan.kept = std::move(edited->kept);
 
   if (plan.changes_anything()) {
     // Listed for every root; the apply step runs them only on the running system (under

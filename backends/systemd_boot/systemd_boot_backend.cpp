@@ -281,6 +281,35 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
   return matched;
 }
 
+// What reserve seeds a missing /etc/kernel/cmdline with: the default entry's options, or
+// /proc/cmdline without what the loader adds; "" when neither is known.
+std::string cmdline_seed(const std::vector<EntryFile>& entries, std::optional<std::size_t> def,
+                         const SystemFacts& facts, std::string* from) {
+  if (def) {
+    if (from) *from = "the options of the default entry " + entries[*def].file_name;
+    return joined_options(entries[*def].entry);
+  }
+  if (facts.running_cmdline) {
+    if (from) *from = "/proc/cmdline without BOOT_IMAGE= and initrd=";
+    return sdboot::cmdline_without_loader_words(facts.running_cmdline->value);
+  }
+  return {};
+}
+
+// Whether /etc/kernel/cmdline holds exactly what reserve creates (the seed with its
+// crashkernel= value, one line): then it is kdump-setup's, and remove deletes it. Any
+// other byte (a comment, another word, a missing newline) makes it the administrator's.
+bool is_created_cmdline(const std::string& text, const std::vector<EntryFile>& entries,
+                        std::optional<std::size_t> def, const SystemFacts& facts) {
+  const auto words = cmdline::crashkernel_words(text, kKernel);
+  if (words.size() != 1) return false;
+  std::string from;
+  const std::string seed = cmdline_seed(entries, def, facts, &from);
+  if (from.empty()) return false;
+  auto res = cmdline::set_crashkernel(seed, words.front().value, kKernel);
+  return res && text == res->text + "\n";
+}
+
 }  // namespace
 
 Detection SystemdBootBackend::detect(const BootModel& model) const {
@@ -384,7 +413,15 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       if (!snap) return fail(std::move(snap).error());
       auto after = edit_kernel_cmdline(snap->text, request, plan.notes);
       if (!after) return fail(std::move(after).error());
-      if (*after != snap->text) {
+      if (!set && is_created_cmdline(snap->text, entries, def, facts)) {
+        FileEdit fe;  // what reserve created, and nothing else: it goes again
+        fe.path = std::string(kKernelCmdline);
+        fe.before = snap->text;
+        fe.stamp = snap->stamp;
+        fe.remove = true;
+        fe.reason = "delete it: it holds nothing but what kdump-setup created";
+        plan.edits.push_back(std::move(fe));
+      } else if (*after != snap->text) {
         FileEdit fe;
         fe.path = std::string(kKernelCmdline);
         fe.before = snap->text;
@@ -396,15 +433,13 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       } else {
         plan.examined.push_back(std::string(kKernelCmdline));
       }
-    } else if (set) {
-      std::string seed, from;
-      if (def) {
-        seed = joined_options(entries[*def].entry);
-        from = "the options of the default entry " + entries[*def].file_name;
-      } else if (facts.running_cmdline) {
-        seed = sdboot::cmdline_without_loader_words(facts.running_cmdline->value);
-        from = "/proc/cmdline without BOOT_IMAGE= and initrd=";
-      }
+    } else if (!set) {
+      // Absent: an interrupted remove that deleted it may have left its hidden backup,
+      // which the apply step removes beside examined files.
+      plan.examined.push_back(std::string(kKernelCmdline));
+    } else {
+      std::string from;
+      const std::string seed = cmdline_seed(entries, def, facts, &from);
       if (from.empty()) {
         plan.notes.push_back(std::string(kKernelCmdline) +
                              " does not exist and there is no entry or /proc/cmdline to seed it from: not created");

@@ -106,6 +106,12 @@ def main():
     case("fedora39-unknown-release", "reserve 512M --kernel 9.9.9", "--kernel with a release no entry boots: usage error listing the releases",
          fedora_tree(fed))
 
+    # A NUL byte inside a key of an entry: refused with file, line, column and byte offset.
+    nul = {f"{FED_MID}-6.5.6-300.fc39.x86_64.conf":
+           fedora_entry("6.5.6-300.fc39.x86_64").encode().replace(b"options", b"opt\x00ions", 1)}
+    case("nul-byte-entry", "reserve 256M", "A NUL byte in the key of an entry's options line: refused (exit 2) with file:line:column and the byte offset, nothing changed",
+         fedora_tree(nul))
+
     # RHEL 8: $kernelopts in grubenv with crashkernel=auto, rescue, stale machine-id.
     case("rhel83-aws-kernelopts", "reserve 256M", "RHEL 8.3: options $kernelopts $tuned_params; kernelopts in the 1024-byte grubenv holds crashkernel=auto; a rescue entry and an entry of another machine-id",
          rhel_tree())

@@ -98,9 +98,22 @@ CASES = []
 
 
 def case(name, distro, args, description, main=None, dropins=(), files=(), no_mkconfig=None,
-         no_roundtrip=None):
+         no_roundtrip=None, links=()):
     CASES.append(dict(name=name, distro=distro, args=args, description=description, main=main,
-                      dropins=dropins, files=files, no_mkconfig=no_mkconfig, no_roundtrip=no_roundtrip))
+                      dropins=dropins, files=files, no_mkconfig=no_mkconfig, no_roundtrip=no_roundtrip,
+                      links=links))
+
+
+# Why remove after reserve cannot give back the original bytes (golden/README.md).
+ADMIN_VALUE = ("the tree sets crashkernel= itself (not in a package's file): reserve replaces that value, "
+               "and remove cannot know it to give it back; checked: remove after reserve equals remove alone")
+UNOWNED_KDUMP_TOOLS = ("kdump-tools.cfg without a dpkg conffiles list in the tree counts as the administrator's "
+                       "drop-in: reserve takes its value out, and remove cannot give it back; checked: remove "
+                       "after reserve equals remove alone")
+KDUMP_TOOLS_CONFFILES = ("var/lib/dpkg/info/kdump-tools.conffiles",
+                         "/etc/default/grub.d/kdump-tools.cfg\n/etc/default/kdump-tools\n/etc/init.d/kdump-tools\n"
+                         "/etc/kernel/postinst.d/kdump-tools\n/etc/kernel/postrm.d/kdump-tools\n"
+                         "/etc/kdump/sysctl.conf\n")
 
 
 DEBIAN_DEFAULT = ("grub-default", "debian12-grub2-common-default")
@@ -130,7 +143,8 @@ case("proxmox-commented-alternatives", "debian", "reserve 256M",
      main=("grub-default", "proxmox-commented-alternatives"))
 case("rhel83-aws-ec2-crashkernel-auto", "rhel", "reserve 2G-64G:256M,64G-:512M",
      "crashkernel=auto replaced in place; BLS note.",
-     main=("grub-default", "rhel83-aws-ec2-crashkernel-auto"), no_mkconfig=NEEDS_SYSTEM_RELEASE)
+     main=("grub-default", "rhel83-aws-ec2-crashkernel-auto"), no_mkconfig=NEEDS_SYSTEM_RELEASE,
+     no_roundtrip=ADMIN_VALUE)
 case("ubuntu-joonaha-unquoted-variable-reference", "ubuntu", "reserve 256M",
      "Unquoted $GRUB_TIMEOUT reference and backquotes elsewhere: untouched.",
      main=("grub-default", "ubuntu-joonaha-unquoted-variable-reference"))
@@ -148,16 +162,21 @@ case("debian12-init-select", "debian", "reserve 256M", "Comment-only drop-in.",
      main=DEBIAN_DEFAULT, dropins=[("init-select.cfg", ("grub-d", "debian12-init-select.cfg"))],
      files=[("var/lib/dpkg/info/grub2-common.conffiles", "/etc/default/grub.d/init-select.cfg\n")])
 case("debian12-kdump-tools", "debian", "reserve 256M",
-     "kdump-tools.cfg appends crashkernel to _DEFAULT: removed there (package conffile, noted), ours goes to GRUB_CMDLINE_LINUX.",
+     "Debian 12 with kdump-tools: its conffile kdump-tools.cfg stays; 256M goes into our zz- drop-in, appended to _DEFAULT after the package's value.",
      main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "debian12-kdump-tools.cfg"))],
-     files=[("var/lib/dpkg/info/kdump-tools.conffiles",
-             "/etc/default/grub.d/kdump-tools.cfg\n/etc/default/kdump-tools\n/etc/init.d/kdump-tools\n")])
+     files=[KDUMP_TOOLS_CONFFILES])
+case("debian12-kdump-tools-same-value", "debian", "reserve 384M-:128M",
+     "Debian 12 with kdump-tools, asked for the package's own value: nothing to change, the note says where it is set.",
+     main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "debian12-kdump-tools.cfg"))],
+     files=[KDUMP_TOOLS_CONFFILES])
 case("makedumpfile-kdump-tools-missing-unit", "debian", "reserve 256M",
      "crashkernel=384-:128M (unit-less bound) in _DEFAULT: removed there.",
-     main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "makedumpfile-kdump-tools-missing-unit.cfg"))])
+     main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "makedumpfile-kdump-tools-missing-unit.cfg"))],
+     no_roundtrip=UNOWNED_KDUMP_TOOLS)
 case("openvelinux-kdump-tools-low-high", "debian", "reserve 256M",
      ",low and ,high in _DEFAULT: both removed, the plain value goes to GRUB_CMDLINE_LINUX.",
-     main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "openvelinux-kdump-tools-low-high.cfg"))])
+     main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "openvelinux-kdump-tools-low-high.cfg"))],
+     no_roundtrip=UNOWNED_KDUMP_TOOLS)
 case("steamos-jupiter-grub-steamos-continuation", "debian", "reserve 256M",
      "A drop-in appending to GRUB_CMDLINE_LINUX over continuation lines: the main file's assignment starts the chain.",
      main=DEBIAN_DEFAULT,
@@ -185,10 +204,12 @@ case("no-cmdline-linux-line-no-final-newline", "arch", "reserve 256M",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"')
 case("remove-added-line", "debian", "remove",
      "remove takes out the whole line that reserve appended.",
-     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=256M" # added by kdump-setup\n')
+     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=256M" # added by kdump-setup\n',
+     no_roundtrip=ADMIN_VALUE)
 case("high-low-pair", "debian", "reserve 256M",
      ",high and ,low in GRUB_CMDLINE_LINUX: the first is replaced in place, the other dropped.",
-     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0 crashkernel=512M,high crashkernel=128M,low nomodeset"\n')
+     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0 crashkernel=512M,high crashkernel=128M,low nomodeset"\n',
+     no_roundtrip=ADMIN_VALUE)
 case("init-args-separator", "debian", "reserve 256M",
      "'--' in the value: the new word goes before it (peers append after it).",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0 -- splash"\n')
@@ -197,7 +218,8 @@ case("single-quoted-value", "debian", "reserve 256M",
      main=HEAD + "GRUB_CMDLINE_LINUX_DEFAULT='quiet'\nGRUB_CMDLINE_LINUX='quiet splash'\n")
 case("nested-quotes-existing-value", "debian", "reserve 256M",
      "A GRUB-quoted word with a space next to an existing crashkernel=: replaced in place, the quotes kept.",
-     main=HEAD + "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"acpi_osi='Windows 2012' crashkernel=1G foo=\\\"a b\\\"\" # tuned\n")
+     main=HEAD + "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"acpi_osi='Windows 2012' crashkernel=1G foo=\\\"a b\\\"\" # tuned\n",
+     no_roundtrip=ADMIN_VALUE)
 case("continuation-lines-main", "arch", "reserve 256M",
      "A value over backslash-newline continuations (SteamOS style) in the main file: appended on the last line.",
      main=("grub-d", "steamos-jupiter-grub-steamos-continuation"))
@@ -206,27 +228,34 @@ case("dropin-resets-cmdline-linux", "ubuntu", "reserve 256M",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="quiet"\n',
      dropins=[("50-cloudimg-settings.cfg", "# CLOUD_IMG: This file was created/modified by the Cloud Image build process\nGRUB_CMDLINE_LINUX=\"console=tty1 console=ttyS0\"\n")])
 case("own-dropin-remove", "ubuntu", "remove",
-     "remove with our drop-in in place: the value goes, a no-op self-reference stays.",
+     "remove with our drop-in in place: it holds nothing else, so it is deleted.",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="quiet"\n',
      dropins=[("50-cloudimg-settings.cfg", "GRUB_CMDLINE_LINUX=\"console=tty1 console=ttyS0\"\n"),
-              ("zz-kdump-setup.cfg", "# Written by kdump-setup: the crash kernel reservation for every boot entry.\n# Read after the other files; `kdump-setup remove` takes the value out again.\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX crashkernel=256M\"\n")])
+              ("zz-kdump-setup.cfg", "# Written by kdump-setup: the crash kernel reservation for every boot entry.\n# Read after the other files; `kdump-setup remove` takes the value out again.\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX crashkernel=256M\"\n")],
+     no_roundtrip="our own drop-in already carries crashkernel=: remove deletes it (it holds nothing else); checked: remove after reserve equals remove alone")
 case("remove-kdump-tools", "debian", "remove",
-     "remove on a system where kdump-tools.cfg sets the reservation: taken out of that drop-in, noted.",
+     "remove on a system where kdump-tools' conffile sets the reservation: the package's file stays, the note says so.",
      main=DEBIAN_DEFAULT, dropins=[("kdump-tools.cfg", ("grub-d", "debian12-kdump-tools.cfg"))],
      files=[("var/lib/dpkg/info/kdump-tools.conffiles", "/etc/default/grub.d/kdump-tools.cfg\n")])
+case("default-grub-symlink-to-usr", "debian", "reserve 256M",
+     "/etc/default/grub is a symlink to grub2-common's template in /usr/share: not written through; our zz- drop-in carries the value.",
+     main=None, links=[("etc/default/grub", "/usr/share/grub/default/grub")],
+     files=[("usr/share/grub/default/grub", None)],
+     no_mkconfig="the link is absolute: where only etc/default and boot are bind-mounted, it leads to the host's /usr/share/grub/default/grub, not the tree's")
 case("duplicates-in-linux-and-default", "arch", "reserve 256M",
      "crashkernel= in both variables: replaced in GRUB_CMDLINE_LINUX, removed from _DEFAULT.",
-     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet crashkernel=512M splash"\nGRUB_CMDLINE_LINUX="crashkernel=1G rd.lvm.lv=vg/root"\n')
+     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet crashkernel=512M splash"\nGRUB_CMDLINE_LINUX="crashkernel=1G rd.lvm.lv=vg/root"\n',
+     no_roundtrip=ADMIN_VALUE)
 case("cma-kept", "arch", "reserve 512M",
      "A ,cma word is kept; the plain value goes after it (older kernels read a later ,cma word as the plain value).",
-     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=1G crashkernel=64M,cma ro"\n')
+     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=1G crashkernel=64M,cma ro"\n',
+     no_roundtrip=ADMIN_VALUE)
 case("look-alike", "arch", "reserve 256M",
      "mycrashkernel= is left alone but reported.",
      main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="mycrashkernel=1 ro"\n')
 case("unquoted-value", "arch", "reserve 256M",
-     "GRUB_CMDLINE_LINUX=quiet (unquoted): double quotes are added because the value gets a space.",
-     main=HEAD + "GRUB_CMDLINE_LINUX_DEFAULT=\nGRUB_CMDLINE_LINUX=quiet\n",
-     no_roundtrip="remove cannot know that reserve added the double quotes: it leaves GRUB_CMDLINE_LINUX=\"quiet\" (same value)")
+     "GRUB_CMDLINE_LINUX=quiet (unquoted): the word stays unquoted, the addition follows in double quotes; remove gives back the bytes.",
+     main=HEAD + "GRUB_CMDLINE_LINUX_DEFAULT=\nGRUB_CMDLINE_LINUX=quiet\n")
 case("export-and-self-reference", "arch", "reserve 256M",
      "export and a later self-referencing assignment: the first assignment of the chain gets the value.",
      main=HEAD + 'export GRUB_CMDLINE_LINUX="rd.lvm.lv=vg/root"\nGRUB_CMDLINE_LINUX="${GRUB_CMDLINE_LINUX} rhgb quiet"\n')
@@ -249,7 +278,8 @@ case("shell-code-changes-linux-main", "arch", "reserve 256M",
      main=HEAD + 'GRUB_CMDLINE_LINUX="quiet"\nif [ -e /etc/serial-console ]; then\n  GRUB_CMDLINE_LINUX="console=ttyS0"\nfi\n')
 case("already-set", "debian", "reserve 256M",
      "The value is already there: nothing changes.",
-     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=256M"\n')
+     main=HEAD + 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="crashkernel=256M"\n',
+     no_roundtrip=ADMIN_VALUE)
 
 
 def build(c):
@@ -263,11 +293,15 @@ def build(c):
     root = os.path.join(d, "root")
     make_root(root, c["distro"])
     m = c["main"]
-    write(os.path.join(root, "etc/default/grub"), corpus(*m) if isinstance(m, tuple) else m)
+    if m is not None:
+        write(os.path.join(root, "etc/default/grub"), corpus(*m) if isinstance(m, tuple) else m)
     for name, src in c["dropins"]:
         write(os.path.join(root, "etc/default/grub.d", name), corpus(*src) if isinstance(src, tuple) else src)
     for rel, text in c["files"]:
-        write(os.path.join(root, rel), text)
+        write(os.path.join(root, rel), corpus(*DEBIAN_DEFAULT) if text is None else text)
+    for rel, target in c["links"]:
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        os.symlink(target, os.path.join(root, rel))
     write(os.path.join(d, "args"), c["args"] + "\n")
     write(os.path.join(d, "description"), c["description"] + "\n")
     if c["no_mkconfig"]:

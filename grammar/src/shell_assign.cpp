@@ -834,11 +834,26 @@ Result<Splice> value_splice(const Document& doc, const Assignment& a, std::strin
   // Unquoted or empty.
   const Span where = seg ? seg->outer : Span{a.value.begin, a.value.begin};
   if (doc.slice(where) == new_inner || !needs_quotes(new_inner)) return Splice{where, std::string(new_inner)};
+  // An unquoted word that grows at its end by words that need quotes keeps its bytes and
+  // quoting; the addition follows in double quotes (`quiet" crashkernel=1G"`, one shell
+  // word), so that taking it out again (appended_segment) gives back the original bytes.
+  const std::string_view old = doc.slice(where);
+  if (seg && !old.empty() && !needs_quotes(old) && new_inner.starts_with(old)) {
+    const std::string_view rest = new_inner.substr(old.size());
+    if (same_in_double_quotes(rest) && fits_double_quotes(rest) && rest.find('$') == std::string_view::npos)
+      return Splice{Span{where.end, where.end}, "\"" + std::string(rest) + "\""};
+  }
   if (!same_in_double_quotes(new_inner) || !fits_double_quotes(new_inner))
     return fail(doc.error_at(a.value.begin, "the unquoted value of " + a.name +
                                                 " would need quotes, and its text would change "
                                                 "meaning inside them"));
   return Splice{where, "\"" + std::string(new_inner) + "\""};
+}
+
+std::optional<Segment> appended_segment(const Assignment& a) {
+  if (a.segments.size() != 2 || a.segments[0].quote != Quote::none || a.segments[1].quote != Quote::dbl)
+    return std::nullopt;
+  return a.segments[1];
 }
 
 Result<std::string> replace_value(const Document& doc, const Assignment& a, std::string_view new_inner) {

@@ -53,6 +53,7 @@ Result<NextBootReport> check_plan_next_boot(const EditContext& ctx, const Plan& 
     in.memory_source = ctx.facts.memory_bytes->source;
   }
   if (ctx.facts.kernel_release) in.running_release = ctx.facts.kernel_release->value;
+  in.kept = plan.kept;
   return check_next_boot(in);
 }
 

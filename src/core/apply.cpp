@@ -133,6 +133,19 @@ private:
       }
       auto loc = locate(edit);
       if (!loc) return fail(undo(std::move(loc).error(), 0));
+      // A boot file that is a symlink into /usr points at a file a package installed (a
+      // template, e.g. /usr/share/grub/default/grub): writing through it would change
+      // the package's file, which its next upgrade overwrites. The backends plan around
+      // such links (docs/contract.md); this refusal keeps any plan from writing there.
+      if (loc->abs != edit.path && (loc->abs.starts_with("/usr/") || loc->abs == "/usr")) {
+        Error e = make_error(ErrorKind::unsupported, "is a symlink to " + loc->abs +
+                                                         ", a file of a package under /usr; kdump-setup "
+                                                         "does not write through it");
+        e.file = edit.path;
+        e.hints.push_back("replace the link with a copy of the file (cp --remove-destination " + loc->abs + " " +
+                          edit.path + ") to make it yours, then run kdump-setup again");
+        return fail(undo(std::move(e), 0));
+      }
       struct stat dst {};
       if (::fstat(loc->dir.get(), &dst) < 0)
         return fail(undo(path_error("stat its directory", edit.path, errno), 0));

@@ -21,6 +21,14 @@ std::string quoted(const std::optional<std::string>& v) {
   return v ? "crashkernel=" + *v : std::string("no crashkernel=");
 }
 
+// The value a remove leaves on purpose (a package's file) that the entry still carries.
+const KeptValue* kept_value(const std::vector<KeptValue>& kept, const std::optional<std::string>& carried) {
+  if (!carried) return nullptr;
+  for (const auto& k : kept)
+    if (k.value == *carried) return &k;
+  return nullptr;
+}
+
 // The kernel model that picks the token: the entry's release, the running one, or the
 // stand-in.
 KernelModel pick_model(Arch arch, const std::string& release, const std::string& running) {
@@ -272,7 +280,8 @@ void reached(const NextBootInput& in, NextBootReport& rep, const EntryReach& fir
   std::vector<std::string> others;
   for (const auto& r : rep.entries)
     if (!r.targeted && r.known_after && !r.carries_intended &&
-        (r.next_boot || req.kernel.kind == KernelSelection::Kind::all))
+        (r.next_boot || req.kernel.kind == KernelSelection::Kind::all) &&
+        !(!set && kept_value(in.kept, r.crashkernel_after)))
       others.push_back(entry_name(r) + " (" + quoted(r.crashkernel_after) + ")");
   if (others.empty()) return;
   std::string w = "not every entry gets it: ";
@@ -313,6 +322,9 @@ NextBootReport check_next_boot(const NextBootInput& in) {
     } else if (!set_request(req) && r.entry.kind == "uki") {  // a value kdump-setup never wrote stays
       rep.warnings.push_back(role(r, req) + " still boots with " + quoted(r.crashkernel_after) +
                              ": the image's embedded .cmdline or an add-on that kdump-setup did not write sets it");
+    } else if (const KeptValue* k = !set_request(req) ? kept_value(in.kept, r.crashkernel_after) : nullptr) {
+      rep.warnings.push_back(role(r, req) + " still boots with " + quoted(r.crashkernel_after) + ": " + k->where +
+                             " sets it, and kdump-setup does not edit a package's file");
     } else {
       if (!bad) bad = &r;
       problems.push_back(set_request(req) ? why_not(r, req, picks[i])
@@ -328,7 +340,7 @@ NextBootReport check_next_boot(const NextBootInput& in) {
 std::vector<EntryReach> describe_entries(const BootView& view, std::optional<Arch> arch,
                                          std::optional<std::uint64_t> memory, const std::string& memory_source,
                                          const std::string& running_release) {
-  NextBootInput in{view, view, {}, arch, memory, memory_source, running_release};
+  NextBootInput in{view, view, {}, arch, memory, memory_source, running_release, {}};
   in.request.action = ReserveRequest::Action::remove;  // the plain value each kernel picks
   NextBootReport rep;
   std::vector<Pick> picks;

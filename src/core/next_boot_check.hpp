@@ -76,6 +76,7 @@ struct NextBootInput {
   std::optional<std::uint64_t> memory;  // RAM as the kernel counts it (or --memory)
   std::string memory_source;
   std::string running_release;          // the running kernel's, when known
+  std::vector<KeptValue> kept;           // remove: values the plan leaves on purpose
 };
 
 struct EntryReach {

@@ -35,11 +35,19 @@ struct Command {
   std::string reason;                 // "regenerate /boot/grub/grub.cfg"
 };
 
+// A crashkernel= the plan leaves in place on purpose (a value a package set in its own
+// file): after a remove the next boot may still carry it, and that is not a failure.
+struct KeptValue {
+  std::string value;                  // "384M-:128M" (without "crashkernel=")
+  std::string where;                  // "/etc/default/grub.d/kdump-tools.cfg (a conffile of kdump-tools)"
+};
+
 struct Plan {
   std::string backend;                // "grub2", "bls", "systemd-boot"
   std::vector<FileEdit> edits;        // in the order they must be written
   std::vector<Command> commands;      // run after every edit is in place
   std::vector<std::string> notes;     // warnings and explanations for the user
+  std::vector<KeptValue> kept;        // remove: values left in place on purpose
   // Files the backend read and leaves as they are. Not written, but the apply step
   // removes the temp and backup files an interrupted earlier run left beside them: a
   // rerun after a crash finds its files already right and must still clean up.

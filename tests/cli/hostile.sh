@@ -35,7 +35,21 @@ fresh; printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="quiet splash\nGRUB_TIMEOUT=5\
 hostile "unterminated quote" 2 '/etc/default/grub:2:20: unterminated double quote'
 
 fresh; printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="quiet\0 splash"\n' >"$grub"
-hostile "NUL byte" 2 '/etc/default/grub:2:26: a NUL byte'
+hostile "NUL byte" 2 '/etc/default/grub:2:26: a NUL byte \(byte offset 40\)'
+
+fresh; printf 'GRUB_DEFAULT=0\nGRUB_\xffCMDLINE_LINUX="quiet"\n' >"$grub"
+hostile "invalid UTF-8 in a key" 2 '/etc/default/grub:2:6: invalid UTF-8 \(byte 0xff\) \(byte offset 20\)'
+
+fresh; mkdir -p "$t/etc/default/grub.d"; printf 'A=1\0\n' >"$t/etc/default/grub.d/50-x.cfg"
+hostile "NUL byte in a drop-in" 2 '/etc/default/grub.d/50-x.cfg:1:4: a NUL byte'
+
+# /etc/default/grub linked into /usr (a package's template) where grub.d is not read
+# (no grub-mkconfig in the tree, not a Debian-family os-release): nothing is written
+# through the link, exit 3 naming it.
+fresh; mkdir -p "$t/usr/share/grub/default"; mv "$grub" "$t/usr/share/grub/default/grub"
+ln -s /usr/share/grub/default/grub "$grub"; rm -f "$t/usr/sbin/grub-mkconfig" "$t/usr/sbin/update-grub"
+printf 'ID=arch\n' >"$t/etc/os-release"
+hostile "symlink into /usr without drop-ins" 3 '/etc/default/grub: is a symlink to /usr/share/grub/default/grub'
 
 fresh; python3 -c "import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.randrange(256) for _ in range(4096)))" >"$grub"
 hostile "binary garbage" 2 '/etc/default/grub:[0-9]+:[0-9]+: '

@@ -19,7 +19,7 @@ check "grub: reaches, exit 0" [ "$code" = 0 ]
 check "grub: next_boot" [ "$(json "j['next_boot']['verdict'], j['next_boot']['id'], j['next_boot']['known'], j['next_boot']['crashkernel_before'], j['next_boot']['crashkernel_after']")" \
   = "reaches simple True 384M-:128M 256M" ]
 check "grub: every entry, the next one first" [ "$(json "[(e['id'], e['default'], e['crashkernel_after']) for e in j['entries']]")" \
-  = "[('simple', True, '256M'), ('advanced-6.1.0-99-amd64', False, '256M'), ('recovery-6.1.0-99-amd64', False, '256M')]" ]
+  = "[('simple', True, '256M'), ('advanced-6.1.0-99-amd64', False, '256M'), ('recovery-6.1.0-99-amd64', False, None)]" ]
 check "grub: what it reserves there" [ "$(json "j['entries'][0]['reserves_bytes_after'], j['entries'][0]['kexec_crash_size_after'], j['entries'][0]['kernel_release'], j['entries'][0]['model']")" \
   = "268435456 268435456 6.1.0-99-amd64 6.1 x86_64" ]
 check "grub: future kernels" [ "$(json "[(f['source'], f['crashkernel_before'], f['crashkernel_after']) for f in j['future_kernels']]")" \
@@ -39,10 +39,19 @@ check "grub ,low dry run: exit 3" [ "$code" = 3 ]
 check "grub ,low dry run: JSON verdict" [ "$(json "j['next_boot']['verdict'], j['error']['kind'], j['changed'], j['entries'][0]['carries_intended']")" \
   = "does-not-reach unsupported False False" ]
 check "grub ,low dry run: unchanged" [ "$(sums "$SCRATCH/g")" = "$before" ]
-# With a ,high value the ,low one counts.
-run --root "$SCRATCH/g" -q reserve 1G,high "${FACTS[@]}"
+# kdump-tools' plain value stays in its conffile (kdump-setup never edits a package's
+# file) and the kernel picks a plain value before any ,high one: a ,high value cannot
+# reach the next boot here. Exit 3, nothing written.
+before=$(sums "$SCRATCH/g")
+run --root "$SCRATCH/g" reserve 1G,high "${FACTS[@]}"
+check "grub ,high beside the package's plain value: exit 3" [ "$code" = 3 ]
+check "grub ,high beside the package's plain value: names what wins" grep -q "would boot with crashkernel=384M-:128M, not crashkernel=1G,high" "$SCRATCH/err"
+check "grub ,high beside the package's plain value: unchanged" [ "$(sums "$SCRATCH/g")" = "$before" ]
+# Without a package's value, with a ,high value the ,low one counts.
+cp -a "$G/grub2/debian12-grub2-common-default/root" "$SCRATCH/gh"
+run --root "$SCRATCH/gh" -q reserve 1G,high "${FACTS[@]}"
 check "grub ,high: exit 0" [ "$code" = 0 ]
-run --json --root "$SCRATCH/g" reserve 128M,low --force "${FACTS[@]}"
+run --json --root "$SCRATCH/gh" reserve 128M,low --force "${FACTS[@]}"
 check "grub ,low beside ,high: exit 0" [ "$code" = 0 ]
 check "grub ,low beside ,high: main + low" [ "$(json "j['next_boot']['crashkernel_after'], j['entries'][0]['reserves_bytes_after']")" = "128M,low 1207959552" ]
 

@@ -142,6 +142,48 @@ void apply_edits(const fs::path& root, const Plan& plan) {
   }
 }
 
+void check_round_trip(const fs::path& case_dir, const Backend& be, const SystemFacts& facts) {
+  SCOPED_TRACE("round trip of " + case_dir.filename().string());
+  ReserveRequest set = request_from_args(read_file(case_dir / "args"));
+  if (set.action != ReserveRequest::Action::set) {
+    set.action = ReserveRequest::Action::set;
+    set.value = "256M";
+  }
+  Scratch s(case_dir / "root");
+  const auto original = tree(s.dir);
+  RootDir root = open_root(s.dir);
+  auto p = be.plan(model_of(root, facts), set);
+  if (!p) return;  // refused: the case itself checks that nothing changed
+  apply_edits(s.dir, *p);
+  auto again = be.plan(model_of(root, facts), set);
+  ASSERT_TRUE(again) << again.error().message;
+  for (const auto& e : again->edits) EXPECT_FALSE(e.changes()) << "reserve twice changes " << e.path;
+  auto back = be.plan(model_of(root, facts), remove_like(set));
+  auto expected = original;
+  if (fs::exists(case_dir / "no-roundtrip")) {
+    Scratch only(case_dir / "root");
+    RootDir oroot = open_root(only.dir);
+    auto direct = be.plan(model_of(oroot, facts), remove_like(set));
+    ASSERT_EQ(direct.has_value(), back.has_value()) << "remove alone and remove after reserve differ";
+    if (!direct) {  // refused both ways (the case says why)
+      EXPECT_EQ(direct.error().message, back.error().message);
+      return;
+    }
+    apply_edits(only.dir, *direct);
+    expected = tree(only.dir);
+  }
+  ASSERT_TRUE(back) << back.error().message;
+  apply_edits(s.dir, *back);
+  const auto now = tree(s.dir);
+  for (const auto& [path, bytes] : expected) {
+    auto it = now.find(path);
+    if (it == now.end()) ADD_FAILURE() << path << " is gone";
+    else EXPECT_EQ(it->second, bytes) << path;
+  }
+  for (const auto& [path, bytes] : now)
+    if (!expected.count(path)) ADD_FAILURE() << path << " is left over:\n" << bytes;
+}
+
 std::string error_line(const Error& e) {
   std::string s = "error";
   if (e.file) s += ": " + *e.file;

@@ -60,6 +60,15 @@ ReserveRequest remove_like(const ReserveRequest& r);  // the same selection, rem
 // Writes the plan's changed files into the tree at `root`, as the apply step would.
 void apply_edits(const fs::path& root, const Plan& plan);
 
+// The round trip every golden case is put through, from a fresh copy of its root:
+// reserve (the case's value, or 256M for a `remove` case, with the case's --kernel
+// selection) -> the same reserve again plans no change -> remove. The tree must then be
+// the original byte for byte (no file left over, none missing), unless the case has a
+// `no-roundtrip` file (it sets crashkernel= itself, a value remove cannot give back):
+// then it must be what `remove` alone makes of it. Nothing to check when reserve is
+// refused. gtest failures name the case and the file.
+void check_round_trip(const fs::path& case_dir, const Backend& be, const SystemFacts& facts = {});
+
 // "error: FILE:LINE:COLUMN: message" and one "hint: ..." line per hint.
 std::string error_line(const Error& e);
 

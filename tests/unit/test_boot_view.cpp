@@ -40,6 +40,7 @@ NextBootReport judge(const BootModel& before, const Plan& plan, const ReserveReq
   in.request = req;
   in.arch = Arch::x86_64;
   in.memory = 8ull << 30;
+  in.kept = plan.kept;
   return check_next_boot(in);
 }
 

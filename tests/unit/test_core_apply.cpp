@@ -218,6 +218,21 @@ TEST_F(ApplyTest, SymlinkedTargetIsEditedWhereItPointsAndTheLinkKept) {
   EXPECT_EQ(r->files[0].written, "/boot/efi/EFI/debian/grubenv");
 }
 
+// A link into /usr leads to a package's file (a template its upgrade overwrites): no
+// plan writes through it (docs/contract.md §6.1), whatever backend made the plan.
+TEST_F(ApplyTest, SymlinkIntoUsrIsNeverWrittenThrough) {
+  put("/usr/share/grub/default/grub", "GRUB_CMDLINE_LINUX=\"\"\n");
+  fs::create_directories(host("/etc/default"));
+  fs::create_symlink("/usr/share/grub/default/grub", host("/etc/default/grub"));
+  auto r = apply(plan_for({{"/etc/default/grub", "GRUB_CMDLINE_LINUX=\"crashkernel=256M\"\n"}}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::unsupported);
+  EXPECT_EQ(r.error().file, "/etc/default/grub");
+  EXPECT_NE(r.error().message.find("symlink to /usr/share/grub/default/grub"), std::string::npos);
+  EXPECT_EQ(get("/usr/share/grub/default/grub"), "GRUB_CMDLINE_LINUX=\"\"\n");
+  EXPECT_TRUE(S_ISLNK(lstat_of(host("/etc/default/grub")).st_mode));
+}
+
 TEST_F(ApplyTest, SymlinkToTheHostNeverWritesOutside) {
   fs::create_directories(host("/etc/default"));
   fs::create_symlink(m_outside / "canary", host("/etc/default/grub"));

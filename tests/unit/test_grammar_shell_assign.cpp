@@ -291,7 +291,10 @@ TEST(ShellReplace, KeepsQuotingStyle) {
   auto as = assignments(d);
   EXPECT_EQ(*replace_value(d, *as[0], "x crashkernel=1G"), "A=\"x crashkernel=1G\" # c\nB='y'\nC=z\nD=\nE=\"a\"'b'\n");
   EXPECT_EQ(*replace_value(d, *as[1], "y crashkernel=1G"), "A=\"x\" # c\nB='y crashkernel=1G'\nC=z\nD=\nE=\"a\"'b'\n");
-  EXPECT_EQ(*replace_value(d, *as[2], "z crashkernel=1G"), "A=\"x\" # c\nB='y'\nC=\"z crashkernel=1G\"\nD=\nE=\"a\"'b'\n");
+  // An unquoted word keeps its bytes; what is added follows in double quotes.
+  EXPECT_EQ(*replace_value(d, *as[2], "z crashkernel=1G"), "A=\"x\" # c\nB='y'\nC=z\" crashkernel=1G\"\nD=\nE=\"a\"'b'\n");
+  // Changed elsewhere than at its end: the whole value goes into double quotes.
+  EXPECT_EQ(*replace_value(d, *as[2], "crashkernel=1G z"), "A=\"x\" # c\nB='y'\nC=\"crashkernel=1G z\"\nD=\nE=\"a\"'b'\n");
   EXPECT_EQ(*replace_value(d, *as[2], "crashkernel=1G"), "A=\"x\" # c\nB='y'\nC=crashkernel=1G\nD=\nE=\"a\"'b'\n");
   EXPECT_EQ(*replace_value(d, *as[3], "crashkernel=1G"), "A=\"x\" # c\nB='y'\nC=z\nD=crashkernel=1G\nE=\"a\"'b'\n");
   auto mixed = replace_value(d, *as[4], "q");
@@ -300,6 +303,25 @@ TEST(ShellReplace, KeepsQuotingStyle) {
   EXPECT_EQ(mixed.error().column, 3u);
   EXPECT_FALSE(replace_value(d, *as[1], "it's"));
   EXPECT_FALSE(replace_value(d, *as[0], "a\"b"));
+}
+
+TEST(ShellReplace, AppendedSegmentIsTheDoubleQuotedTailOfAnUnquotedWord) {
+  auto d = must_parse("A=quiet\" crashkernel=1G\"\nB=\"x\"y\nC=quiet\nD=a'b'\n");
+  auto as = assignments(d);
+  auto seg = appended_segment(*as[0]);
+  ASSERT_TRUE(seg);
+  EXPECT_EQ(d.slice(seg->inner), " crashkernel=1G");
+  EXPECT_EQ(d.slice(seg->outer), "\" crashkernel=1G\"");
+  EXPECT_FALSE(appended_segment(*as[1]));  // quoted, then unquoted
+  EXPECT_FALSE(appended_segment(*as[2]));  // one segment
+  EXPECT_FALSE(appended_segment(*as[3]));  // single quotes
+  // What value_splice writes is read back as that shape, and the shell value is the same.
+  auto c = must_parse("C=quiet\n");
+  auto grown = replace_value(c, *assignments(c)[0], "quiet crashkernel=1G");
+  ASSERT_TRUE(grown);
+  auto back = must_parse(*grown);
+  ASSERT_TRUE(appended_segment(*assignments(back)[0]));
+  EXPECT_EQ(literal_text(assignments(back)[0]->pieces), "quiet crashkernel=1G");
 }
 
 TEST(ShellReplace, RefusesUnquotedTextThatChangesMeaningInQuotes) {

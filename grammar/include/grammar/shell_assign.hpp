@@ -144,8 +144,10 @@ std::optional<std::string> literal_text(const std::vector<Piece>& pieces);
 
 // The file's bytes with the inner text of `a`'s single quoting segment replaced by
 // `new_inner` (given as it is to be written in that quoting). The quoting style stays;
-// an unquoted or empty value that would need quotes is put in double quotes (refused
-// when its old bytes would change meaning there). Refuses (ErrorKind::parse at the
+// an unquoted value that grows at its end by words that need quotes keeps its bytes and
+// gets the addition in double quotes after them (`quiet" crashkernel=1G"`); an empty
+// value, or one changed elsewhere, that would need quotes is put in double quotes
+// (refused when its old bytes would change meaning there). Refuses (ErrorKind::parse at the
 // value) mixed quoting, and text that would end the quoting early.
 Result<std::string> replace_value(const Document& doc, const Assignment& a, std::string_view new_inner);
 
@@ -156,6 +158,11 @@ struct Splice {
   std::string text;
 };
 Result<Splice> value_splice(const Document& doc, const Assignment& a, std::string_view new_inner);
+
+// For a value written as unquoted text followed by one double-quoted segment (what
+// value_splice writes when an unquoted value grows by words that need quotes:
+// `quiet" crashkernel=1G"`), that segment; nullopt for any other shape.
+std::optional<Segment> appended_segment(const Assignment& a);
 
 // The raw text that `replace_value` edits: the inner text of the one segment ("" for an
 // empty value). Refuses mixed quoting, like replace_value.
