@@ -23,6 +23,10 @@ struct FileEdit {
   std::string summary;                // ".cmdline 'crashkernel=256M'"
   // Delete the file (`before` is what it holds now; `after` is unused).
   bool remove = false;
+  // With `remove`: PATH is a directory the plan empties (its files are deleted by earlier
+  // edits of the plan); it is removed after they are gone, at the commit, and only if it
+  // is empty then (else it stays, with a warning). `before` is "" (it exists).
+  bool directory = false;
 
   bool changes() const { return remove ? before.has_value() : (!before || *before != after); }
 };
