@@ -11,6 +11,8 @@
 #include "cli/verbs.hpp"
 #include "cli/write_gate_cli.hpp"
 #include "core/size_for_machine.hpp"
+#include "core/uki_signing.hpp"
+#include "util/runner.hpp"
 
 namespace kdump::cli {
 namespace {
@@ -56,6 +58,15 @@ ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action actio
   request.action = action;
   request.kernel = ctx.run.settings.kernel_selection();
   request.no_update = !ctx.run.settings.update.value;
+  // Secure Boot on a UKI boot: kdump-setup's add-on is signed with sbsign (core/uki_signing.hpp).
+  const auto& s = ctx.run.settings;
+  request.uki_key = {s.uki_secureboot_private_key.value, s.uki_secureboot_private_key.origin};
+  request.uki_cert = {s.uki_secureboot_certificate.value, s.uki_secureboot_certificate.origin};
+  const RootDir* root = &ctx.run.root;
+  request.sign_addon = [root](const uki::SigningKeys& keys, std::string_view pe) {
+    ProcessRunner runner;
+    return uki::sbsign(*root, runner, keys, pe);
+  };
   return request;
 }
 

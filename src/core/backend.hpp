@@ -7,6 +7,7 @@
 // only through it. core sees the model as an opaque type and only passes it along.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/plan.hpp"
+#include "core/uki_signing.hpp"
 #include "util/result.hpp"
 
 namespace kdump {
@@ -33,6 +35,11 @@ struct ReserveRequest {
   std::string value;          // the crashkernel= value to write (already validated)
   KernelSelection kernel;
   bool no_update = false;     // list regeneration commands instead of running them
+  // Secure Boot on a UKI boot (core/uki_signing.hpp): the key and certificate of
+  // kdump-setup's configuration ([uki]; empty: the backend reads /etc/kernel/uki.conf),
+  // and what signs an add-on with them (the CLI runs sbsign; unset: nothing can sign).
+  uki::KeySetting uki_key, uki_cert;
+  std::function<Result<std::string>(const uki::SigningKeys&, std::string_view)> sign_addon;
 };
 
 // Does this backend apply to the tree, and why (shown with -v and in status).

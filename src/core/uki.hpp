@@ -159,6 +159,13 @@ Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view c
 // change the answer. Removal deletes only such files.
 bool is_own_addon(std::string_view name, std::string_view bytes);
 
+// Whether `signed_image` is `unsigned_image` with an Authenticode signature added as
+// sbsign adds one (PE format, "The Attribute Certificate Table"): the Certificate Table
+// data directory entry and the optional header's CheckSum set, zero padding to 8 bytes
+// and the table appended; the other bytes are unchanged. A signature differs from run to
+// run (its signing time), so reserve keeps an add-on that passes this with its key.
+bool is_signed_copy(std::string_view signed_image, std::string_view unsigned_image);
+
 // --- On an ESP -------------------------------------------------------------------------
 
 // Reads, inside `root`, the UKI at `uki_path` (relative to the ESP mounted at `esp`, e.g.
