@@ -9,6 +9,7 @@
 #include "core/uki_signing.hpp"
 #include "util/atomic_file.hpp"
 #include "grammar/cmdline_edit.hpp"
+#include "grammar/memparse.hpp"
 
 namespace kdump {
 namespace {
@@ -213,6 +214,23 @@ FileEdit remove_dir_edit(const std::string& dir, const std::string& id) {
   return fe;
 }
 
+// The distribution's add-on to install: the one with exactly the requested value; for
+// `reserve auto`, else the smallest plain fixed size (no range, no suffix) that meets the
+// policy's figure for this machine. nullptr: build kdump-setup's own.
+const uki::VendorAddon* pick_vendor_addon(const std::vector<uki::VendorAddon>& all, const ReserveRequest& r) {
+  for (const auto& v : all)
+    if (v.value == r.value) return &v;
+  if (!r.policy_bytes) return nullptr;
+  const uki::VendorAddon* best = nullptr;
+  std::uint64_t best_bytes = 0;
+  for (const auto& v : all) {
+    const Memparsed m = memparse(v.value);
+    if (m.length == 0 || m.length != v.value.size() || m.wrapped || m.value < *r.policy_bytes) continue;
+    if (!best || m.value < best_bytes) best = &v, best_bytes = m.value;
+  }
+  return best;
+}
+
 bool uki_selected(const BootEntry& e, const KernelSelection& k, bool is_next) {
   switch (k.kind) {
     case KernelSelection::Kind::all: return true;
@@ -276,27 +294,35 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       }
       continue;
     }
-    if (!stub) {
+    // A signed add-on the distribution ships with exactly this value is installed as it
+    // is: its signature is the distribution's (trusted through shim), none is needed here.
+    const uki::VendorAddon* vendor = pick_vendor_addon((*boot)->vendor_addons, request);
+    if (!vendor && !stub) {
       auto s = addon_stub(root);
       if (!s) return fail(std::move(s).error());
       stub = std::move(*s);
     }
     uki::ReserveInput in;
     in.boot = **boot;
-    in.value = request.value;
+    in.value = vendor ? vendor->value : request.value;
+    if (vendor && vendor->value != request.value)
+      plan.notes.push_back(e.id + ": " + vendor->path + " (crashkernel=" + vendor->value +
+                           ") meets the policy's figure of " + std::to_string(*request.policy_bytes) +
+                           " bytes: installed instead of crashkernel=" + request.value);
     std::optional<uki::SigningKeys> keys;
-    if (in.boot.secure_boot) {
+    if (in.boot.secure_boot && !vendor) {
       // Refused (exit 3) naming what is missing before anything is built.
       auto k = signing_keys(root, request);
       if (!k) return fail(std::move(k).error());
       if (!request.sign_addon) return fail(make_error(ErrorKind::internal, "no add-on signer was given"));
       keys = std::move(*k);
     }
-    in.can_sign = keys.has_value();
+    in.can_sign = keys.has_value() || vendor;
     auto d = uki::decide_reserve(in);
     if (!d) return fail(std::move(d).error());
     for (const auto& n : d->notes) plan.notes.push_back(e.id + ": " + n);
-    auto bytes = uki::make_cmdline_addon(*stub, d->addon_cmdline, uki::kAddonStubPath);
+    auto bytes = vendor ? Result<std::string>(vendor->bytes)
+                        : uki::make_cmdline_addon(*stub, d->addon_cmdline, uki::kAddonStubPath);
     if (!bytes) return fail(std::move(bytes).error());
     FileEdit fe;
     fe.path = esp + "/" + d->dir + "/" + std::string(uki::kAddonFileName);
@@ -307,7 +333,9 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       fe.stamp = snap->stamp;
     }
     fe.summary = ".cmdline '" + d->addon_cmdline + "'";
-    if (d->needs_signature) {
+    if (vendor) {
+      fe.summary += ", the distribution's signed add-on " + vendor->path;
+    } else if (d->needs_signature) {
       // A signature is new bytes every time (sbsign's signing time): an add-on already
       // there that is these bytes signed stays as it is.
       if (fe.before && uki::is_signed_copy(*fe.before, *bytes)) {

@@ -29,6 +29,7 @@ struct ReserveOptions {
 struct ResolvedValue {
   std::string expression;
   std::vector<std::string> notes;
+  std::optional<std::uint64_t> policy_bytes;  // auto: the policy's figure here
 };
 
 // "auto" asks the sizing engine; anything else must be a well-formed value.
@@ -50,7 +51,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
                                                        (r.warnings.empty() ? std::string("too little RAM")
                                                                            : r.warnings.front())));
-  return ResolvedValue{r.expression, {sizing_note(r)}};
+  return ResolvedValue{r.expression, {sizing_note(r)}, r.policy_bytes};
 }
 
 ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action action) {
@@ -83,6 +84,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   KDUMP_TRY_ASSIGN(auto gate, run_write_gate(inv, ctx, {value.expression, opt.force}));
   ReserveRequest request = edit_request(ctx, ReserveRequest::Action::set);
   request.value = value.expression;
+  request.policy_bytes = value.policy_bytes;
   return plan_and_apply(inv, ctx, opt.edit, request, value.notes, &gate);
 }
 

@@ -7,6 +7,7 @@
 // only through it. core sees the model as an opaque type and only passes it along.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,6 +40,9 @@ struct ReserveRequest {
   // kdump-setup's configuration ([uki]; empty: the backend reads /etc/kernel/uki.conf),
   // and what signs an add-on with them (the CLI runs sbsign; unset: nothing can sign).
   uki::KeySetting uki_key, uki_cert;
+  // `reserve auto`: the policy's figure for this machine (bytes); a UKI backend may then
+  // pick the distribution's signed add-on that meets it.
+  std::optional<std::uint64_t> policy_bytes;
   std::function<Result<std::string>(const uki::SigningKeys&, std::string_view)> sign_addon;
 };
 

@@ -302,10 +302,50 @@ bool is_own_addon(std::string_view name, std::string_view bytes) {
   if (!c || !s) return false;
   auto cmdline = pe::section_bytes(bytes, *c);
   auto sbat = pe::section_bytes(bytes, *s);
-  if (!cmdline || !sbat || *sbat != kAddonSbat) return false;
+  // Any .sbat: a distribution's signed add-on that reserve copied under this name is ours too.
+  if (!cmdline || !sbat) return false;
   const std::string_view v = *cmdline;
   return v.rfind("crashkernel=", 0) == 0 && v.size() > 12 &&
          std::none_of(v.begin(), v.end(), [](char ch) { return shall_be_whitespace(static_cast<unsigned char>(ch)); });
+}
+
+}  // namespace kdump::uki
+
+// --- Vendor add-ons ------------------------------------------------------------------------
+namespace kdump::uki {
+
+std::vector<VendorAddon> find_vendor_addons(const TreeView& view, std::string_view uname) {
+  std::vector<std::string> dirs{"/usr/lib/linux/extra.d"};
+  const std::string u(uname);
+  if (!u.empty() && u.find('/') == std::string::npos && u != "." && u != "..") {
+    for (const std::string base : {"/usr/lib/linux/" + u, "/usr/lib/modules/" + u}) {
+      if (!view.is_directory(base)) continue;
+      auto names = view.list(base);
+      if (!names) continue;
+      for (const auto& n : *names)
+        if (n.ends_with(".efi.extra.d") && view.is_directory(base + "/" + n)) dirs.push_back(base + "/" + n);
+    }
+  }
+  std::vector<VendorAddon> out;
+  for (const auto& dir : dirs) {
+    if (!view.is_directory(dir)) continue;
+    auto names = view.list(dir);
+    if (!names) continue;
+    for (const auto& n : *names) {
+      if (!is_addon_file_name(n)) continue;
+      const std::string path = dir + "/" + n;
+      auto bytes = view.read_text(path, std::size_t{64} << 20);
+      if (!bytes) continue;
+      auto info = read_pe_info(*bytes, path, -1, /*whole_table=*/true);
+      if (!info || !info->cmdline || info->has_linux) continue;
+      if (info->uname && *info->uname != u) continue;
+      const auto words = cmdline::crashkernel_words(*info->cmdline, cmdline::Dialect::kernel);
+      if (words.size() != 1 || mangle_stub_cmdline(*info->cmdline) != "crashkernel=" + words[0].value) continue;
+      out.push_back({path, words[0].value, std::move(*bytes)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const VendorAddon& a, const VendorAddon& b) { return a.path < b.path; });
+  return out;
 }
 
 }  // namespace kdump::uki

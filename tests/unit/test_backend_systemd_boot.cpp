@@ -291,6 +291,43 @@ TEST(SdbootUki, SecureBootSignsTheAddonWithTheConfiguredKey) {
   EXPECT_NE(p_own->edits[0].summary.find("(/etc/kdump-setup.toml:2)"), std::string::npos) << p_own->edits[0].summary;
 }
 
+// The distribution's signed crashkernel add-ons (golden uki-vendor-addon: Fedora's
+// kernel-uki-virt-addons layout): the exact value is copied as it is, no key needed under
+// Secure Boot; for `reserve auto` the smallest plain size meeting the policy's figure;
+// the copy is kdump-setup's own for remove; none fits: kdump-setup builds its own add-on,
+// which under Secure Boot needs a key.
+TEST(SdbootUki, VendorAddonMeetingTheFigureIsInstalledAsItIs) {
+  const fs::path g = kGolden / "uki-vendor-addon" / "root";
+  const std::string vdir = "/usr/lib/modules/6.12.1-arch1-1/vmlinuz-virt.efi.extra.d/";
+  Scratch s(g);
+  RootDir root = open_root(s.dir);
+  SystemFacts facts;
+  facts.secure_boot = Fact<bool>{true, "test"};
+  BootModel model = golden::model_of(root, facts);
+  const auto* boot = model.uki_boot("/efi/EFI/Linux/arch-linux.efi");
+  ASSERT_TRUE(boot && *boot);
+  ASSERT_EQ((*boot)->vendor_addons.size(), 3u);  // fips=1 is not a crashkernel add-on
+  auto exact = SystemdBootBackend().plan(model, request_from_args("reserve 256M"));
+  ASSERT_TRUE(exact) << exact.error().message;
+  ASSERT_EQ(exact->edits.size(), 1u);
+  EXPECT_EQ(exact->edits[0].after, read_file(g / (vdir.substr(1) + "crashkernel-256M-virt.example.x86_64.addon.efi")));
+  EXPECT_TRUE(uki::is_own_addon(uki::kAddonFileName, exact->edits[0].after));
+
+  auto automatic = request_from_args("reserve 1G-:300M");
+  automatic.policy_bytes = 300u << 20;
+  auto a = SystemdBootBackend().plan(model, automatic);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_NE(a->edits[0].summary.find("crashkernel-512M-virt"), std::string::npos) << a->edits[0].summary;
+  auto after = model.after(*a);
+  ASSERT_TRUE(after);
+  after->set_active(BootLoader::sdboot);
+  EXPECT_NE(after->next_boot()->cmdline->find(" crashkernel=512M"), std::string::npos) << *after->next_boot()->cmdline;
+
+  auto none = SystemdBootBackend().plan(model, request_from_args("reserve 384M"));
+  ASSERT_FALSE(none);  // no vendor add-on of that value, Secure Boot on, no key
+  EXPECT_EQ(none.error().kind, ErrorKind::unsupported);
+}
+
 // efivarfs format: 4 bytes of attributes (little endian), then the data.
 void write_efivar(const fs::path& dir, const std::string& name, const std::string& utf8) {
   std::string bytes("\x06\x00\x00\x00", 4);  // BOOTSERVICE_ACCESS | RUNTIME_ACCESS
