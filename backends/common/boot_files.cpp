@@ -140,6 +140,10 @@ BootFiles BootFiles::with_edits(const Plan& plan) const {
     if (e.remove) {  // gone: absent, and out of its directory's listing
       out.m_files.erase(e.path);
       out.m_exists.insert_or_assign(e.path, false);
+      if (e.directory) {
+        out.m_is_dir.insert_or_assign(e.path, false);
+        out.m_dirs.erase(e.path);
+      }
       const auto slash = e.path.rfind('/');
       auto d = out.m_dirs.find(slash == 0 ? "/" : e.path.substr(0, slash));
       if (d != out.m_dirs.end() && d->second) std::erase(*d->second, e.path.substr(slash + 1));

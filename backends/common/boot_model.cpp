@@ -109,6 +109,8 @@ Result<uki::BootInput> read_uki_input(const BootFiles& f, const std::string& abs
   in.global_addons = read_addon_dir(f, esp + "/" + dirs.global);
   in.uki_addons = read_addon_dir(f, esp + "/" + dirs.per_uki);
   in.secure_boot = facts.secure_boot && facts.secure_boot->value;
+  // The distribution's signed crashkernel= add-ons for this kernel (core/uki.hpp).
+  if (in.uki.uname) in.vendor_addons = uki::find_vendor_addons(f, *in.uki.uname);
   // Without the firmware's db here, an add-on under Secure Boot counts as accepted when
   // kdump-setup wrote it (it signs with the key the admin configured for UKIs) and as
   // rejected otherwise only when the caller knows better: assume accepted.

@@ -6,7 +6,10 @@
 #include "backends/common/boot_model.hpp"
 #include "core/esp_probe.hpp"
 #include "core/uki.hpp"
+#include "core/uki_signing.hpp"
+#include "util/atomic_file.hpp"
 #include "grammar/cmdline_edit.hpp"
+#include "grammar/memparse.hpp"
 
 namespace kdump {
 namespace {
@@ -142,22 +145,15 @@ Result<std::string> edit_kernel_cmdline(const std::string& text, const ReserveRe
 
 // --- Type #2 entries: systemd-stub's command-line add-ons (core/uki.hpp) ----------------
 
-// Whether ukify's configuration names a key and a certificate to sign with (ukify(1):
-// [UKI] SecureBootPrivateKey=, SecureBootCertificate=).
-bool uki_conf_can_sign(const BootFiles& root) {
-  if (!root.exists(uki::kUkiConfPath)) return false;
-  auto t = root.read_text(uki::kUkiConfPath);
-  if (!t) return false;
-  bool key = false, cert = false;
-  std::istringstream in(*t);
-  for (std::string line; std::getline(in, line);) {
-    const auto b = line.find_first_not_of(" \t");
-    if (b == std::string::npos) continue;
-    std::string_view l = std::string_view(line).substr(b);
-    key = key || l.starts_with("SecureBootPrivateKey");
-    cert = cert || l.starts_with("SecureBootCertificate");
+// Secure Boot: the key and certificate that sign the add-on (core/uki_signing.hpp), from
+// kdump-setup's configuration, else ukify's /etc/kernel/uki.conf (read with the boot files).
+Result<uki::SigningKeys> signing_keys(const BootFiles& root, const ReserveRequest& request) {
+  std::optional<uki::UkiConf> conf;
+  if (request.uki_key.path.empty() && request.uki_cert.path.empty() && root.exists(uki::kUkiConfPath)) {
+    KDUMP_TRY_ASSIGN(auto text, root.read_text(uki::kUkiConfPath));
+    KDUMP_TRY_ASSIGN(conf, uki::parse_uki_conf(text, uki::kUkiConfPath));
   }
-  return key && cert;
+  return uki::choose_signing_keys(request.uki_key, request.uki_cert, conf, uki::kUkiConfPath);
 }
 
 // The add-on stub inside the root, checked: systemd-stub >= 254's addonx64.efi.stub.
@@ -181,6 +177,58 @@ Result<std::string> addon_stub(const BootFiles& root) {
                    (info->stub_version ? "systemd " + *info->stub_version : std::string("of an unknown version")) +
                    ", older than " + std::to_string(uki::kMinAddonStub));
   return std::move(snap->text);
+}
+
+// The add-on directories (ESP paths) that hold nothing once kdump-setup's add-ons in them
+// are deleted (hidden leftovers of an interrupted run aside, which the apply step removes
+// beside the add-on): reserve made them for its add-on, or they are empty anyway, and an
+// empty add-on directory changes nothing at boot. Removing them gives the ESP back as it
+// was before reserve.
+std::vector<std::string> emptied_addon_dirs(const BootFiles& root, const std::string& esp,
+                                            const uki::BootInput& boot, const std::vector<std::string>& own) {
+  std::vector<std::string> out;
+  const uki::AddonDirs ad = uki::addon_dirs(boot.uki_path);
+  for (const auto& rel : {ad.per_uki, ad.global}) {
+    const std::string dir = esp + "/" + rel;
+    if (!root.is_directory(dir)) continue;
+    auto names = root.list(dir);
+    if (!names) continue;
+    const bool empty_after = std::all_of(names->begin(), names->end(), [&](const std::string& n) {
+      if (AtomicFile::is_leftover_name(n) && n.starts_with(AtomicFile::leftover_prefix(uki::kAddonFileName)))
+        return true;
+      return std::find(own.begin(), own.end(), rel + "/" + n) != own.end();
+    });
+    if (empty_after) out.push_back(dir);
+  }
+  return out;
+}
+
+FileEdit remove_dir_edit(const std::string& dir, const std::string& id) {
+  FileEdit fe;
+  fe.path = dir;
+  fe.before = std::string();
+  fe.remove = true;
+  fe.directory = true;
+  fe.summary = "empty once kdump-setup's add-on is gone";
+  fe.reason = "remove the add-on directory of " + id + ", empty without kdump-setup's add-on";
+  return fe;
+}
+
+// The distribution's add-on to install: the one with exactly the requested value; for
+// `reserve auto`, else the smallest plain fixed size (no range, no suffix) that meets the
+// policy's figure for this machine. nullptr: build kdump-setup's own.
+const uki::VendorAddon* pick_vendor_addon(const std::vector<uki::VendorAddon>& all, const ReserveRequest& r) {
+  for (const auto& v : all)
+    if (v.value == r.value) return &v;
+  if (!r.policy_bytes) return nullptr;
+  const uki::VendorAddon* best = nullptr;
+  std::uint64_t best_bytes = 0;
+  for (const auto& v : all) {
+    const Memparsed m = memparse(v.value);
+    if (m.length == 0 || m.length != v.value.size() || m.wrapped || m.value < *r.policy_bytes) continue;
+    if (!best || m.value < best_bytes) best = &v, best_bytes = m.value;
+  }
+  return best;
 }
 
 bool uki_selected(const BootEntry& e, const KernelSelection& k, bool is_next) {
@@ -215,6 +263,9 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
     const std::string esp = e.path.substr(0, e.path.size() - (*boot)->uki_path.size() - 1);
     auto delete_edit = [&](const std::string& rel) -> Result<Ok> {
       const std::string abs = esp + "/" + rel;
+      // loader/addons/ is shared by every UKI: its add-on is deleted once.
+      if (std::any_of(plan.edits.begin(), plan.edits.end(), [&](const FileEdit& x) { return x.path == abs; }))
+        return Ok{};
       auto snap = root.read(abs, 64u << 20);
       if (!snap) return fail(std::move(snap).error());
       FileEdit fe;
@@ -231,6 +282,9 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
     if (request.action == ReserveRequest::Action::remove) {
       const auto own = uki::own_addon_paths(**boot);
       for (const auto& rel : own) KDUMP_TRY(delete_edit(rel));
+      for (const auto& dir : emptied_addon_dirs(root, esp, **boot, own))
+        if (std::none_of(plan.edits.begin(), plan.edits.end(), [&](const FileEdit& x) { return x.path == dir; }))
+          plan.edits.push_back(remove_dir_edit(dir, e.id));
       // Where the add-on lives even when it is gone: a run killed after renaming it away
       // left its leftover there, which the apply step removes beside examined files.
       const uki::AddonDirs ad = uki::addon_dirs((*boot)->uki_path);
@@ -240,27 +294,35 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       }
       continue;
     }
-    if (!stub) {
+    // A signed add-on the distribution ships with exactly this value is installed as it
+    // is: its signature is the distribution's (trusted through shim), none is needed here.
+    const uki::VendorAddon* vendor = pick_vendor_addon((*boot)->vendor_addons, request);
+    if (!vendor && !stub) {
       auto s = addon_stub(root);
       if (!s) return fail(std::move(s).error());
       stub = std::move(*s);
     }
     uki::ReserveInput in;
     in.boot = **boot;
-    in.value = request.value;
-    in.can_sign = false;
-    auto d = uki::decide_reserve(in);
-    if (!d) {
-      Error err = std::move(d).error();
-      if (in.boot.secure_boot && uki_conf_can_sign(root))
-        err.hints.push_back(std::string(uki::kUkiConfPath) +
-                            " names a key, but kdump-setup does not sign add-ons yet: build it with "
-                            "`ukify build --cmdline=crashkernel=" + request.value +
-                            " --secureboot-private-key=... --secureboot-certificate=...`");
-      return fail(std::move(err));
+    in.value = vendor ? vendor->value : request.value;
+    if (vendor && vendor->value != request.value)
+      plan.notes.push_back(e.id + ": " + vendor->path + " (crashkernel=" + vendor->value +
+                           ") meets the policy's figure of " + std::to_string(*request.policy_bytes) +
+                           " bytes: installed instead of crashkernel=" + request.value);
+    std::optional<uki::SigningKeys> keys;
+    if (in.boot.secure_boot && !vendor) {
+      // Refused (exit 3) naming what is missing before anything is built.
+      auto k = signing_keys(root, request);
+      if (!k) return fail(std::move(k).error());
+      if (!request.sign_addon) return fail(make_error(ErrorKind::internal, "no add-on signer was given"));
+      keys = std::move(*k);
     }
+    in.can_sign = keys.has_value() || vendor;
+    auto d = uki::decide_reserve(in);
+    if (!d) return fail(std::move(d).error());
     for (const auto& n : d->notes) plan.notes.push_back(e.id + ": " + n);
-    auto bytes = uki::make_cmdline_addon(*stub, d->addon_cmdline, uki::kAddonStubPath);
+    auto bytes = vendor ? Result<std::string>(vendor->bytes)
+                        : uki::make_cmdline_addon(*stub, d->addon_cmdline, uki::kAddonStubPath);
     if (!bytes) return fail(std::move(bytes).error());
     FileEdit fe;
     fe.path = esp + "/" + d->dir + "/" + std::string(uki::kAddonFileName);
@@ -270,9 +332,23 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       fe.before = std::move(snap->text);
       fe.stamp = snap->stamp;
     }
-    fe.after = std::move(*bytes);
-    fe.binary = true;
     fe.summary = ".cmdline '" + d->addon_cmdline + "'";
+    if (vendor) {
+      fe.summary += ", the distribution's signed add-on " + vendor->path;
+    } else if (d->needs_signature) {
+      // A signature is new bytes every time (sbsign's signing time): an add-on already
+      // there that is these bytes signed stays as it is.
+      if (fe.before && uki::is_signed_copy(*fe.before, *bytes)) {
+        fe.after = *fe.before;
+      } else {
+        auto signed_bytes = request.sign_addon(*keys, *bytes);
+        if (!signed_bytes) return fail(std::move(signed_bytes).error());
+        bytes = std::move(signed_bytes);
+      }
+      fe.summary += ", signed with " + keys->key.path + " (" + keys->key.origin + ")";
+    }
+    if (fe.after.empty()) fe.after = std::move(*bytes);
+    fe.binary = true;
     fe.reason = "install the systemd-stub command-line add-on for " + e.id + " (" + d->addon_cmdline +
                 "; the stub will build: " + d->effective_after + ")";
     plan.edits.push_back(std::move(fe));

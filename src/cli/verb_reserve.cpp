@@ -12,6 +12,8 @@
 #include "cli/write_gate_cli.hpp"
 #include "core/ownership.hpp"
 #include "core/size_for_machine.hpp"
+#include "core/uki_signing.hpp"
+#include "util/runner.hpp"
 
 namespace kdump::cli {
 namespace {
@@ -29,6 +31,7 @@ struct ResolvedValue {
   std::string expression;
   std::vector<std::string> notes;
   std::optional<OwnershipInputs> inputs;  // "auto": what it was sized from
+  std::optional<std::uint64_t> policy_bytes;  // auto: the policy's figure here
 };
 
 // "auto" asks the sizing engine; anything else must be a well-formed value.
@@ -50,7 +53,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
                                                        (r.warnings.empty() ? std::string("too little RAM")
                                                                            : r.warnings.front())));
-  return ResolvedValue{r.expression, {sizing_note(r)}, ownership_inputs(r, sized, ctx.run.root)};
+  return ResolvedValue{r.expression, {sizing_note(r)}, ownership_inputs(r, sized, ctx.run.root), r.policy_bytes};
 }
 
 ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action action) {
@@ -58,6 +61,15 @@ ReserveRequest edit_request(const EditContext& ctx, ReserveRequest::Action actio
   request.action = action;
   request.kernel = ctx.run.settings.kernel_selection();
   request.no_update = !ctx.run.settings.update.value;
+  // Secure Boot on a UKI boot: kdump-setup's add-on is signed with sbsign (core/uki_signing.hpp).
+  const auto& s = ctx.run.settings;
+  request.uki_key = {s.uki_secureboot_private_key.value, s.uki_secureboot_private_key.origin};
+  request.uki_cert = {s.uki_secureboot_certificate.value, s.uki_secureboot_certificate.origin};
+  const RootDir* root = &ctx.run.root;
+  request.sign_addon = [root](const uki::SigningKeys& keys, std::string_view pe) {
+    ProcessRunner runner;
+    return uki::sbsign(*root, runner, keys, pe);
+  };
   return request;
 }
 
@@ -75,6 +87,7 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
   KDUMP_TRY_ASSIGN(auto gate, run_write_gate(inv, ctx, {value.expression, opt.force}));
   ReserveRequest request = edit_request(ctx, ReserveRequest::Action::set);
   request.value = value.expression;
+  request.policy_bytes = value.policy_bytes;
   // Ownership (core/ownership.hpp): auto is kdump-setup's, an explicit value the admin's.
   OwnershipChange own{value.inputs ? OwnershipChange::Action::record_auto : OwnershipChange::Action::record_admin,
                       std::move(state), value.expression, value.inputs};

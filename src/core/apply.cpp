@@ -107,6 +107,7 @@ public:
     for (std::size_t i = 0; i < m_targets.size(); ++i) {
       auto& t = m_targets[i];
       if (t.edit->remove) {
+        if (t.edit->directory) continue;  // at the commit, once its files are gone
         auto r = remove_away(t);
         if (!r) return fail(undo(std::move(r).error(), i));
         continue;
@@ -241,6 +242,11 @@ private:
   // Step 4: the file is still the one the plan read.
   Result<Ok> check(Target& t) {
     const FileEdit& edit = *t.edit;
+    if (edit.directory) {
+      if (!t.loc.st) return fail(stale_error(edit, "was removed since it was read"));
+      if (!S_ISDIR(t.loc.st->st_mode)) return fail(stale_error(edit, "is no longer a directory"));
+      return Ok{};
+    }
     if (t.loc.st && !S_ISREG(t.loc.st->st_mode)) {
       Error e = path_error("replace it", edit.path, EINVAL);
       e.kind = ErrorKind::unsafe_path;
@@ -322,6 +328,7 @@ private:
   void commit() {
     for (auto& t : m_targets) {
       if (t.edit->remove) {
+        if (t.edit->directory) continue;
         if (m_sys.unlinkat(t.loc.dir.get(), t.removed_as.c_str(), 0) < 0)
           m_report.warnings.push_back(t.edit->path + ": cannot remove " + t.loc.dir_abs + "/" + t.removed_as +
                                       ": " + std::strerror(errno));
@@ -331,6 +338,14 @@ private:
       if (!r) m_report.warnings.push_back(t.edit->path + ": " + r.error().message);
     }
     for (auto& t : m_targets) t.file.reset();
+    // Directories the plan emptied, now that their files are gone. Every file already
+    // has its new state: a directory that cannot go (something else appeared in it)
+    // stays, and is only a warning; a rerun plans its removal again.
+    for (auto& t : m_targets) {
+      if (!t.edit->directory) continue;
+      if (m_sys.unlinkat(t.loc.dir.get(), t.loc.name.c_str(), AT_REMOVEDIR) < 0)
+        m_report.warnings.push_back(t.edit->path + ": directory not removed: " + std::strerror(errno));
+    }
     // The backups' removal is not essential; sync once more, errors ignored.
     (void)sync_dirs();
   }
@@ -341,7 +356,7 @@ private:
     for (std::size_t i = installed; i-- > 0;) {
       auto& t = m_targets[i];
       if (t.edit->remove) {
-        if (!t.removed_as.empty() && m_sys.renameat2(t.loc.dir.get(), t.removed_as.c_str(), t.loc.dir.get(),
+        if (!t.edit->directory && !t.removed_as.empty() && m_sys.renameat2(t.loc.dir.get(), t.removed_as.c_str(), t.loc.dir.get(),
                                                      t.loc.name.c_str(), RENAME_NOREPLACE) < 0)
           left_new.push_back(t.edit->path + " (deleted; the old version is kept as " + t.loc.dir_abs + "/" +
                              t.removed_as + "): " + std::strerror(errno));

@@ -7,6 +7,8 @@
 // only through it. core sees the model as an opaque type and only passes it along.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "core/plan.hpp"
+#include "core/uki_signing.hpp"
 #include "util/result.hpp"
 
 namespace kdump {
@@ -33,6 +36,14 @@ struct ReserveRequest {
   std::string value;          // the crashkernel= value to write (already validated)
   KernelSelection kernel;
   bool no_update = false;     // list regeneration commands instead of running them
+  // Secure Boot on a UKI boot (core/uki_signing.hpp): the key and certificate of
+  // kdump-setup's configuration ([uki]; empty: the backend reads /etc/kernel/uki.conf),
+  // and what signs an add-on with them (the CLI runs sbsign; unset: nothing can sign).
+  uki::KeySetting uki_key, uki_cert;
+  // `reserve auto`: the policy's figure for this machine (bytes); a UKI backend may then
+  // pick the distribution's signed add-on that meets it.
+  std::optional<std::uint64_t> policy_bytes;
+  std::function<Result<std::string>(const uki::SigningKeys&, std::string_view)> sign_addon;
 };
 
 // Does this backend apply to the tree, and why (shown with -v and in status).

@@ -15,7 +15,11 @@ namespace kdump {
 namespace {
 
 constexpr std::string_view k_top_keys[] = {"policy", "extra", "luks",  "backend",          "kernel",
-                                           "update", "table", "policies", "capture_initramfs"};
+                                           "update", "table", "policies", "capture_initramfs",
+                                           "uki"};
+// [uki]: the key and certificate that sign kdump-setup's systemd-stub add-on under Secure
+// Boot (ukify(1) --secureboot-private-key / --secureboot-certificate).
+constexpr std::string_view k_uki_keys[] = {"secureboot_private_key", "secureboot_certificate"};
 constexpr std::string_view k_policy_keys[] = {"inherits", "description", "min_memory", "base",
                                               "per_tib", "tables", "additions"};
 constexpr std::string_view k_addition_keys[] = {"when", "arch", "size", "per_capture_cpu", "reason"};
@@ -305,6 +309,21 @@ public:
         return fail(error_at(n->source(), "capture_initramfs: expected an absolute path such as "
                                           "\"/var/lib/kdump/initrd.img-{release}\""));
       c.capture_initramfs = Setting<std::string>{s, origin(n->source())};
+    }
+
+    if (auto* n = root.get("uki")) {
+      KDUMP_TRY_ASSIGN(auto t, table(*n, "uki"));
+      KDUMP_TRY(known_keys(*t, k_uki_keys, "[uki]"));
+      for (auto [key, to] : {std::pair{"secureboot_private_key", &c.uki_secureboot_private_key},
+                             std::pair{"secureboot_certificate", &c.uki_secureboot_certificate}}) {
+        const toml::node* v = t->get(key);
+        if (!v) continue;
+        KDUMP_TRY_ASSIGN(auto s, string(*v, std::string("uki.") + key));
+        if (s.empty() || s.front() != '/' || s.find('\n') != std::string::npos)
+          return fail(error_at(v->source(), std::string("uki.") + key + ": expected an absolute path such as "
+                                            "\"/etc/kernel/secure-boot.key\""));
+        *to = Setting<std::string>{s, origin(v->source())};
+      }
     }
 
     // Policies: the built-ins modified, then new ones ([policies.NAME], "inherits").

@@ -38,6 +38,10 @@ struct Config {
   // the target kernel release); empty: look in the kdump tools' places
   // (core/facts.hpp find_capture_initramfs).
   Setting<std::string> capture_initramfs{""};
+  // [uki] secureboot_private_key / secureboot_certificate: what signs kdump-setup's UKI
+  // add-on under Secure Boot (absolute paths below the root); empty: /etc/kernel/uki.conf.
+  Setting<std::string> uki_secureboot_private_key{""};
+  Setting<std::string> uki_secureboot_certificate{""};
 
   // Built-in policies as the file modified them, then the file's own, in file order.
   std::vector<Policy> policies = builtin_policies();

@@ -26,6 +26,10 @@ struct FileEdit {
   // kdump-setup's own record (core/ownership.hpp), not read at boot: changing only it
   // needs no reboot.
   bool record_only = false;
+  // With `remove`: PATH is a directory the plan empties (its files are deleted by earlier
+  // edits of the plan); it is removed after they are gone, at the commit, and only if it
+  // is empty then (else it stays, with a warning). `before` is "" (it exists).
+  bool directory = false;
 
   bool changes() const { return remove ? before.has_value() : (!before || *before != after); }
 };

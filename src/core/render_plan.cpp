@@ -9,6 +9,8 @@ namespace kdump {
 std::string render_edit_diff(const FileEdit& edit) {
   if (!edit.changes()) return {};
   // Binary files (add-ons) and deletions: one line instead of a diff of bytes.
+  if (edit.remove && edit.directory)
+    return "delete directory " + edit.path + "/ (" + (edit.summary.empty() ? "empty" : edit.summary) + ")\n";
   if (edit.remove)
     return "delete " + edit.path + " (" + std::to_string(edit.before->size()) + " bytes" +
            (edit.summary.empty() ? "" : ", " + edit.summary) + ")\n";

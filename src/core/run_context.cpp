@@ -103,6 +103,10 @@ std::vector<SettingLine> Settings::describe(const Config& config) const {
   out.push_back({"capture_initramfs",
                  capture_initramfs.value.empty() ? "(the kdump tools' places)" : capture_initramfs.value,
                  capture_initramfs.origin});
+  for (const auto* k : {&uki_secureboot_private_key, &uki_secureboot_certificate})
+    if (!k->value.empty())
+      out.push_back({k == &uki_secureboot_private_key ? "uki.secureboot_private_key" : "uki.secureboot_certificate",
+                     k->value, k->origin});
   for (const auto& p : config.policies)
     if (p.origin != "built-in") out.push_back({"policies." + p.name, p.description, p.origin});
   return out;
@@ -116,6 +120,8 @@ Result<Settings> resolve_settings(const Config& config, const SettingOverrides& 
   s.update = cli.update ? Setting<bool>{*cli.update, "--no-update"} : config.update;
   KDUMP_TRY_ASSIGN(s.sizing, resolve_sizing(config, cli));
   KDUMP_TRY_ASSIGN(s.capture_initramfs, resolve_capture_initramfs(config, cli.capture_initramfs));
+  s.uki_secureboot_private_key = config.uki_secureboot_private_key;
+  s.uki_secureboot_certificate = config.uki_secureboot_certificate;
   return s;
 }
 

@@ -48,6 +48,10 @@ struct Settings {
   Setting<bool> update{true};
   SizingSettings sizing;                      // extra (and per arch), luks
   Setting<std::string> capture_initramfs{""};  // empty: the kdump tools' places
+  // The add-on signing key and certificate ([uki] in the configuration file only; empty:
+  // the systemd-boot backend takes ukify's, /etc/kernel/uki.conf).
+  Setting<std::string> uki_secureboot_private_key{""};
+  Setting<std::string> uki_secureboot_certificate{""};
 
   KernelSelection kernel_selection() const;
   // Fixed order: policy, extra, extra.ARCH..., luks, backend, kernel, update,

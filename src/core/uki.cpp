@@ -253,6 +253,44 @@ Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view c
                           stub_file);
 }
 
+namespace {
+
+std::uint32_t le32(std::string_view b, std::size_t off) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(b[off])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[off + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[off + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[off + 3])) << 24;
+}
+
+// File offsets of the optional header's CheckSum and of the Certificate Table entry
+// (data directory 4): optional header + 64, and + 96 (PE32) or + 112 (PE32+) + 4 * 8.
+std::optional<std::pair<std::size_t, std::size_t>> checksum_and_cert_entry(std::string_view bytes) {
+  auto img = pe::read_image(bytes);
+  if (!img) return std::nullopt;
+  const std::size_t opt = img->pe_offset + 24;
+  const std::size_t cert = opt + (img->pe32_plus ? 112 : 96) + 4 * 8;
+  if (cert + 8 > bytes.size()) return std::nullopt;
+  return std::pair{opt + 64, cert};
+}
+
+}  // namespace
+
+bool is_signed_copy(std::string_view signed_image, std::string_view unsigned_image) {
+  const auto s = checksum_and_cert_entry(signed_image);
+  const auto u = checksum_and_cert_entry(unsigned_image);
+  if (!s || !u || *s != *u) return false;
+  const std::uint32_t table = le32(signed_image, s->second), size = le32(signed_image, s->second + 4);
+  if (size == 0 || table < unsigned_image.size() || std::size_t{table} + size != signed_image.size()) return false;
+  if (le32(unsigned_image, u->second + 4) != 0) return false;  // already signed: not the input sbsign got
+  std::string a(signed_image.substr(0, table)), b(unsigned_image);
+  for (auto* x : {&a, &b}) {
+    std::fill_n(x->begin() + static_cast<std::ptrdiff_t>(s->first), 4, '\0');
+    std::fill_n(x->begin() + static_cast<std::ptrdiff_t>(s->second), 8, '\0');
+  }
+  return a.compare(0, b.size(), b) == 0 &&
+         std::all_of(a.begin() + static_cast<std::ptrdiff_t>(b.size()), a.end(), [](char c) { return c == '\0'; });
+}
+
 bool is_own_addon(std::string_view name, std::string_view bytes) {
   if (name != kAddonFileName) return false;
   auto img = pe::read_image(bytes);
@@ -264,10 +302,50 @@ bool is_own_addon(std::string_view name, std::string_view bytes) {
   if (!c || !s) return false;
   auto cmdline = pe::section_bytes(bytes, *c);
   auto sbat = pe::section_bytes(bytes, *s);
-  if (!cmdline || !sbat || *sbat != kAddonSbat) return false;
+  // Any .sbat: a distribution's signed add-on that reserve copied under this name is ours too.
+  if (!cmdline || !sbat) return false;
   const std::string_view v = *cmdline;
   return v.rfind("crashkernel=", 0) == 0 && v.size() > 12 &&
          std::none_of(v.begin(), v.end(), [](char ch) { return shall_be_whitespace(static_cast<unsigned char>(ch)); });
+}
+
+}  // namespace kdump::uki
+
+// --- Vendor add-ons ------------------------------------------------------------------------
+namespace kdump::uki {
+
+std::vector<VendorAddon> find_vendor_addons(const TreeView& view, std::string_view uname) {
+  std::vector<std::string> dirs{"/usr/lib/linux/extra.d"};
+  const std::string u(uname);
+  if (!u.empty() && u.find('/') == std::string::npos && u != "." && u != "..") {
+    for (const std::string base : {"/usr/lib/linux/" + u, "/usr/lib/modules/" + u}) {
+      if (!view.is_directory(base)) continue;
+      auto names = view.list(base);
+      if (!names) continue;
+      for (const auto& n : *names)
+        if (n.ends_with(".efi.extra.d") && view.is_directory(base + "/" + n)) dirs.push_back(base + "/" + n);
+    }
+  }
+  std::vector<VendorAddon> out;
+  for (const auto& dir : dirs) {
+    if (!view.is_directory(dir)) continue;
+    auto names = view.list(dir);
+    if (!names) continue;
+    for (const auto& n : *names) {
+      if (!is_addon_file_name(n)) continue;
+      const std::string path = dir + "/" + n;
+      auto bytes = view.read_text(path, std::size_t{64} << 20);
+      if (!bytes) continue;
+      auto info = read_pe_info(*bytes, path, -1, /*whole_table=*/true);
+      if (!info || !info->cmdline || info->has_linux) continue;
+      if (info->uname && *info->uname != u) continue;
+      const auto words = cmdline::crashkernel_words(*info->cmdline, cmdline::Dialect::kernel);
+      if (words.size() != 1 || mangle_stub_cmdline(*info->cmdline) != "crashkernel=" + words[0].value) continue;
+      out.push_back({path, words[0].value, std::move(*bytes)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const VendorAddon& a, const VendorAddon& b) { return a.path < b.path; });
+  return out;
 }
 
 }  // namespace kdump::uki
@@ -438,6 +516,26 @@ Result<ReserveDecision> decide_reserve(const ReserveInput& in) {
                       " comes later on the command line and carries crashkernel=" +
                       last_crashkernel(winner ? winner->cmdline : "").value_or(""),
                   "remove that crashkernel= first; the kernel takes the last one");
+  }
+  // A plain crashkernel= anywhere on the line wins over a ,high/,low one, wherever they
+  // stand: the kernel looks for a plain one first and reads the suffixed ones only when
+  // there is none (kernel/crash_reserve.c parse_crashkernel, get_last_crashkernel with
+  // suffix NULL skips ",high"/",low"). The embedded .cmdline of a signed UKI cannot be
+  // edited, so ours would lose: refused rather than leaving two competing values.
+  if (cmdline::kind_of_value(in.value) != cmdline::Kind::plain) {
+    for (const Part& p : e.parts) {
+      if (&p == winner) continue;
+      for (const auto& w : cmdline::crashkernel_words(p.cmdline, cmdline::Dialect::kernel)) {
+        if (cmdline::kind_of_value(w.value) != cmdline::Kind::plain) continue;
+        const std::string where = p.source == Source::embedded ? "the UKI's embedded command line"
+                                  : p.source == Source::loader ? "the boot loader's command line"
+                                                               : p.path;
+        return refuse("crashkernel=" + in.value + " would not be the kernel's: " + where + " has crashkernel=" +
+                          w.value + ", and the kernel takes a crashkernel= without ,high/,low over any with one",
+                      "reserve a value without a suffix (it overrides crashkernel=" + w.value +
+                          ", coming later), or rebuild the UKI without crashkernel= in its .cmdline");
+      }
+    }
   }
   for (const Part& p : e.parts) {
     if (&p == winner) continue;

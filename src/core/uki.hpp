@@ -34,6 +34,7 @@
 #include "core/plan.hpp"
 #include "util/result.hpp"
 #include "util/root_dir.hpp"
+#include "util/tree_view.hpp"
 
 namespace kdump::uki {
 
@@ -90,6 +91,22 @@ struct AddonFile {
   bool own = false;                     // is_own_addon(): kdump-setup wrote it
 };
 
+// A command-line add-on a distribution ships for this UKI's kernel, signed with its key
+// (e.g. Fedora's kernel-uki-virt-addons: /usr/lib/modules/UNAME/vmlinuz-virt.efi.extra.d/
+// crashkernel-256M-virt.fedora.x86_64.addon.efi), found where the UAPI Group's UKI
+// specification puts packaged add-ons: /usr/lib/linux/extra.d/ (for every UKI),
+// /usr/lib/linux/UNAME/NAME.efi.extra.d/, and Fedora's /usr/lib/modules/UNAME/NAME.efi.extra.d/.
+// Only add-ons whose .cmdline is a single crashkernel= word (and no .linux, a .uname, if
+// any, equal to the UKI's) are kept.
+struct VendorAddon {
+  std::string path;                     // inside the root
+  std::string value;                    // after "crashkernel="
+  std::string bytes;                    // the signed file, copied as it is
+};
+
+// The vendor add-ons of the tree for a kernel `uname`, read through `view`.
+std::vector<VendorAddon> find_vendor_addons(const TreeView& view, std::string_view uname);
+
 // One boot of one UKI.
 struct BootInput {
   std::string uki_path;                 // ESP-relative, for the add-on directories
@@ -100,6 +117,7 @@ struct BootInput {
   bool secure_boot = false;
   bool confidential_vm = false;
   std::optional<std::string> smbios_cmdline_extra;
+  std::vector<VendorAddon> vendor_addons;  // find_vendor_addons for the UKI's .uname
 };
 
 // Where a piece of the effective command line comes from.
@@ -158,6 +176,13 @@ Result<std::string> make_cmdline_addon(std::string_view stub, std::string_view c
 // .sbat above, no .linux, .uname, .dtb or .ucode). A signature appended by sbsign does not
 // change the answer. Removal deletes only such files.
 bool is_own_addon(std::string_view name, std::string_view bytes);
+
+// Whether `signed_image` is `unsigned_image` with an Authenticode signature added as
+// sbsign adds one (PE format, "The Attribute Certificate Table"): the Certificate Table
+// data directory entry and the optional header's CheckSum set, zero padding to 8 bytes
+// and the table appended; the other bytes are unchanged. A signature differs from run to
+// run (its signing time), so reserve keeps an add-on that passes this with its key.
+bool is_signed_copy(std::string_view signed_image, std::string_view unsigned_image);
 
 // --- On an ESP -------------------------------------------------------------------------
 

@@ -99,6 +99,27 @@ check "nothing configured: exit 0" [ "$code" = 0 ]
 check "nothing configured: says so" grep -q 'no crashkernel= configured' "$SCRATCH/out"
 check "nothing configured: nothing added" [ "$(after)" = "$before" ]
 
+# The "uki" layout: a UKI already has kdump-setup's add-on; the new kernel's UKI (here
+# a second image, version 6.9.0 in its .uname) gets its own copy, the first keeps its
+# bytes; remove then deletes both, and the tree is what it was before the add-ons.
+uki=$SCRATCH/uki
+cp -a "$SRC/golden/systemd-boot/uki-arch-mkinitcpio-default/root" "$uki"
+ukibefore=$(cd "$uki" && find . -type f -exec sha256sum {} + | sort)
+"$BIN" --root "$uki" -q reserve 256M >/dev/null 2>&1
+check "uki: reserve 256M installs the first add-on" [ -f "$uki/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi" ]
+first=$(sha256sum <"$uki/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi")
+cp "$SRC/golden/systemd-boot/uki-and-entries/root/boot/EFI/Linux/linux-6.9.efi" "$uki/efi/EFI/Linux/linux-6.9.0.efi"
+KDUMP_SETUP_ROOT=$uki KERNEL_INSTALL_LAYOUT=uki plugin add 6.9.0 "$uki/efi/x/6.9.0" "$SCRATCH/vmlinuz"
+check "uki: plugin exits 0" [ "$code" = 0 ]
+check "uki: plugin gave 6.9.0 the value" grep -q 'giving 6.9.0 crashkernel=256M' "$SCRATCH/out"
+check "uki: the new UKI has its add-on" [ -f "$uki/efi/EFI/Linux/linux-6.9.0.efi.extra.d/kdump-setup-crashkernel.addon.efi" ]
+check "uki: the first add-on is unchanged" [ "$(sha256sum <"$uki/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi")" = "$first" ]
+out=$("$BIN" --root "$uki" --json status 2>/dev/null)
+check "uki: status sees crashkernel=256M on both UKIs" [ "$(grep -c 'crashkernel=256M\|"256M"' <<<"$out")" -ge 1 ]
+"$BIN" --root "$uki" -q remove --kernel all >/dev/null 2>&1
+rm -f "$uki/efi/EFI/Linux/linux-6.9.0.efi"
+check "uki: remove gives the tree back (no add-on, no .extra.d/)" [ "$(cd "$uki" && find . -type f -exec sha256sum {} + | sort)" = "$ukibefore" ] && check "uki: no directory left" [ -z "$(find "$uki/efi/EFI/Linux" -name '*.extra.d')" ]
+
 KDUMP_SETUP_ROOT=$SCRATCH/missing plugin add "$KVER" /x "$SCRATCH/vmlinuz"
 check "a root kdump-setup cannot open: exit 0" [ "$code" = 0 ]
 KDUMP_SETUP=/nonexistent/kdump-setup "$PLUGIN" add "$KVER" /x "$SCRATCH/vmlinuz"; code=$?

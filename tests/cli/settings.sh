@@ -104,6 +104,15 @@ run --root "$T" -v recommend "${A[@]}"
 check "recommend -v: backend from the file" grep -q "backend = bls  \[.*kdump-setup.toml:1\]" "$SCRATCH/out"
 check "recommend -v: kernel from the file" grep -q "kernel = default  \[.*kdump-setup.toml:2\]" "$SCRATCH/out"
 
+# [uki]: the add-on signing key, shown by -v with its origin; not a path: exit 2 at the value
+tree; conf '[uki]' 'secureboot_private_key = "/etc/kernel/db.key"' 'secureboot_certificate = "/etc/kernel/db.crt"'
+run --root "$T" -v recommend "${A[@]}"
+check "[uki]: -v shows the key and its line" grep -q "uki.secureboot_private_key = /etc/kernel/db.key  \[.*kdump-setup.toml:2\]" "$SCRATCH/out"
+tree; conf '[uki]' 'secureboot_private_key = "db.key"'
+run --root "$T" recommend "${A[@]}"
+check "[uki]: a relative key path exits 2" [ "$code" = 2 ]
+check "[uki]: names file:line:column" grep -q "kdump-setup.toml:2:26" "$SCRATCH/err"
+
 # a bad configuration file stops every verb
 tree; conf 'policy = "rhel7"' 'bogus = 1'
 for verb in "reserve 256M --dry-run" "remove --dry-run" status verify "explain 256M ${A[*]} --kernel-release 6.1.0" \

@@ -15,6 +15,9 @@
 #include "backends/systemd_boot/systemd_boot_backend.hpp"
 #include "core/esp_probe.hpp"
 #include "core/render_plan.hpp"
+#include "core/uki.hpp"
+#include "core/uki_signing.hpp"
+#include "util/runner.hpp"
 #include "golden_support.hpp"
 
 namespace kdump {
@@ -44,6 +47,15 @@ TEST_P(SdbootGolden, PlanDiffIdempotenceRoundTrip) {
   RootDir root = open_root(s.dir);
   SystemdBootBackend be;
   SystemFacts facts;
+  // A tree with EFI variables (Secure Boot on): the facts step reads them from it.
+  if (fs::exists(s.dir / "sys/firmware/efi/efivars")) {
+    FactSource src;
+    src.root = s.dir;
+    src.probe_block_devices = false;
+    auto f = gather_facts(src, {});
+    ASSERT_TRUE(f) << f.error().message;
+    facts = *f;
+  }
   ASSERT_TRUE(be.detect(golden::model_of(root, facts)).applies) << be.detect(golden::model_of(root, facts)).reason;
 
   auto p = be.plan(golden::model_of(root, facts), req);
@@ -114,13 +126,191 @@ TEST(SdbootGoldenSet, UkiSecureBootWithoutKeysIsExit3) {
   EXPECT_EQ(p.error().kind, ErrorKind::unsupported);
   EXPECT_NE(p.error().message.find("Secure Boot is on"), std::string::npos) << p.error().message;
   ASSERT_FALSE(p.error().hints.empty());
-  EXPECT_NE(p.error().hints[0].find("SecureBootPrivateKey= and SecureBootCertificate= in /etc/kernel/uki.conf"),
+  EXPECT_NE(p.error().hints[0].find("SecureBootPrivateKey= and SecureBootCertificate= in the [UKI] section of /etc/kernel/uki.conf"),
             std::string::npos) << p.error().hints[0];
   // Off: the same tree plans the add-on.
   auto ok = SystemdBootBackend().plan(golden::model_of(root, SystemFacts{}), request_from_args("reserve 256M"));
   ASSERT_TRUE(ok) << ok.error().message;
   ASSERT_EQ(ok->edits.size(), 1u);
   EXPECT_TRUE(ok->edits[0].binary);
+}
+
+// The boot model after a UKI plan computes the add-on's value from the planned binary
+// edit (BootModel::after lays the add-on's bytes into <uki>.efi.extra.d/, which the
+// model reads back as systemd-stub would): the next boot carries crashkernel=256M after
+// reserve and none after remove, which also plans the emptied .extra.d/ away; the
+// model after each plan equals the model of the tree the plan writes.
+TEST(SdbootUki, ModelAfterPlanCarriesTheAddonValueAndRemoveGivesTheTreeBack) {
+  Scratch s(kGolden / "uki-arch-mkinitcpio-default" / "root");
+  const auto original = golden::tree(s.dir);
+  RootDir root = open_root(s.dir);
+  BootModel model = golden::model_of(root);
+  model.set_active(BootLoader::sdboot);
+  ASSERT_TRUE(model.next_boot() && model.next_boot()->cmdline);
+  EXPECT_EQ(model.next_boot()->cmdline->find("crashkernel="), std::string::npos);
+  auto plan = SystemdBootBackend().plan(model, request_from_args("reserve 256M"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->edits.size(), 1u);
+  EXPECT_EQ(plan->edits[0].path, "/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi");
+  auto after = model.after(*plan);
+  ASSERT_TRUE(after) << after.error().message;
+  after->set_active(BootLoader::sdboot);
+  ASSERT_TRUE(after->next_boot() && after->next_boot()->cmdline);
+  EXPECT_EQ(*after->next_boot()->cmdline, "root=UUID=5a1e4b4c-1f6a-4f0e-9a44-2a3b1d9e7c10 rw quiet crashkernel=256M");
+  apply_edits(s.dir, *plan);
+
+  RootDir written = open_root(s.dir);
+  BootModel reserved = golden::model_of(written);
+  reserved.set_active(BootLoader::sdboot);
+  EXPECT_EQ(*reserved.next_boot()->cmdline, *after->next_boot()->cmdline);
+  auto rm = SystemdBootBackend().plan(reserved, request_from_args("remove"));
+  ASSERT_TRUE(rm) << rm.error().message;
+  ASSERT_EQ(rm->edits.size(), 2u);
+  EXPECT_TRUE(rm->edits[0].remove && !rm->edits[0].directory);
+  EXPECT_TRUE(rm->edits[1].remove && rm->edits[1].directory);
+  EXPECT_EQ(rm->edits[1].path, "/efi/EFI/Linux/arch-linux.efi.extra.d");
+  auto gone = reserved.after(*rm);
+  ASSERT_TRUE(gone) << gone.error().message;
+  gone->set_active(BootLoader::sdboot);
+  EXPECT_EQ(*gone->next_boot()->cmdline, "root=UUID=5a1e4b4c-1f6a-4f0e-9a44-2a3b1d9e7c10 rw quiet");
+  apply_edits(s.dir, *rm);
+  EXPECT_FALSE(fs::exists(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d"));
+  EXPECT_EQ(golden::tree(s.dir), original);
+
+  // An add-on directory holding someone else's file stays.
+  fs::create_directories(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d");
+  write_file(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d/README", "admin's\n");
+  RootDir again = open_root(s.dir);
+  BootModel m2 = golden::model_of(again);
+  auto p2 = SystemdBootBackend().plan(m2, request_from_args("reserve 256M"));
+  ASSERT_TRUE(p2) << p2.error().message;
+  apply_edits(s.dir, *p2);
+  RootDir again2 = open_root(s.dir);
+  auto rm2 = SystemdBootBackend().plan(golden::model_of(again2), request_from_args("remove"));
+  ASSERT_TRUE(rm2) << rm2.error().message;
+  ASSERT_EQ(rm2->edits.size(), 1u);
+  EXPECT_FALSE(rm2->edits[0].directory);
+}
+
+// Secure Boot on and a key configured: the add-on is signed with it, by the real sbsign
+// (sbsigntool) with a key and certificate made here; sbverify accepts the result with the
+// certificate; the signed add-on is still kdump-setup's own and the model after the plan
+// carries its value; a rerun keeps it (is_signed_copy) instead of signing again. The key
+// comes from kdump-setup's [uki] settings over /etc/kernel/uki.conf; a uki.conf naming
+// only the key is refused naming SecureBootCertificate=.
+TEST(SdbootUki, SecureBootSignsTheAddonWithTheConfiguredKey) {
+  if (std::system("command -v sbsign >/dev/null 2>&1 && command -v sbverify >/dev/null 2>&1 && "
+                  "command -v openssl >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "sbsigntool or openssl not installed (scripts/packages.txt)";
+  Scratch s(kGolden / "uki-arch-mkinitcpio-default" / "root");
+  fs::create_directories(s.dir / "etc/kernel/keys");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=kdump-setup-test -days 3650 -keyout '" +
+                          (s.dir / "etc/kernel/keys/db.key").string() + "' -out '" +
+                          (s.dir / "etc/kernel/keys/db.crt").string() + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  write_file(s.dir / "etc/kernel/uki.conf", "[UKI]\nSecureBootPrivateKey=/etc/kernel/keys/db.key\n");
+  SystemFacts facts;
+  facts.secure_boot = Fact<bool>{true, "test"};
+  RootDir root = open_root(s.dir);
+  auto req = request_from_args("reserve 256M");
+  req.sign_addon = [&](const uki::SigningKeys& k, std::string_view pe) {
+    ProcessRunner runner;
+    return uki::sbsign(root, runner, k, pe);
+  };
+  auto half = SystemdBootBackend().plan(golden::model_of(root, facts), req);
+  ASSERT_FALSE(half);
+  EXPECT_EQ(half.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(half.error().message.find("/etc/kernel/uki.conf has no SecureBootCertificate="), std::string::npos)
+      << half.error().message;
+
+  write_file(s.dir / "etc/kernel/uki.conf",
+             "# ukify's configuration\n[UKI]\nSecureBootPrivateKey = /etc/kernel/keys/db.key\n"
+             "SecureBootCertificate=/etc/kernel/keys/db.crt\n");
+  RootDir root2 = open_root(s.dir);
+  req.sign_addon = [&](const uki::SigningKeys& k, std::string_view pe) {
+    ProcessRunner runner;
+    return uki::sbsign(root2, runner, k, pe);
+  };
+  BootModel model = golden::model_of(root2, facts);
+  auto p = SystemdBootBackend().plan(model, req);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->edits.size(), 1u);
+  const FileEdit& fe = p->edits[0];
+  EXPECT_NE(fe.summary.find("signed with /etc/kernel/keys/db.key (/etc/kernel/uki.conf:3)"), std::string::npos)
+      << fe.summary;
+  EXPECT_TRUE(uki::is_own_addon(uki::kAddonFileName, fe.after));
+  auto model_after = model.after(*p);
+  ASSERT_TRUE(model_after);
+  model_after->set_active(BootLoader::sdboot);
+  EXPECT_NE(model_after->next_boot()->cmdline->find(" crashkernel=256M"), std::string::npos);
+  apply_edits(s.dir, *p);
+  const fs::path addon = s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi";
+  const std::string verify = "sbverify --cert '" + (s.dir / "etc/kernel/keys/db.crt").string() + "' '" +
+                             addon.string() + "' >/dev/null 2>&1";
+  EXPECT_EQ(std::system(verify.c_str()), 0) << "sbverify rejects the signed add-on";
+  // The unsigned bytes it was made from: is_signed_copy holds, and not for another value.
+  auto stub = read_file(s.dir / "usr/lib/systemd/boot/efi/addonx64.efi.stub");
+  auto unsigned_addon = uki::make_cmdline_addon(stub, "crashkernel=256M");
+  auto other = uki::make_cmdline_addon(stub, "crashkernel=512M");
+  ASSERT_TRUE(unsigned_addon && other);
+  EXPECT_TRUE(uki::is_signed_copy(read_file(addon), *unsigned_addon));
+  EXPECT_FALSE(uki::is_signed_copy(read_file(addon), *other));
+  EXPECT_FALSE(uki::is_signed_copy(*unsigned_addon, *unsigned_addon));
+
+  RootDir root3 = open_root(s.dir);
+  auto again = SystemdBootBackend().plan(golden::model_of(root3, facts), req);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(again->changes_anything()) << render_plan_diff(*again);
+
+  // kdump-setup's own setting wins over uki.conf; half of it is refused.
+  auto own = request_from_args("reserve 512M");
+  own.sign_addon = req.sign_addon;
+  own.uki_key = {"/etc/kernel/keys/db.key", "/etc/kdump-setup.toml:2"};
+  auto half_own = SystemdBootBackend().plan(golden::model_of(root3, facts), own);
+  ASSERT_FALSE(half_own);
+  EXPECT_NE(half_own.error().message.find("secureboot_certificate is not"), std::string::npos)
+      << half_own.error().message;
+  own.uki_cert = {"/etc/kernel/keys/db.crt", "/etc/kdump-setup.toml:3"};
+  auto p_own = SystemdBootBackend().plan(golden::model_of(root3, facts), own);
+  ASSERT_TRUE(p_own) << p_own.error().message;
+  EXPECT_NE(p_own->edits[0].summary.find("(/etc/kdump-setup.toml:2)"), std::string::npos) << p_own->edits[0].summary;
+}
+
+// The distribution's signed crashkernel add-ons (golden uki-vendor-addon: Fedora's
+// kernel-uki-virt-addons layout): the exact value is copied as it is, no key needed under
+// Secure Boot; for `reserve auto` the smallest plain size meeting the policy's figure;
+// the copy is kdump-setup's own for remove; none fits: kdump-setup builds its own add-on,
+// which under Secure Boot needs a key.
+TEST(SdbootUki, VendorAddonMeetingTheFigureIsInstalledAsItIs) {
+  const fs::path g = kGolden / "uki-vendor-addon" / "root";
+  const std::string vdir = "/usr/lib/modules/6.12.1-arch1-1/vmlinuz-virt.efi.extra.d/";
+  Scratch s(g);
+  RootDir root = open_root(s.dir);
+  SystemFacts facts;
+  facts.secure_boot = Fact<bool>{true, "test"};
+  BootModel model = golden::model_of(root, facts);
+  const auto* boot = model.uki_boot("/efi/EFI/Linux/arch-linux.efi");
+  ASSERT_TRUE(boot && *boot);
+  ASSERT_EQ((*boot)->vendor_addons.size(), 3u);  // fips=1 is not a crashkernel add-on
+  auto exact = SystemdBootBackend().plan(model, request_from_args("reserve 256M"));
+  ASSERT_TRUE(exact) << exact.error().message;
+  ASSERT_EQ(exact->edits.size(), 1u);
+  EXPECT_EQ(exact->edits[0].after, read_file(g / (vdir.substr(1) + "crashkernel-256M-virt.example.x86_64.addon.efi")));
+  EXPECT_TRUE(uki::is_own_addon(uki::kAddonFileName, exact->edits[0].after));
+
+  auto automatic = request_from_args("reserve 1G-:300M");
+  automatic.policy_bytes = 300u << 20;
+  auto a = SystemdBootBackend().plan(model, automatic);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_NE(a->edits[0].summary.find("crashkernel-512M-virt"), std::string::npos) << a->edits[0].summary;
+  auto after = model.after(*a);
+  ASSERT_TRUE(after);
+  after->set_active(BootLoader::sdboot);
+  EXPECT_NE(after->next_boot()->cmdline->find(" crashkernel=512M"), std::string::npos) << *after->next_boot()->cmdline;
+
+  auto none = SystemdBootBackend().plan(model, request_from_args("reserve 384M"));
+  ASSERT_FALSE(none);  // no vendor add-on of that value, Secure Boot on, no key
+  EXPECT_EQ(none.error().kind, ErrorKind::unsupported);
 }
 
 // efivarfs format: 4 bytes of attributes (little endian), then the data.

@@ -196,6 +196,94 @@ TEST_F(ApplyTest, DeletesAFileAndRefusesAChangedOne) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+// A directory edit (the add-on directory remove empties): removed after the plan's file
+// deletions in it, at the commit; one that holds another file stays (a warning). Every
+// failing system call leaves the add-on in place or gone, never half: before the commit
+// both are there, after it the add-on is gone and the directory at worst stays empty,
+// which the same plan removes on a rerun.
+TEST_F(ApplyTest, RemovesTheDirectoryItEmptied) {
+  const std::string dir = "/efi/EFI/Linux/x.efi.extra.d";
+  const std::string addon = dir + "/kdump-setup-crashkernel.addon.efi";
+  auto dir_edit = [](const std::string& path) {
+    FileEdit e;
+    e.path = path;
+    e.before = std::string();
+    e.remove = true;
+    e.directory = true;
+    return e;
+  };
+  auto make_plan = [&] {
+    auto p = plan_for({{addon, ""}});
+    p.edits[0].remove = true;
+    p.edits.push_back(dir_edit(dir));
+    return p;
+  };
+  put(addon, std::string("MZ\0addon", 8));
+  auto p = make_plan();
+  EXPECT_EQ(render_edit_diff(p.edits[1]), "delete directory " + dir + "/ (empty)\n");
+  auto r = apply(p);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(fs::exists(host(dir)));
+  EXPECT_TRUE(fs::is_directory(host("/efi/EFI/Linux")));
+  EXPECT_TRUE(r->warnings.empty());
+
+  // Another file appeared in it: the add-on goes, the directory and that file stay.
+  put(addon, std::string("MZ\0addon", 8));
+  auto q = make_plan();
+  put(dir + "/admin.addon.efi", "theirs");
+  auto r2 = apply(q);
+  ASSERT_TRUE(r2) << r2.error().message;
+  EXPECT_FALSE(fs::exists(host(addon)));
+  EXPECT_EQ(get(dir + "/admin.addon.efi"), "theirs");
+  ASSERT_EQ(r2->warnings.size(), 1u);
+  EXPECT_NE(r2->warnings[0].find("directory not removed"), std::string::npos) << r2->warnings[0];
+  fs::remove(host(dir + "/admin.addon.efi"));
+  fs::remove(host(dir));
+
+  // Not a directory any more: stale, nothing changed.
+  put(addon, std::string("MZ\0addon", 8));
+  Plan st;
+  st.edits.push_back(dir_edit(addon));  // a regular file where a directory was planned
+  auto r3 = apply(st);
+  ASSERT_FALSE(r3);
+  EXPECT_EQ(r3.error().kind, ErrorKind::stale);
+  EXPECT_EQ(get(addon), std::string("MZ\0addon", 8));
+
+  // Every system call failing in turn.
+  unsigned points = 0;
+  for (unsigned n = 1;; ++n) {
+    fs::remove_all(host(dir));
+    put(addon, std::string("MZ\0addon", 8));
+    FaultSysOps f;
+    f.fail_nth(n, EIO);
+    ApplyOptions o;
+    o.sys = &f;
+    auto rr = apply(make_plan(), o);
+    if (!f.fault_fired()) {
+      ASSERT_TRUE(rr) << n << ": " << rr.error().message;
+      EXPECT_FALSE(fs::exists(host(dir)));
+      break;
+    }
+    ++points;
+    if (!rr) {
+      EXPECT_EQ(get(addon), std::string("MZ\0addon", 8)) << "call " << n << ": " << rr.error().message;
+    } else {
+      EXPECT_FALSE(fs::exists(host(addon))) << "call " << n;
+      if (fs::exists(host(dir))) {
+        // The rerun's plan (the systemd-boot backend's remove): the add-on's place is
+        // examined, so a leftover of it is cleaned first, then the directory goes.
+        Plan only_dir;
+        only_dir.examined.push_back(addon);
+        only_dir.edits.push_back(dir_edit(dir));
+        ASSERT_TRUE(apply(only_dir)) << "call " << n;
+      }
+      EXPECT_FALSE(fs::exists(host(dir))) << "call " << n;
+    }
+    ASSERT_LT(n, 200u);
+  }
+  EXPECT_GT(points, 3u);
+}
+
 TEST_F(ApplyTest, UnchangedEditIsNotWritten) {
   put("/etc/kernel/cmdline", "x\n");
   struct stat before = lstat_of(host("/etc/kernel/cmdline"));

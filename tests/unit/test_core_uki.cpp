@@ -543,6 +543,28 @@ TEST(UkiReserve, AVendorAddonSortingAfterOursIsRefusedBeforeOursIsNoted) {
   EXPECT_FALSE(decide_reserve(r));
 }
 
+// Competing values of different kinds: the kernel takes a plain crashkernel= over any
+// ,high/,low one wherever they stand (kernel/crash_reserve.c), so a ,high add-on after
+// an embedded plain value would be ignored: refused; a plain add-on after an embedded
+// ,high one wins and is noted.
+TEST(UkiReserve, ASuffixedValueAfterAnEmbeddedPlainOneIsRefused) {
+  ReserveInput r = reserve_input("root=/dev/vda crashkernel=384M");
+  r.value = "512M,high";
+  auto d = decide_reserve(r);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().kind, ErrorKind::unsupported);
+  EXPECT_NE(d.error().message.find("the UKI's embedded command line has crashkernel=384M"), std::string::npos)
+      << d.error().message;
+  ReserveInput h = reserve_input("root=/dev/vda crashkernel=512M,high");
+  auto ok = decide_reserve(h);
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_EQ(ok->notes.size(), 1u);
+  EXPECT_NE(ok->notes[0].find("crashkernel=512M,high"), std::string::npos) << ok->notes[0];
+  ReserveInput both = reserve_input("root=/dev/vda");
+  both.value = "512M,high";
+  EXPECT_TRUE(decide_reserve(both));
+}
+
 TEST(UkiReserve, SmbiosCrashkernelWinsAndIsRefused) {
   ReserveInput r = reserve_input("root=/dev/vda");
   r.boot.smbios_cmdline_extra = "crashkernel=512M";

@@ -24,6 +24,7 @@ set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$script_dir/../e2e/lib.sh"  # esp_create, esp_put, entry_options; sets repo_root
+. "$script_dir/ovmf.sh"        # ovmf_boot
 
 die() { echo "sdboot-boot: $*" >&2; exit 1; }
 log() { echo "sdboot-boot: $*" >&2; }
@@ -58,7 +59,6 @@ keep=0
 cleanup() { ((keep)) && log "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 
-kvm_usable() { (exec 3<>/dev/kvm) 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuinfo; }
 
 # The staging tree of one case; prints the directory that holds loader/ in it.
 stage_systemd_boot() {
@@ -98,15 +98,9 @@ make_disk() {
 }
 
 boot() {
-    local disk=$1 vars=$2 serial=$3 timeout=${KDUMP_SDBOOT_TIMEOUT:-240}
-    local -a q=(qemu-system-x86_64 -machine q35 -nographic -no-reboot -net none -smp 1 -m "$mem"
-        -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
-        -drive "if=pflash,format=raw,unit=1,file=$vars"
-        -drive "file=$disk,format=raw,if=virtio")
-    if kvm_usable; then q+=(-accel kvm -cpu host); else q+=(-accel tcg -cpu max); fi
-    local rc=0
-    timeout -k 5 "$timeout" "${q[@]}" </dev/null >"$serial" 2>&1 || rc=$?
-    return $rc
+    local disk=$1 vars=$2 serial=$3
+    ovmf_boot --code "$ovmf_code" --vars "$vars" --serial "$serial" --mem "$mem" \
+        --timeout "${KDUMP_SDBOOT_TIMEOUT:-240}" -- "$disk"
 }
 
 kds() { tr -d '\r' <"$2" | grep -ao "KDS:$1 .*" | head -n 1 | cut -d' ' -f2-; }
