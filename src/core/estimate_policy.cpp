@@ -28,9 +28,9 @@ Policy make_policy() {
     gen.base = g.fitted_need + safety_margin;
     gen.measured = g.measured;
     gen.kdump_tools_dep = CalibratedImage{g.dep_file, g.dep_unpacked,
-                                          std::string("Debian kdump-tools' MODULES=dep image as measured with ") + g.name};
-    gen.boot_initrd = CalibratedImage{g.most_file, g.most_unpacked,
-                                      std::string("Debian's MODULES=most boot initramfs as measured with ") + g.name};
+                                          std::string("Debian kdump-tools' MODULES=dep image as measured with kernel ") +
+                                              g.name};
+    gen.boot_initrd = CalibratedImage{g.most_file, g.most_unpacked, g.most_what};
     p.generations.push_back(std::move(gen));
   }
   p.no_package_base = no_package_base;

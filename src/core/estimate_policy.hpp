@@ -76,13 +76,15 @@ struct GenerationData {
   // for the generation's kernel, plus the minimal archive as its second segment, as
   // measured: file and unpacked bytes.
   std::uint64_t dep_file, dep_unpacked;
-  // The boot initramfs (MODULES=most) of that kernel, with the minimal archive likewise.
+  // The boot initramfs (MODULES=most) of that kernel, with the minimal archive likewise,
+  // and what it is ("Debian 12's MODULES=most initramfs of 6.1.0-57-amd64").
   std::uint64_t most_file, most_unpacked;
+  const char* most_what;
 };
 inline constexpr GenerationData generations[] = {
     {"6.1", 6, 1, fitted_need,
      "Debian 12 6.1.0-57-amd64: 25 points, 1-16 GiB, minimal, padded and Debian images",
-     9'983'868, 25'485'824, 34'160'241, 138'984'960},
+     9'983'868, 25'485'824, 34'160'241, 138'984'960, "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64"},
     // Debian 13 6.12.117+deb13-amd64 (calibration.md, rows @k6.12): the minimal image
     // (F 2,931,572, U 6,433,792) captured with 80 and failed with 64 MiB at 2 and 8 GiB,
     // so the need lies in (48.4, 64.4] MiB; the kdump-tools image (F 9,969,877,
@@ -91,8 +93,16 @@ inline constexpr GenerationData generations[] = {
     // 80 MiB (56 + 24 + 16 + 8 MiB of range tier = 104 MiB).
     {"6.12", 6, 12, 56 * MiB,
      "Debian 13 6.12.117+deb13-amd64: minimal image at 2 and 8 GiB, kdump-tools image at 2 GiB",
-     9'969'877, 25'786'368, 34'160'241, 138'984'960},
-    {"7.x", 7, 0, fitted_need, "PLACEHOLDER", 9'983'868, 25'485'824, 34'160'241, 138'984'960},
+     9'969'877, 25'786'368, 34'160'241, 138'984'960,
+     "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64 (not built for 6.12)"},
+    // Debian sid 7.2.13+deb14-amd64 (rows @k7.x): the minimal image (F 2,934,564,
+    // U 6,439,936) captured with 96 and failed with 80 MiB at 2 GiB (need in
+    // (64.8, 80.8]); the kdump-tools image (F 10,062,506, U 26,157,568) captured with
+    // 128 and failed with 112 MiB (need in (52.4, 68.4]). 68 MiB: inside both.
+    {"7.x", 7, 0, 68 * MiB,
+     "Debian sid 7.2.13+deb14-amd64: minimal and kdump-tools images at 2 GiB",
+     10'062'506, 26'157'568, 34'160'241, 138'984'960,
+     "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64 (not built for 7.x)"},
 };
 
 // When the capture initramfs is neither found nor foreseeable from a kdump package's

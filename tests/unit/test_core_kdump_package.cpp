@@ -320,3 +320,33 @@ TEST(EstimateGenerationsCli, KernelReleaseOnRecommendAndReserveAuto) {
     EXPECT_NE(bad.err.find("--kernel-release"), std::string::npos) << bad.err;
   }
 }
+
+// The per-generation points of bench/results/calibration.md (rows @k6.12, @k7.x): the
+// estimate captures (at least the minimum, at least the margin over the failing value)
+// and stays within 1.3 × the minimum.
+TEST(EstimateGenerations, EveryMeasuredPointCapturesWithin130Percent) {
+  struct Point {
+    const char* release;
+    std::uint64_t ram_gib, file, unpacked, min_mib;
+  };
+  constexpr Point points[] = {
+      {"6.12.117+deb13-amd64", 2, 2'931'572, 6'433'792, 80},
+      {"6.12.117+deb13-amd64", 8, 2'931'572, 6'433'792, 80},
+      {"6.12.117+deb13-amd64", 2, 9'969'877, 25'786'368, 128},
+      {"7.2.13+deb14-amd64", 2, 2'934'564, 6'439'936, 96},
+      {"7.2.13+deb14-amd64", 2, 10'062'506, 26'157'568, 128},
+  };
+  for (const auto& p : points) {
+    auto in = input(p.ram_gib * GiB - 512 * KiB, p.release);
+    in.capture_initramfs_bytes = p.file;
+    in.capture_initramfs_unpacked_bytes = p.unpacked;
+    in.capture_initramfs_source = "test image";
+    auto r = recommend(estimate_policy(), in);
+    ASSERT_TRUE(r.has_value());
+    const std::uint64_t min = p.min_mib * MiB;
+    EXPECT_GE(r->bytes_for_this_machine, min) << p.release << " " << p.file;
+    EXPECT_LE(r->bytes_for_this_machine * 10, min * 13) << p.release << " " << p.file << ": "
+                                                        << r->bytes_for_this_machine / MiB << " MiB";
+    EXPECT_GE(r->bytes_for_this_machine, min - 16 * MiB + estimate::safety_margin) << p.release;
+  }
+}
