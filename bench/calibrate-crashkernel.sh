@@ -41,6 +41,8 @@
 #             reserves for it (recommend with the image and the row's kernel release at
 #             the guest's System RAM): the policy table marks the estimate "captured"
 #             when a trial at that value brought a dump back
+#   --no-report     do not regenerate the Markdown (several runs in a row; run
+#             --report-only once at the end: the report runs kdump-setup per row and policy)
 #   --report-only   only regenerate the Markdown from the trial log
 # The trial log's pad_mib column holds the padding in MiB, or the LABEL of a
 # --base-initramfs image.
@@ -361,7 +363,7 @@ predicted() {
 }
 
 main() {
-    local rams="1 2 4 8 16" pads="0 30 60" guess=96 bin=$repo_root/build/kdump-setup report_only=0 kroot="" prove=0
+    local rams="1 2 4 8 16" pads="0 30 60" guess=96 bin=$repo_root/build/kdump-setup report_only=0 kroot="" prove=0 no_report=0
     local -a argv=("$@")
     local -a bases=()
     while (($#)); do
@@ -373,6 +375,7 @@ main() {
             --binary) bin=${2:?}; shift 2 ;;
             --report-only) report_only=1; shift ;;
             --prove) prove=1; shift ;;
+            --no-report) no_report=1; shift ;;
             --append) append=${2:?}; shift 2 ;;
             --tag) tag=${2:?}; shift 2 ;;
             --kernel) kernel=$(readlink -f "${2:?}"); shift 2 ;;
@@ -444,10 +447,10 @@ main() {
                     trial "$ram" "$key" $((est >> 20)) >/dev/null
                 fi
             fi
-            write_report "$bin"
+            ((no_report)) || write_report "$bin"
         done
     done
-    write_report "$bin"
+    ((no_report)) || write_report "$bin"
 }
 
 main "$@"

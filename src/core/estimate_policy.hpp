@@ -10,7 +10,9 @@
 // 6.1.0-57-amd64, QEMU/TCG `-machine pc`, SeaBIOS, 1 vCPU, `nokaslr`; capture kernel =
 // the same kernel with "irqpoll nr_cpus=1 reset_devices", busybox + kexec-tools +
 // makedumpfile initramfs, `makedumpfile -F -l -d 31` streamed to a virtio disk; success
-// = the host reassembled a dump with the "KDUMP   " signature. Grid: 16 MiB.
+// = the host reassembled a dump with the "KDUMP   " signature. Grid: 16 MiB. The fitted
+// need is per kernel generation (`generations` below: 6.1, 6.12, 7.x, each measured with
+// that generation's Debian kernel), chosen by the capture kernel's release.
 #pragma once
 
 #include <cstdint>
