@@ -63,11 +63,11 @@ _kdump_setup() {
 
   local opts=
   case $verb in
-    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --policy --extra --luks --capture-initramfs" ;;
+    reserve) opts="--dry-run --backend --kernel --if-unset --force --no-update --memory --arch --kernel-release --policy --extra --luks --capture-initramfs" ;;
     remove) opts="--dry-run --backend --kernel --no-update" ;;
     refresh) opts="--dry-run --backend --kernel --force --no-update --memory --arch --kernel-release --policy --extra --luks --capture-initramfs" ;;
     explain) opts="--cmdline --memory --arch --kernel-release" ;;
-    recommend) opts="--memory --arch --policy --extra --luks --capture-initramfs --initramfs-size" ;;
+    recommend) opts="--memory --arch --kernel-release --policy --extra --luks --capture-initramfs --initramfs-size" ;;
     status) opts= ;;
     verify) opts="--require-loaded" ;;
     shrink) opts="--to --dry-run --reload" ;;

@@ -68,6 +68,7 @@ complete -c kdump-setup -n '__fish_seen_subcommand_from recommend' -l initramfs-
 # explain
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain' -l cmdline -x -d 'A whole kernel command line'
 complete -c kdump-setup -n '__fish_seen_subcommand_from explain refresh' -l kernel-release -x -a '(__kdump_setup_releases)' -d 'Kernel release to model'
+complete -c kdump-setup -n '__fish_seen_subcommand_from reserve recommend' -l kernel-release -x -a '(__kdump_setup_releases)' -d 'Kernel release to size the capture kernel for'
 
 # shrink
 complete -c kdump-setup -n '__fish_seen_subcommand_from shrink' -l to -x -a auto -d 'New size: auto (the estimate) or SIZE'

@@ -49,13 +49,19 @@ copy_with_libs() {
     done < <(ldd "$prog" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
 }
 
-# Kernel modules (plain or .ko.xz) from DIR into the image's flat /lib/modules.
+# Kernel modules (plain or .ko.xz) from DIR into the image's flat /lib/modules. A module
+# the kernel has built in (its modules.builtin, e.g. virtio on 6.12) is skipped: init.sh
+# loads only the files that are there.
 copy_modules() {
-    local stage=$1 dir=$2 m f
+    local stage=$1 dir=$2 m f builtin
+    builtin=${dir%%/kernel/*}/modules.builtin
     shift 2
     for m in "$@"; do
         f=$dir/$m.ko
         [[ -f $f ]] || f=$dir/$m.ko.xz
+        if [[ ! -f $f && -f $builtin ]] && grep -qx "kernel/${dir#*/kernel/}/$m.ko" "$builtin"; then
+            continue
+        fi
         [[ -f $f ]] || die "module $m not found under $dir"
         if [[ $f == *.xz ]]; then
             xz -dc "$f" >"$stage/lib/modules/${m##*/}.ko"

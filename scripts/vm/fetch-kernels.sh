@@ -7,12 +7,16 @@
 # suite's Release signature, the index's and every .deb's SHA256. Only the kernel
 # image file (and busybox) is unpacked from each .deb (dpkg-deb --fsys-tarfile).
 #
-# Usage: scripts/vm/fetch-kernels.sh [--print]
+# Usage: scripts/vm/fetch-kernels.sh [--print] [--modules]
 #   --print   only print the cached paths (NAME PATH per line); fail when missing
+#   --modules also unpack the amd64 kernels' module trees (usr/lib/modules/<release>,
+#             for the capture initramfs images bench/calibrate-crashkernel.sh builds)
+#             into <cache>/<name>/root, with depmod -b run there
 #
 # Cache: $KDUMP_VM_KERNEL_CACHE (default <repo>/build/kernels):
 #   x86_64-trixie/vmlinuz-<release>   x86_64-sid/vmlinuz-<release>
 #   arm64-trixie/vmlinuz-<release>    arm64-trixie/busybox
+#   x86_64-*/root/usr/lib/modules/<release>   (--modules)
 # Idempotent: a present cache entry is not fetched again (delete it to refresh).
 set -euo pipefail
 
@@ -118,10 +122,50 @@ extract_member() {
     mv -f "$dest.tmp" "$dest"
 }
 
+with_modules=0
+
+# unpack_modules RELEASE OUT DEB...: the module tree and the config of a kernel under
+# OUT/root (usr/lib/modules/RELEASE, boot/config-RELEASE), from whichever of the
+# packages holds them, indexed with depmod -b (the package's postinst would run depmod
+# on the host).
+unpack_modules() {
+    local release=$1 out=$2 deb members re
+    shift 2
+    re=$(sed 's/[].[^$*+?(){}|\\]/\\&/g' <<<"$release")  # "6.12.117+deb13-amd64" as a regex
+    rm -rf "$out/root.tmp"
+    mkdir -p "$out/root.tmp"
+    for deb in "$@"; do
+        members=$(dpkg-deb -c "$deb" | awk '{ print $NF }' |
+            grep -E "^\./(usr/)?lib/modules/$re/|^\./boot/config-$re\$" | grep -v '/$' || true)
+        [[ -n $members ]] || continue
+        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$out/root.tmp" -T <(echo "$members")
+    done
+    if [[ -d $out/root.tmp/lib/modules/$release ]]; then
+        mkdir -p "$out/root.tmp/usr/lib/modules"
+        cp -a "$out/root.tmp/lib/modules/$release" "$out/root.tmp/usr/lib/modules/"
+        rm -rf "$out/root.tmp/lib"
+    fi
+    [[ -d $out/root.tmp/usr/lib/modules/$release/kernel ]] || die "no modules of $release in $*"
+    # Newer kernels ship the config as usr/lib/modules/RELEASE/config only; mkinitramfs
+    # reads /boot/config-RELEASE.
+    if [[ ! -f $out/root.tmp/boot/config-$release && -f $out/root.tmp/usr/lib/modules/$release/config ]]; then
+        mkdir -p "$out/root.tmp/boot"
+        cp "$out/root.tmp/usr/lib/modules/$release/config" "$out/root.tmp/boot/config-$release"
+    fi
+    [[ -f $out/root.tmp/boot/config-$release ]] || die "no boot/config-$release in $*"
+    depmod -b "$out/root.tmp/usr" "$release"
+    rm -rf "$out/root"
+    mv "$out/root.tmp" "$out/root"
+}
+
 # fetch_image SUITE ARCH: the kernel image of SUITE's linux-image-ARCH.
 fetch_image() {
-    local suite=$1 arch=$2 out=$cache/$3 dir pkg deb
-    if compgen -G "$out/vmlinuz-*" >/dev/null && [[ $arch != arm64 || -x $out/busybox ]]; then
+    local suite=$1 arch=$2 out=$cache/$3 dir pkg deb modules_deb=""
+    local have_modules=1
+    if ((with_modules)) && [[ $arch != arm64 ]] && ! compgen -G "$out/root/boot/config-*" >/dev/null; then
+        have_modules=0
+    fi
+    if compgen -G "$out/vmlinuz-*" >/dev/null && [[ $arch != arm64 || -x $out/busybox ]] && ((have_modules)); then
         return 0
     fi
     dir=$(mktemp -d "${TMPDIR:-/tmp}/kdump-fetch.XXXXXX")
@@ -131,6 +175,7 @@ fetch_image() {
     [[ -n $pkg ]] || die "no versioned kernel image behind linux-image-$arch in $suite"
     echo "fetch-kernels: $suite $arch: $pkg"
     deb=$(download "$dir" "$pkg:$arch")
+    modules_deb=$deb
     # Newer kernels split the image: linux-image-V depends on linux-binary-V (same
     # version), which holds the image as /usr/lib/modules/V/vmlinuz.
     if [[ -z $(image_member "$deb") ]]; then
@@ -144,6 +189,18 @@ fetch_image() {
     [[ -n $member ]] || die "$(basename "$deb") has no kernel image"
     mkdir -p "$out"
     extract_member "$deb" "$member" "$out/vmlinuz-$(image_release "$member")"
+    if ((with_modules)) && [[ $arch != arm64 ]]; then
+        local -a debs=("$modules_deb")
+        [[ $deb == "$modules_deb" ]] || debs+=("$deb")
+        # Newer kernels also split the modules and the config off: linux-modules-V and
+        # linux-base-V, dependencies of linux-image-V.
+        local dep
+        for dep in $(dpkg-deb -f "$modules_deb" Depends | tr ',' '\n' | awk '$1 ~ /^linux-(modules|base)-[0-9]/ { print $1 }'); do
+            echo "fetch-kernels: $suite $arch: $dep"
+            debs+=("$(download "$dir" "$dep:$arch")")
+        done
+        unpack_modules "$(image_release "$member")" "$out" "${debs[@]}"
+    fi
     if [[ $arch == arm64 ]]; then
         deb=$(download "$dir" busybox-static:arm64)
         member=$(dpkg-deb -c "$deb" | awk '$1 ~ /^-/ { print $NF }' | grep -E '^\./(usr/)?bin/busybox$' | head -n 1)
@@ -170,7 +227,8 @@ main() {
         print_cache
         return
     fi
-    [[ $# -eq 0 ]] || die "usage: $0 [--print]"
+    if [[ ${1:-} == --modules ]]; then with_modules=1; shift; fi
+    [[ $# -eq 0 ]] || die "usage: $0 [--print] [--modules]"
     command -v apt-get >/dev/null || die "apt-get not found"
     mkdir -p "$cache"
     fetch_image trixie amd64 x86_64-trixie

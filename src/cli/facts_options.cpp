@@ -9,7 +9,8 @@ void add_fact_options(CLI::App& sub, FactOptions& opt, FactOptionSet set) {
       ->type_name("ARCH");
   if (set == FactOptionSet::with_release)
     sub.add_option("--kernel-release", opt.kernel_release,
-                   "Kernel release whose behaviour to model (e.g. 6.1.0-28-amd64)")
+                   "Kernel release to model and to size the capture kernel for (default: the running "
+                   "kernel; e.g. 6.12.57+deb13-amd64)")
         ->type_name("REL");
 }
 

@@ -1,8 +1,10 @@
-// kdump-setup recommend [--memory SIZE] [--arch ARCH] [--policy NAME] [--initramfs-size SIZE]
+// kdump-setup recommend [--memory SIZE] [--arch ARCH] [--kernel-release REL] [--policy NAME]
+//                       [--initramfs-size SIZE]
 // The sizing engine's answer for this machine: a crashkernel= range expression, what it
 // reserves here, and why: the same sizing `reserve auto` does (core/size_for_machine.hpp).
 #include <nlohmann/json.hpp>
 
+#include "cli/capture_release.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
 #include "cli/json_report.hpp"
@@ -95,6 +97,7 @@ nlohmann::json sized_initramfs_json(const Recommendation& r) {
   if (!r.capture_initramfs) return nullptr;
   const SizedInitramfs& c = *r.capture_initramfs;
   return {{"found", c.found},
+          {"planned", c.planned},
           {"file_bytes", c.file_bytes},
           {"unpacked_bytes", c.unpacked_bytes},
           {"unpacked_assumed", c.unpacked_assumed},
@@ -133,6 +136,8 @@ nlohmann::json recommendation_json(const Recommendation& r, const SystemFacts& f
       {"settings", settings},
       {"additions", additions_json(r)},
       {"capture_initramfs", sized_initramfs_json(r)},
+      {"notes", r.notes},
+      {"calibration_generation", r.generation.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.generation)},
   };
 }
 
@@ -147,6 +152,7 @@ void print_text(std::ostream& out, std::ostream& err, const Recommendation& r, c
   else
     out << "reserves nothing\n";
   for (const auto& l : r.rationale) out << "  " << l << '\n';
+  for (const auto& n : r.notes) out << "note: " << n << '\n';
   if (verbose) {
     out << "settings (" << (config.file ? *config.file : std::string("no configuration file")) << "):\n";
     for (const auto& l : ctx.settings.describe(config))
@@ -175,6 +181,7 @@ Result<int> run_recommend(Invocation& inv, const RecommendOptions& opt) {
   SizeRequest request;
   KDUMP_TRY_ASSIGN(request.initramfs_bytes, parse_initramfs_size(opt.initramfs_size));
   KDUMP_TRY_ASSIGN(auto facts, gather_facts(ctx.fact_source(), overrides));
+  use_next_boot_release(ctx, facts, overrides.kernel_release.has_value());
   KDUMP_TRY_ASSIGN(auto r, size_for_machine(ctx, facts, request));
 
   if (inv.global.json)
@@ -190,7 +197,7 @@ void add_recommend_verb(CLI::App& app, Invocation& inv) {
   auto opt = std::make_shared<RecommendOptions>();
   auto* sub = app.add_subcommand("recommend", "Size a crashkernel= value for this machine with a "
                                               "policy, and say why");
-  add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
+  add_fact_options(*sub, opt->facts, FactOptionSet::with_release);
   add_sizing_setting_options(*sub, opt->settings);
   sub->add_option("--initramfs-size", opt->initramfs_size,
                   "Size of the capture initramfs file (policies with a capture initramfs term: estimate); "

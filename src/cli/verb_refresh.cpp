@@ -5,6 +5,7 @@
 // decision is core's, the write is reserve's plan/apply path (cli/edit_verbs.hpp).
 #include <nlohmann/json.hpp>
 
+#include "cli/capture_release.hpp"
 #include "cli/edit_verbs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
@@ -74,6 +75,8 @@ Result<int> run_refresh(Invocation& inv, const RefreshOptions& opt) {
   if (check.stop) return report_nothing(inv, ctx, opt, *check.stop, check.message, state, configured, std::nullopt);
 
   SystemFacts sized = ctx.facts;
+  // Sized for the kernel the capture will run: --kernel-release, else the next boot's.
+  use_next_boot_release(*ctx.model, ctx.run, sized, overrides.kernel_release.has_value());
   KDUMP_TRY_ASSIGN(auto r, size_for_machine(ctx.run, sized));
   if (!r.recommended)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +

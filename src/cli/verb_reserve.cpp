@@ -1,11 +1,13 @@
 // kdump-setup reserve (auto | EXPR) [--dry-run] [--backend ...] [--kernel ...]
-//                                   [--if-unset] [--force] [--no-update] [--memory] [--arch] [--policy]
+//                                   [--if-unset] [--force] [--no-update] [--memory] [--arch]
+//                                   [--kernel-release] [--policy]
 // kdump-setup remove [--dry-run] [--backend ...] [--kernel ...] [--no-update]
 // Both build a Plan through the backend in use, show it (--dry-run stops there), and
 // hand it to the one apply step. Their settings (backend, kernel, update, policy, ...)
 // come from the run context: the command line over the configuration file.
 #include "cli/edit_verbs.hpp"
 
+#include "cli/capture_release.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/facts_options.hpp"
 #include "cli/verbs.hpp"
@@ -48,6 +50,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
     return ResolvedValue{opt.expr, {}, std::nullopt};
   }
   SystemFacts sized = ctx.facts;
+  if (ctx.model) use_next_boot_release(*ctx.model, ctx.run, sized, opt.facts.kernel_release.has_value());
   KDUMP_TRY_ASSIGN(auto r, size_for_machine(ctx.run, sized));
   if (!r.recommended)
     return fail(make_error(ErrorKind::unsupported, "kdump is not recommended on this machine: " +
@@ -113,7 +116,7 @@ void add_reserve_verb(CLI::App& app, Invocation& inv) {
   add_edit_options(*sub, opt->edit);
   sub->add_flag("--if-unset", opt->if_unset, "Change nothing if any crashkernel= is already "
                                               "configured (package scripts)");
-  add_fact_options(*sub, opt->facts, FactOptionSet::memory_arch);
+  add_fact_options(*sub, opt->facts, FactOptionSet::with_release);
   add_sizing_setting_options(*sub, opt->edit.settings);
   sub->add_flag("--force", opt->force, "Write a value the write gate refuses (the kernel rejects it "
                                       "or it reserves too little); the output says what was overridden");

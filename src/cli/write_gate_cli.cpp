@@ -1,5 +1,6 @@
 #include "cli/write_gate_cli.hpp"
 
+#include "cli/capture_release.hpp"
 #include "cli/json_report.hpp"
 
 #include "core/size_for_machine.hpp"
@@ -15,6 +16,10 @@ std::optional<std::uint64_t> policy_figure(const EditContext& ctx, std::string& 
                                            std::optional<std::uint64_t>& below_minimum) {
   if (!ctx.facts.memory_bytes || !ctx.facts.arch) return std::nullopt;
   SystemFacts sized = ctx.facts;
+  // Sized for the same capture kernel as `reserve auto` (cli/capture_release.hpp).
+  if (ctx.model)
+    use_next_boot_release(*ctx.model, ctx.run, sized,
+                          ctx.facts.kernel_release && ctx.facts.kernel_release->source == "--kernel-release");
   auto r = size_for_machine(ctx.run, sized);
   if (!r) return std::nullopt;
   name = r->policy;

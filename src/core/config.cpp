@@ -197,6 +197,7 @@ public:
       if (base_node) {
         KDUMP_TRY_ASSIGN(auto v, size(*base_node, "base"));
         p.base = v;
+        p.generations.clear();  // the administrator's base wins over a calibrated one
       }
       if (per_tib) {
         KDUMP_TRY_ASSIGN(auto v, size(*per_tib, "per_tib"));

@@ -10,7 +10,9 @@
 // 6.1.0-57-amd64, QEMU/TCG `-machine pc`, SeaBIOS, 1 vCPU, `nokaslr`; capture kernel =
 // the same kernel with "irqpoll nr_cpus=1 reset_devices", busybox + kexec-tools +
 // makedumpfile initramfs, `makedumpfile -F -l -d 31` streamed to a virtio disk; success
-// = the host reassembled a dump with the "KDUMP   " signature. Grid: 16 MiB.
+// = the host reassembled a dump with the "KDUMP   " signature. Grid: 16 MiB. The fitted
+// need is per kernel generation (`generations` below: 6.1, 6.12, 7.x, each measured with
+// that generation's Debian kernel), chosen by the capture kernel's release.
 #pragma once
 
 #include <cstdint>
@@ -63,16 +65,64 @@ inline constexpr std::uint64_t safety_margin = 24 * MiB;
 inline constexpr std::uint64_t min_memory = 1 * GiB;
 inline constexpr std::uint64_t base = fitted_need + safety_margin;
 
-// When no capture initramfs is found: the largest real image measured, Debian 12's own
-// /boot/initrd.img-6.1.0-57-amd64 (MODULES=most, zstd), which kdump-tools loads when
-// /var/lib/kdump has no image of its own (kdump-config locate_kdump_kernel). Sizing for
-// a smaller image would fail with this one; sizing for it wastes about 240 MiB on a
-// kdump-tools image (MODULES=dep), so the rationale tells how to give the real file.
+// Per kernel generation (calibration.md, "Per kernel generation"): the same bench with
+// each generation's Debian kernel as both the first and the capture kernel, the minimal
+// image and the image kdump-tools builds for that kernel. The fixed need is fitted per
+// generation as above; the safety margin is the same.
+struct GenerationData {
+  const char* name;
+  int major, minor;  // first release
+  std::uint64_t fitted_need;
+  const char* measured;
+  // Debian kdump-tools' image (MODULES=dep, made as its postinst.d hook makes it) built
+  // for the generation's kernel, plus the minimal archive as its second segment, as
+  // measured: file and unpacked bytes.
+  std::uint64_t dep_file, dep_unpacked;
+  // The boot initramfs (MODULES=most) of that kernel, with the minimal archive likewise,
+  // and what it is ("Debian 12's MODULES=most initramfs of 6.1.0-57-amd64").
+  std::uint64_t most_file, most_unpacked;
+  const char* most_what;
+};
+inline constexpr GenerationData generations[] = {
+    {"6.1", 6, 1, fitted_need,
+     "Debian 12 6.1.0-57-amd64: 25 points, 1-16 GiB, minimal, padded and Debian images",
+     9'983'868, 25'485'824, 34'160'241, 138'984'960, "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64"},
+    // Debian 13 6.12.117+deb13-amd64 (calibration.md, rows @k6.12): the minimal image
+    // (F 2,931,572, U 6,433,792) captured with 80 and failed with 64 MiB at 2 and 8 GiB,
+    // so the need lies in (48.4, 64.4] MiB; the kdump-tools image (F 9,969,877,
+    // U 25,786,368) captured with 128 and failed with 112 MiB at 2 and 8 GiB: need > 53.2.
+    // 56 MiB: inside (53.2, 64.4], and what keeps the minimal image within 1.3 × its
+    // 80 MiB (56 + 24 + 16 + 8 MiB of range tier = 104 MiB).
+    {"6.12", 6, 12, 56 * MiB,
+     "Debian 13 6.12.117+deb13-amd64: minimal and kdump-tools images at 2 and 8 GiB",
+     9'969'877, 25'786'368, 34'160'241, 138'984'960,
+     "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64 (not built for 6.12)"},
+    // Debian sid 7.2.13+deb14-amd64 (rows @k7.x): the minimal image (F 2,934,564,
+    // U 6,439,936) captured with 96 and failed with 80 MiB at 2 and 8 GiB (need in
+    // (64.8, 80.4]); the kdump-tools image (F 10,062,506, U 26,157,568) captured with
+    // 128 and failed with 112 MiB at 2 and 8 GiB (need in (52.4, 68.0]). 68 MiB: inside
+    // both.
+    {"7.x", 7, 0, 68 * MiB,
+     "Debian sid 7.2.13+deb14-amd64: minimal and kdump-tools images at 2 and 8 GiB",
+     10'062'506, 26'157'568, 34'160'241, 138'984'960,
+     "Debian 12's MODULES=most boot initramfs of 6.1.0-57-amd64 (not built for 7.x)"},
+};
+
+// When the capture initramfs is neither found nor foreseeable from a kdump package's
+// configuration, yet a package is installed: the largest real image measured, Debian
+// 12's own /boot/initrd.img-6.1.0-57-amd64 (MODULES=most, zstd). Sizing for a smaller
+// image would fail with this one; the rationale tells how to give the real file.
 inline constexpr std::uint64_t assumed_initramfs_bytes = 31'176'018;
 inline constexpr std::uint64_t assumed_initramfs_unpacked_bytes = 132'348'928;
 // When the file is known but its unpacked size cannot be read (lz4, bzip2, ...): the
 // largest expansion measured, that same image's 132,348,928 / 31,176,018 = 4.245.
 inline constexpr std::uint64_t assumed_expansion_per_mille = 4246;
+
+// With no capture initramfs and no kdump package at all, nothing tells which image will
+// exist: RHEL 7's crashkernel=auto rule, 160 MiB + 2 bits per 4 KiB page of RAM
+// (64 MiB per TiB), the figure of the rhel7 policy.
+inline constexpr std::uint64_t no_package_base = 160 * MiB;
+inline constexpr std::uint64_t no_package_per_tib = 64 * MiB;
 
 Policy make_policy();
 

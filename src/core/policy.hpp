@@ -60,6 +60,29 @@ struct TableKey {
 std::string table_key_name(const TableKey& k);              // "x86_64", "ppc64le-fadump", "default"
 std::optional<TableKey> parse_table_key(std::string_view name);
 
+// A capture initramfs measured for one kernel generation (bench/results/calibration.md).
+struct CalibratedImage {
+  std::uint64_t file_bytes = 0;
+  std::uint64_t unpacked_bytes = 0;
+  std::string what;  // "Debian kdump-tools' MODULES=dep image built for 6.1.0-57-amd64"
+};
+
+// The kinds of capture initramfs a kdump package builds, as the calibration knows them.
+enum class PlannedImageKind {
+  kdump_tools_dep,  // Debian/Ubuntu kdump-tools' /var/lib/kdump image (MODULES=dep)
+  boot_initrd,      // the boot initramfs (MODULES=most), which kdump-tools loads without
+                    // KDUMP_KERNEL; also what dracut-based kdump is sized as (not measured)
+};
+
+struct Generation {
+  std::string name;      // "6.1", "6.12", "7.x"
+  int major = 0, minor = 0;  // the first release it applies to
+  std::uint64_t base = 0;    // fitted need + safety margin for this generation
+  std::string measured;      // the kernel and points it was measured with
+  CalibratedImage kdump_tools_dep;
+  CalibratedImage boot_initrd;
+};
+
 struct Policy {
   std::string name;
   std::string description;  // one line, used in the rationale
@@ -86,6 +109,18 @@ struct Policy {
   std::uint64_t assumed_expansion_per_mille = 0;
   std::string initramfs_basis;  // the measurement the factors come from, for the rationale
   std::string assumed_initramfs_basis;  // what the assumed image is
+
+  // Per kernel generation (the estimate policy): the capture kernel's own need differs
+  // between generations, and so do the images a kdump package builds for it. When set,
+  // the generation of the capture kernel's release replaces `base`, and a capture
+  // initramfs that does not exist yet is sized as the generation's measured image of
+  // the kind the installed kdump package will build (core/kdump_package.hpp). A
+  // configuration that sets `base` clears them (the administrator's figure wins).
+  std::vector<Generation> generations;  // ascending by first release
+  // With no capture initramfs and no kdump package at all: this formula instead (RHEL 7's
+  // 160 MiB + 64 MiB per TiB), said in the notes. 0: keep the assumed image.
+  std::uint64_t no_package_base = 0;
+  std::uint64_t no_package_per_tib = 0;
 };
 
 // The built-in policies: rhel7, kdump-utils, debian, ubuntu, table (empty: the admin

@@ -139,7 +139,22 @@ SizingInput sizing_input_from_facts(const SystemFacts& facts, std::uint64_t memo
   }
   if (facts.kernel_release && same_machine)
     in.model = model_for_release(arch, facts.kernel_release->value);
+  // The capture kernel is the installation's kernel (kdump-tools and kdumpctl load the
+  // running one's release): like the capture initramfs, it counts under --arch too.
+  if (facts.kernel_release) {
+    in.capture_kernel_release = facts.kernel_release->value;
+    in.capture_kernel_source = facts.kernel_release->source;
+  }
   return in;
+}
+
+const Generation* generation_for(const Policy& policy, std::string_view release) {
+  auto m = model_for_release(Arch::x86_64, release);
+  if (!m || policy.generations.empty()) return nullptr;
+  const Generation* found = &policy.generations.front();
+  for (const auto& g : policy.generations)
+    if (m->at_least(g.major, g.minor)) found = &g;
+  return found;
 }
 
 std::string_view addition_kind_name(SizedAddition::Kind k) {
@@ -152,8 +167,47 @@ std::string_view addition_kind_name(SizedAddition::Kind k) {
   return "policy";
 }
 
-Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
+namespace {
+
+// The policy as it applies to this input: a calibrated generation's base, or the
+// no-package rule (notes say which and why).
+Policy adjusted_policy(const Policy& given, const SizingInput& in, Recommendation& r, const Generation*& gen) {
+  Policy p = given;
+  gen = nullptr;
+  if (!in.capture_initramfs_bytes && !in.planned_initramfs && in.no_kdump_package && given.no_package_base &&
+      (given.initramfs_per_mille || given.initramfs_unpacked_per_mille)) {
+    p.base = given.no_package_base;
+    p.per_tib = given.no_package_per_tib;
+    p.initramfs_per_mille = p.initramfs_unpacked_per_mille = 0;
+    r.notes.push_back("no capture initramfs exists and " + *in.no_kdump_package + ", so nothing tells which image "
+                      "the capture kernel will load: sized with RHEL 7's rule, " + human_size(p.base) + " + " +
+                      human_size(p.per_tib) + " per TiB of RAM (2 bits per 4 KiB page)");
+    return p;
+  }
+  if (!given.generations.empty()) {
+    gen = generation_for(given, in.capture_kernel_release);
+    if (!gen) {
+      gen = &*std::max_element(given.generations.begin(), given.generations.end(),
+                               [](const Generation& a, const Generation& b) { return a.base < b.base; });
+      r.notes.push_back("the capture kernel's release is not known: sized with the kernel " + gen->name +
+                        " calibration, the largest fixed need measured (pass --kernel-release)");
+    } else if (auto m = model_for_release(Arch::x86_64, in.capture_kernel_release);
+               m && !m->at_least(gen->major, gen->minor)) {
+      r.notes.push_back("kernel " + in.capture_kernel_release + " is older than every calibrated generation: sized "
+                        "with the kernel " + gen->name + " calibration");
+    }
+    p.base = gen->base;
+    r.generation = gen->name;
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<Recommendation> recommend(const Policy& given, const SizingInput& in) {
   Recommendation r;
+  const Generation* gen = nullptr;
+  const Policy policy = adjusted_policy(given, in, r, gen);
   r.policy = policy.name;
   r.arch = in.arch;
   r.memory_bytes = in.memory_bytes;
@@ -162,6 +216,13 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
   auto& why = r.rationale;
 
   why.push_back("policy " + policy.name + " (" + policy.origin + "): " + policy.description);
+  if (gen)
+    why.push_back("kernel generation " + gen->name + " (capture kernel " +
+                  (in.capture_kernel_release.empty() ? std::string("not known")
+                                                     : in.capture_kernel_release + " from " + in.capture_kernel_source) +
+                  "): base " + human_size(gen->base) + ", measured with " + gen->measured);
+  if (policy.base != given.base && !gen)
+    why.push_back("base " + human_size(policy.base) + " instead of " + human_size(given.base));
   why.push_back("memory: " + human_size(in.memory_bytes) + " from " + in.memory_source +
                 (r.memory_for_ranges != in.memory_bytes
                      ? ", " + human_size(r.memory_for_ranges) + " for range matching (rounded up to 128 MiB)"
@@ -222,10 +283,18 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
     // and the capture kernel unpacks it into its own memory (a tmpfs that may fill only
     // half of it), where it stays while makedumpfile runs.
     const bool known = in.capture_initramfs_bytes.has_value();
-    const std::uint64_t file = known ? *in.capture_initramfs_bytes : policy.assumed_initramfs;
+    const CalibratedImage* planned = nullptr;
+    if (!known && in.planned_initramfs && gen)
+      planned = in.planned_initramfs->kind == PlannedImageKind::boot_initrd ? &gen->boot_initrd : &gen->kdump_tools_dep;
+    std::uint64_t file = known ? *in.capture_initramfs_bytes : policy.assumed_initramfs;
     std::string unpacked_how;
     std::uint64_t unpacked = 0;
-    if (!known) {
+    if (planned) {
+      file = planned->file_bytes;
+      unpacked = planned->unpacked_bytes;
+      r.notes.push_back("the capture initramfs does not exist yet: sized for " + planned->what + " because " +
+                        in.planned_initramfs->why);
+    } else if (!known) {
       unpacked = policy.assumed_initramfs_unpacked;
     } else if (in.capture_initramfs_unpacked_bytes) {
       unpacked = *in.capture_initramfs_unpacked_bytes;
@@ -244,12 +313,13 @@ Result<Recommendation> recommend(const Policy& policy, const SizingInput& in) {
         MiB);
     // One sentence: what was assumed, why, and the options that name the real file.
     const std::string source =
-        known ? in.capture_initramfs_source
-              : "not known, assumed " + policy.assumed_initramfs_basis +
-                    " because none was found for this kernel (name the real one with --capture-initramfs FILE "
-                    "or capture_initramfs in the configuration)";
-    r.capture_initramfs = SizedInitramfs{known, file, unpacked, known && !in.capture_initramfs_unpacked_bytes,
-                                         source, bytes};
+        known     ? in.capture_initramfs_source
+        : planned ? "not built yet, planned: " + planned->what + " (" + in.planned_initramfs->source + ")"
+                  : "not known, assumed " + policy.assumed_initramfs_basis +
+                        " because none was found for this kernel (name the real one with --capture-initramfs FILE "
+                        "or capture_initramfs in the configuration)";
+    r.capture_initramfs = SizedInitramfs{known, planned != nullptr, file, unpacked,
+                                         known && !in.capture_initramfs_unpacked_bytes, source, bytes};
     add(SizedAddition::Kind::capture_initramfs, bytes,
         "capture initramfs of " + human_size(file) + " (" + std::to_string(file) + " bytes), " +
             human_size(unpacked) + " (" + std::to_string(unpacked) + " bytes) unpacked" + unpacked_how +

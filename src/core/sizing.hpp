@@ -69,6 +69,21 @@ struct SizingInput {
   std::optional<std::uint64_t> capture_initramfs_unpacked_bytes;
   std::string capture_initramfs_unpacked_unknown;
   std::optional<KernelModel> model;  // the target kernel; nullopt: a current kernel
+  // The release the capture kernel will run (the running kernel's, or --kernel-release):
+  // policies calibrated per kernel generation choose by it. Empty: not known.
+  std::string capture_kernel_release;
+  std::string capture_kernel_source;
+  // No capture initramfs file known: the image the installed kdump package will build
+  // (core/kdump_package.hpp), sized as the generation's calibrated image of that kind.
+  struct PlannedInitramfs {
+    PlannedImageKind kind = PlannedImageKind::kdump_tools_dep;
+    std::string why;     // one sentence: which image is assumed and why
+    std::string source;  // the files that told
+  };
+  std::optional<PlannedInitramfs> planned_initramfs;
+  // No capture initramfs file known and no kdump package installed: why (what was looked
+  // for). A policy with a no-package rule then uses it.
+  std::optional<std::string> no_kdump_package;
   SizingSettings settings;
 };
 
@@ -91,7 +106,8 @@ std::string_view addition_kind_name(SizedAddition::Kind k);  // "capture_initram
 
 // The capture initramfs a policy with a capture initramfs term sized for.
 struct SizedInitramfs {
-  bool found = false;                // false: not known, the policy's assumed image
+  bool found = false;                // false: not known, the policy's assumed or planned image
+  bool planned = false;              // the image the installed kdump package will build
   std::uint64_t file_bytes = 0;
   std::uint64_t unpacked_bytes = 0;
   bool unpacked_assumed = false;     // the unpacked size is the assumed expansion
@@ -117,7 +133,15 @@ struct Recommendation {
   std::optional<SizedInitramfs> capture_initramfs;  // set when the policy sizes for one
   std::vector<std::string> rationale;  // which rule, which additions, in order
   std::vector<std::string> warnings;
+  // What the administrator should know about the basis of the figure (which capture
+  // initramfs was assumed and why, which kernel generation's calibration was used).
+  std::vector<std::string> notes;
+  std::string generation;  // the calibration generation used ("6.12"); empty: none
 };
+
+// The generation of `release` among the policy's (the last whose first release is not
+// after it); nullptr when the policy has none or the release has no MAJOR.MINOR.
+const Generation* generation_for(const Policy& policy, std::string_view release);
 
 // The formula's own figure at `ram` (no additions), rounded up to 1 MiB.
 std::uint64_t formula_bytes(const Policy& p, std::uint64_t ram);

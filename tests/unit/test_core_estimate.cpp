@@ -28,6 +28,9 @@ SizingInput input(std::uint64_t ram) {
                  Condition::arm_smmu, Condition::fadump, Condition::luks})
     in.conditions[c] = ConditionState{false, "test"};
   in.model = KernelModel{Arch::x86_64, 6, 1};
+  // The kernel of bench/results/calibration.md's 6.1 grid.
+  in.capture_kernel_release = "6.1.0-57-amd64";
+  in.capture_kernel_source = "test";
   return in;
 }
 

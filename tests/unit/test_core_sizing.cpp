@@ -349,10 +349,16 @@ struct FakeRoot {
 
 }  // namespace
 
-// The default policy is estimate; with no capture initramfs found it sizes for Debian's
-// MODULES=most image, which needed 384 MiB at 16 GiB (bench/results/calibration.md).
+// The default policy is estimate; in a tree with kdump-tools installed, MODULES=most and
+// no KDUMP_KERNEL, and no capture initramfs yet, it sizes for Debian's MODULES=most boot
+// initramfs, which needed 384 MiB at 16 GiB (bench/results/calibration.md).
 TEST(RecommendCli, JsonForSixteenGigabytesExplainsToAtLeast384M) {
-  auto r = run_cli({"recommend", "--memory", "16G", "--arch", "x86_64", "--json"});
+  FakeRoot root;
+  root.write("proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+  root.write("var/lib/dpkg/info/kdump-tools.list", "/usr/sbin/kdump-config\n");
+  root.write("etc/default/kdump-tools", "USE_KDUMP=1\n");
+  root.write("etc/initramfs-tools/initramfs.conf", "MODULES=most\n");
+  auto r = run_cli({"--root", root.path.string(), "recommend", "--memory", "16G", "--arch", "x86_64", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"policy", "expression", "bytes_for_this_machine", "memory_bytes", "arch", "rationale"})
@@ -363,6 +369,8 @@ TEST(RecommendCli, JsonForSixteenGigabytesExplainsToAtLeast384M) {
   EXPECT_GE(j["bytes_for_this_machine"].get<std::uint64_t>(), 384 * MiB);
   ASSERT_TRUE(j["rationale"].is_array());
   EXPECT_NE(j["rationale"][0].get<std::string>().find("estimate"), std::string::npos);
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("MODULES=most"), std::string::npos) << r.out;
   // explain, through the same CLI, agrees.
   auto x = run_cli({"explain", j["expression"].get<std::string>(), "--memory", "16G", "--arch", "x86_64",
                     "--kernel-release", "6.1.0-28-amd64", "--json"});
