@@ -30,6 +30,15 @@ std::string_view error_kind_name(ErrorKind kind);
 // {kind, message, file, line, column, hints}; absent fields are null.
 nlohmann::json error_json(const Error& e);
 
+// A value, or null when absent (optional) or empty (text).
+template <typename T>
+nlohmann::json opt_json(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+inline nlohmann::json text_or_null(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
+
 // Adds the envelope keys to `report` and prints it (indented, one trailing newline).
 void print_json_report(std::ostream& out, nlohmann::json report, std::optional<std::string_view> verb,
                        int exit_code);

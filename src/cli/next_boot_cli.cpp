@@ -1,16 +1,10 @@
 #include "cli/next_boot_cli.hpp"
 
 #include "backends/common/boot_view.hpp"
+#include "cli/json_report.hpp"
 
 namespace kdump::cli {
 namespace {
-
-template <typename T>
-nlohmann::json opt_json(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
 nlohmann::json entry_json(const EntryReach& r) {
   return {{"id", r.entry.id},

@@ -2,19 +2,13 @@
 
 #include "backends/common/boot_model.hpp"
 #include "backends/common/boot_view.hpp"
+#include "cli/json_report.hpp"
 #include "backends/registry.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/settings_options.hpp"
 
 namespace kdump::cli {
 namespace {
-
-template <typename T>
-nlohmann::json opt_json(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
 // Each entry of the loader in use and the value its kernel picks (status/verify).
 nlohmann::json entries_json(const StatusReport& ctx) {

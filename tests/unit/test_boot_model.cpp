@@ -11,6 +11,7 @@
 
 #include "backends/bls/bls_backend.hpp"
 #include "backends/common/boot_model.hpp"
+#include "backends/common/boot_view.hpp"
 #include "backends/grub2/grub2_backend.hpp"
 #include "backends/systemd_boot/systemd_boot_backend.hpp"
 #include "golden_support.hpp"
@@ -24,16 +25,7 @@ using namespace golden;  // NOLINT: the shared golden-test helpers
 
 const fs::path kGoldenRoot = fs::path(KDUMP_SOURCE_DIR) / "golden";
 
-std::string kind_name(BootEntry::Kind k) {
-  switch (k) {
-    case BootEntry::Kind::grub_simple: return "grub-simple";
-    case BootEntry::Kind::grub_advanced: return "grub-advanced";
-    case BootEntry::Kind::grub_recovery: return "grub-recovery";
-    case BootEntry::Kind::type1: return "type1";
-    case BootEntry::Kind::uki: return "uki";
-  }
-  return "?";
-}
+std::string kind_name(BootEntry::Kind k) { return std::string(entry_kind_name(k)); }
 
 // One loader's view as text: every entry, its command line, and the next boot.
 std::string describe(const BootModel& m, BootLoader l) {
