@@ -402,7 +402,6 @@ private:
   std::set<std::string> m_done;
 };
 
-std::string size_text(std::uint64_t b) { return b ? format_size(b) : "0"; }
 
 }  // namespace
 
