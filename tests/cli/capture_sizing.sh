@@ -33,4 +33,18 @@ run --root "$R" reserve auto --dry-run --kernel-release nope
 check "reserve auto --kernel-release nope: exit 2 naming the option" bash -c '[ "$1" = 2 ] && grep -q -- --kernel-release "$2"' _ "$code" "$SCRATCH/err"
 run --root "$R" --json recommend --kernel-release 6
 check "recommend --kernel-release 6: exit 2" [ "$code" = 2 ]
+
+# reserve auto before kdump-tools built its image sizes for the planned image; once the
+# image exists, refresh sizes for it and writes the new value (the value is kdump-setup's).
+run --root "$R" --json reserve auto --no-update
+check "reserve auto before the image: exit 0" [ "$code" = 0 ]
+check "reserve auto before the image: planned" [ "$(json "j['notes'][0]" | grep -c 'not built yet, planned')" = 1 ]
+planned=$(json "j['expression']")
+mkdir -p "$R/var/lib/kdump"
+head -c 40000000 /dev/zero >"$R/var/lib/kdump/initrd.img-6.1.0-99-amd64"
+run --root "$R" --json refresh --no-update
+check "refresh after the image is built: updated" [ "$(json "j['refresh']['reason']")" = updated ]
+check "refresh after the image is built: another value" [ "$(json "j['expression']")" != "$planned" ]
+check "refresh after the image is built: sized from the image" \
+  grep -q "capture_initramfs = \"/var/lib/kdump/initrd.img-6.1.0-99-amd64\"" "$R/var/lib/kdump-setup/state.toml"
 finish
