@@ -47,7 +47,7 @@ Result<ResolvedValue> resolve_value(const ReserveOptions& opt, EditContext& ctx)
       e.hints.push_back("see what the kernel would make of it: kdump-setup explain '" + opt.expr + "'");
       return fail(e);
     }
-    return ResolvedValue{opt.expr, {}, std::nullopt};
+    return ResolvedValue{opt.expr, {}, std::nullopt, std::nullopt};
   }
   SystemFacts sized = ctx.facts;
   if (ctx.model) use_next_boot_release(*ctx.model, ctx.run, sized, opt.facts.kernel_release.has_value());

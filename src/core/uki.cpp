@@ -318,7 +318,7 @@ std::vector<VendorAddon> find_vendor_addons(const TreeView& view, std::string_vi
   std::vector<std::string> dirs{"/usr/lib/linux/extra.d"};
   const std::string u(uname);
   if (!u.empty() && u.find('/') == std::string::npos && u != "." && u != "..") {
-    for (const std::string base : {"/usr/lib/linux/" + u, "/usr/lib/modules/" + u}) {
+    for (const std::string& base : {"/usr/lib/linux/" + u, "/usr/lib/modules/" + u}) {
       if (!view.is_directory(base)) continue;
       auto names = view.list(base);
       if (!names) continue;
