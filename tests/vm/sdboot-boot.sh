@@ -103,7 +103,8 @@ boot() {
         --timeout "${KDUMP_SDBOOT_TIMEOUT:-240}" -- "$disk"
 }
 
-kds() { tr -d '\r' <"$2" | grep -ao "KDS:$1 .*" | head -n 1 | cut -d' ' -f2-; }
+# No early-quitting reader on a pipe: under pipefail its SIGPIPE would fail the lookup.
+kds() { tr -d '\r' <"$2" | sed -n "s/^.*KDS:$1 //p" | sed -n '1p'; }
 
 failures=0
 run_case() {

@@ -266,14 +266,17 @@ run_case() {
         t1=$(date +%s.%N)
         # Under TCG on a busy host the kernel's timer check can fail ("IO-APIC + timer
         # doesn't work"): that boot says nothing about the add-on; boot once more.
-        tr -d '\r' <"$dir/serial.log" | grep -aq "IO-APIC + timer doesn't work" || break
+        # Each check reads a file, never a pipe: under pipefail, grep -q quitting early
+        # kills the writer with SIGPIPE and the pipeline "fails" on a match.
+        tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
+        grep -aq "IO-APIC + timer doesn't work" "$dir/serial.txt" || break
         log "[$c] the guest's timer check failed (TCG on a busy host): booting again"
     done
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-    tr -d '\r' <"$dir/serial.log" | grep -ao 'KDE:.*' >"$dir/kde" || true
+    grep -ao 'KDE:.*' "$dir/serial.txt" >"$dir/kde" || true
     if ! grep -q '^KDE:first-end' "$dir/kde"; then
         log "[$c] FAIL: guest did not finish (qemu exit $qrc, ${secs}s); serial log tail:"
-        tr -d '\r' <"$dir/serial.log" | tail -n 30 >&2
+        tail -n 30 "$dir/serial.txt" >&2
         keep=1 failures=$((failures + 1))
         return
     fi
@@ -288,10 +291,10 @@ run_case() {
     [[ $cmdline == "$want" ]] ||
         case_fail "$c" "/proc/cmdline is not the base command line$( ((applied)) && echo " plus the add-on's"): want '$want'"
     if ((secure)); then
-        if ! tr -d '\r' <"$dir/serial.log" | grep -aq 'Secure boot enabled'; then
+        if ! grep -aq 'Secure boot enabled' "$dir/serial.txt"; then
             case_fail "$c" "the kernel did not report Secure Boot enabled"
         else
-            log "[$c] the kernel says: $(tr -d '\r' <"$dir/serial.log" | grep -ao 'secureboot: Secure boot enabled' | head -n 1)"
+            log "[$c] the kernel says: $(grep -ao -m 1 'secureboot: Secure boot enabled' "$dir/serial.txt")"
         fi
         [[ $cmdline == *crashkernel=999M* ]] && case_fail "$c" "the unsigned add-on was applied"
     fi
