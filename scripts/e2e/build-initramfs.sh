@@ -122,8 +122,11 @@ main() {
         # The kernel unpacks concatenated archives in order, later entries replacing
         # earlier ones (init/initramfs.c; Documentation/driver-api/early-userspace).
         [[ -s $base ]] || die "--base-initramfs $base: no such file or empty"
-        cat "$base" "$out/capture.img" >"$out/capture.img.tmp"
-        mv -f "$out/capture.img.tmp" "$out/capture.img"
+        local joined
+        joined=$(mktemp "$out/capture.img.XXXXXX")
+        cat "$base" "$out/capture.img" >"$joined"
+        chmod 0644 "$joined"
+        mv -f "$joined" "$out/capture.img"
     fi
     rm -f "$stage/padding"
     # The first kernel may mount the ESP it was booted from (init.sh, /kde-esp): FAT

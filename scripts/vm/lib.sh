@@ -13,10 +13,14 @@ newest_kernel() {
 # (every mtime 0, names sorted, owned by root), so the same tree gives the same bytes;
 # OUT is replaced only when the archive is complete.
 pack_initramfs() {
-    local stage=$1 out=$2 level=$3
+    local stage=$1 out=$2 level=$3 tmp
     find "$stage" -exec touch -h -d @0 {} +
+    # A temporary name of its own: tests run in parallel may pack the same image at once,
+    # and a shared "$out.tmp" would be renamed away under the other writer.
+    tmp=$(mktemp "$out.XXXXXX")
     (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
         cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
-        gzip "-$level" -n >"$out.tmp"
-    mv -f "$out.tmp" "$out"
+        gzip "-$level" -n >"$tmp"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" "$out"
 }

@@ -93,7 +93,11 @@ e2e_setup() {
     verify_bin=""
     if "$bin" --help 2>/dev/null | grep -E '^  verify[[:space:]]' >/dev/null; then verify_bin=$bin; fi
     images=$build/images
-    "$repo_root/scripts/e2e/build-initramfs.sh" --out "$images" ${verify_bin:+--kdump-setup "$verify_bin"} >/dev/null
+    mkdir -p "$images"
+    # ctest runs the e2e tests in parallel and each rebuilds the shared images: one at a
+    # time, so none boots an image another is halfway through writing.
+    flock "$images/.lock" "$repo_root/scripts/e2e/build-initramfs.sh" --out "$images" \
+        ${verify_bin:+--kdump-setup "$verify_bin"} >/dev/null
 }
 
 e2e_finish() {
