@@ -172,7 +172,7 @@ main() {
         log "timeout after ${timeout}s (serial log: $serial_log)"
         keep_log=1
         status=124
-    elif ! tr -d '\r' <"$serial_log" | grep -aq '^KDS:end'; then
+    elif ! tr -d '\r' <"$serial_log" | grep -a '^KDS:end' >/dev/null; then  # not -q: an early exit would SIGPIPE tr (pipefail)
         log "guest did not finish (qemu exit $rc; serial log: $serial_log)"
         keep_log=1
         status=1
