@@ -131,7 +131,7 @@ boot() {
 # No early-quitting reader on a pipe: under pipefail its SIGPIPE would fail the lookup.
 kds() { tr -d '\r' <"$2" | sed -n "s/^.*KDS:$1 //p" | sed -n '1p'; }
 
-failures=0
+failures=0 skipped=0
 
 # --- kernel-install ------------------------------------------------------------------------
 mid=0123456789abcdef0123456789abcdef
@@ -171,6 +171,13 @@ run_kernel_install_case() {
     local tree=$dir/tree esp=$dir/tree/efi old=${release%%-*}-0-amd64
     command -v kernel-install >/dev/null || die "kernel-install not found (systemd)"
     command -v unshare >/dev/null || die "unshare not found (util-linux)"
+    if ! unshare -m --propagation private true 2>"$work/unshare.err"; then
+        # No mount namespace (an unprivileged container): the entry's paths would be
+        # wrong without the ESP mount, so this case cannot run here; the others do.
+        log "[$c] SKIP: no private mount namespace here (unshare -m: $(cat "$work/unshare.err"))"
+        skipped=$((skipped + 1))
+        return
+    fi
     [[ -x $loaderentry ]] || die "$loaderentry missing (systemd)"
     local t
     for t in cpio kexec makedumpfile; do command -v "$t" >/dev/null || die "$t not found (scripts/packages.txt)"; done
@@ -212,14 +219,15 @@ run_kernel_install_case() {
         log "[$c] FAIL: kernel-install add failed"; keep=1 failures=$((failures + 1)); return
     fi
     grep -E '^(Creating|Installing|Using|.*layout=)' "$dir/kernel-install.out" | sed 's/^/    /' >&2 || true
-    local entry=$esp/loader/entries/$mid-$release.conf options n
+    local entry=$esp/loader/entries/$mid-$release.conf options n w
     if [[ ! -f $entry ]]; then
         ls -R "$esp" >&2
         log "[$c] FAIL: kernel-install wrote no loader/entries/$mid-$release.conf"; keep=1 failures=$((failures + 1)); return
     fi
     sed 's/^/    | /' "$entry" >&2
     options=$(entry_options "$entry")
-    n=$(grep -o 'crashkernel=[^ ]*' <<<"$options" | wc -l)
+    n=0
+    for w in $options; do [[ $w == crashkernel=* ]] && n=$((n + 1)); done
     if ((n != 1)) || [[ " $options " != *" crashkernel=$value "* ]]; then
         ki_fail "the entry kernel-install wrote has options '$options', want crashkernel=$value once"
     fi
@@ -366,3 +374,4 @@ for c in "${cases[@]}"; do
     if [[ $c == kernel-install ]]; then run_kernel_install_case; else run_case "$c"; fi
 done
 ((failures == 0)) || { log "$failures case(s) failed"; exit 1; }
+((skipped < ${#cases[@]})) || exit 77
