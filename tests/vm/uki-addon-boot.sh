@@ -4,7 +4,7 @@
 # (systemd 257; bookworm's 252 stub loads no add-ons), fetched and extracted by
 # scripts/vm/fetch-uki-tools.sh, under OVMF (tests/vm/ovmf.sh).
 #
-# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: all five cases)
+# Usage: tests/vm/uki-addon-boot.sh BIN [CASE...]     (default: all six cases)
 #   addon        Secure Boot off. A staging tree: the ESP at /efi with loader/loader.conf
 #                and EFI/Linux/<uki>.efi (trixie's ukify: Debian's kernel, the e2e
 #                initramfs with BIN inside (scripts/e2e/build-initramfs.sh), an embedded
@@ -20,6 +20,16 @@
 #                with it (sbverify checks). systemd-boot and the UKI are signed too; an
 #                unsigned add-on with another crashkernel= in loader/addons/ must be
 #                refused by the stub.
+#   vendor       Secure Boot on, no signing key configured (no /etc/kernel/uki.conf): the
+#                distribution ships signed add-ons for the kernel where Fedora's
+#                kernel-uki-virt-addons puts them (/usr/lib/modules/<release>/
+#                vmlinuz-virt.efi.extra.d/: crashkernel=128M, =VALUE, =512M and a fips=1
+#                one, each built by ukify and signed with the snakeoil key, which OVMF's
+#                db trusts, as a distribution's key is trusted through shim). reserve VALUE
+#                must copy the crashkernel=VALUE one as it is, byte for byte (cmp: its
+#                signature's time stamp makes it unlike any add-on built again); without
+#                it reserve would have refused (no key to sign its own). The stub verifies
+#                its signature and appends it.
 #   options      Secure Boot off, booted through a Type #1 entry (`efi /EFI/Linux/<uki>.efi`
 #                with an `options` line, which systemd-boot passes as the load options),
 #                the add-on built by ukify: the stub takes those options instead of the
@@ -38,7 +48,7 @@
 # `BIN --json explain --cmdline <that line> --memory <guest System RAM> --kernel-release
 # <release>` and `BIN --json explain VALUE ...`; in the Secure Boot cases the kernel says
 # Secure Boot is enabled and the unsigned add-on's value is absent. In the reserve cases
-# (addon, secureboot) also: `BIN verify --json` in the guest (the ESP mounted at /efi,
+# (addon, secureboot, vendor) also: `BIN verify --json` in the guest (the ESP mounted at /efi,
 # efivarfs, the tree's /etc) exits 0 with status ok, backend systemd-boot, the kernel's
 # reservation, configured == running; then `BIN --root TREE remove` gives the tree back:
 # the sha256 listing of every file (and the list of directories) equals the one taken
@@ -60,7 +70,7 @@ bin=${1:?usage: uki-addon-boot.sh BIN [CASE...]}
 bin=$(realpath "$bin")
 shift
 cases=("$@")
-((${#cases[@]})) || cases=(addon secureboot options options-secureboot old-stub)
+((${#cases[@]})) || cases=(addon secureboot vendor options options-secureboot old-stub)
 
 for c in mformat mmd mcopy sfdisk qemu-system-x86_64 jq sbsign sbverify openssl cpio kexec makedumpfile; do
     command -v "$c" >/dev/null || die "$c not found (scripts/packages.txt)"
@@ -154,13 +164,14 @@ case_fail() { log "[$1] FAIL: $2"; keep=1 ok=0; }
 
 run_case() {
     local c=$1 dir="$work/$1" secure=0 code vars uki_name addon_dir entry=0 base=$embedded
-    local stub=$efi/linuxx64.efi.stub applied=1 via_reserve=1 ok=1
+    local stub=$efi/linuxx64.efi.stub applied=1 via_reserve=1 ok=1 vendor=0 vendor_file=""
     local tree=$dir/tree esp=$dir/tree/efi
     mkdir -p "$dir"
     uki_name=debian-$release.efi
     case $c in
         addon) addon_dir=EFI/Linux/$uki_name.extra.d ;;
         secureboot) secure=1 addon_dir=EFI/Linux/$uki_name.extra.d ;;
+        vendor) secure=1 vendor=1 addon_dir=EFI/Linux/$uki_name.extra.d ;;
         options) entry=1 via_reserve=0 addon_dir=EFI/Linux/$uki_name.extra.d base=$loader_options ;;
         options-secureboot) secure=1 entry=1 via_reserve=0 addon_dir=EFI/Linux/$uki_name.extra.d ;;
         old-stub) addon_dir=EFI/Linux/$uki_name.extra.d applied=0
@@ -189,6 +200,18 @@ run_case() {
         # Secure Boot on, as the efivarfs file says (4 bytes of attributes, then 1).
         mkdir -p "$tree/sys/firmware/efi/efivars"
         printf '\x06\x00\x00\x00\x01' >"$tree/sys/firmware/efi/efivars/SecureBoot-$secureboot_guid"
+    fi
+    if ((vendor)); then
+        # The distribution's signed add-ons (Fedora's kernel-uki-virt-addons layout); no
+        # key of the admin's: kdump-setup cannot sign an add-on of its own here.
+        local vdir=$tree/usr/lib/modules/$release/vmlinuz-virt.efi.extra.d v
+        mkdir -p "$vdir"
+        for v in 128M "$value" 512M; do
+            build_addon "$vdir/crashkernel-${v//[^A-Za-z0-9]/_}-virt.example.x86_64.addon.efi" "crashkernel=$v" 1
+        done
+        build_addon "$vdir/fips-virt.example.x86_64.addon.efi" "fips=1" 1
+        vendor_file=$vdir/crashkernel-${value//[^A-Za-z0-9]/_}-virt.example.x86_64.addon.efi
+    elif ((secure)); then
         # The admin's UKI signing key, where ukify's configuration names it.
         mkdir -p "$tree/etc/kernel" "$tree/etc/kernel/keys"
         cp "$work/db.key" "$tree/etc/kernel/keys/db.key"
@@ -202,6 +225,19 @@ run_case() {
     fi
     guest_image "$tree" "$dir/initrd.img"
     build_uki "$esp/EFI/Linux/$uki_name" "$dir/initrd.img" "$secure" "$stub"
+    if ((vendor)); then
+        # The control: without the distribution's add-ons, reserve has no key to sign one
+        # of its own under Secure Boot and must refuse (exit 3, nothing written).
+        local crc=0
+        mv "$tree/usr/lib/modules" "$dir/modules.aside"
+        "$bin" --root "$tree" reserve "$value" --backend systemd-boot --dry-run >"$dir/control.log" 2>&1 || crc=$?
+        mv "$dir/modules.aside" "$tree/usr/lib/modules"
+        if ((crc == 3)) && grep -q 'no key is configured to sign the add-on' "$dir/control.log"; then
+            log "[$c] control: without the distribution's add-ons reserve --dry-run refuses (exit 3): $(grep -m 1 'no key is configured' "$dir/control.log")"
+        else
+            case_fail "$c" "without the distribution's add-ons reserve --dry-run exited $crc, want 3 (no key to sign): $(cat "$dir/control.log")"
+        fi
+    fi
     tree_listing "$tree" >"$dir/before.sha256"
 
     local addon=$esp/$addon_dir/kdump-setup-crashkernel.addon.efi
@@ -213,6 +249,16 @@ run_case() {
                 case_fail "$c" "reserve exited $rrc: $(cat "$dir/reserve.log")"
             elif [[ ! -f $addon ]]; then
                 case_fail "$c" "reserve wrote no $addon_dir/kdump-setup-crashkernel.addon.efi: $(cat "$dir/reserve.log")"
+            elif ((vendor)); then
+                if ! cmp -s "$addon" "$vendor_file"; then
+                    case_fail "$c" "the add-on reserve wrote is not the distribution's ${vendor_file#"$tree"}: $(cat "$dir/reserve.log")"
+                elif ! grep -qF "${vendor_file#"$tree"}" "$dir/reserve.log"; then
+                    case_fail "$c" "reserve did not name the distribution's add-on it copied: $(cat "$dir/reserve.log")"
+                elif sbverify --cert "$snakeoil_pem" "$addon" >"$dir/sbverify.log" 2>&1; then
+                    log "[$c] reserve copied the distribution's ${vendor_file#"$tree"} to $addon_dir/kdump-setup-crashkernel.addon.efi, byte for byte (cmp; $(stat -c %s "$addon") bytes, sbverify: $(tail -n 1 "$dir/sbverify.log"))"
+                else
+                    case_fail "$c" "sbverify of the copied add-on: $(cat "$dir/sbverify.log")"
+                fi
             elif ((secure)); then
                 if sbverify --cert "$snakeoil_pem" "$addon" >"$dir/sbverify.log" 2>&1; then
                     log "[$c] reserve wrote $addon_dir/kdump-setup-crashkernel.addon.efi, signed with the key of /etc/kernel/uki.conf (sbverify: $(tail -n 1 "$dir/sbverify.log"))"
@@ -251,7 +297,7 @@ run_case() {
     esp_create "$dir/disk.img" $(($(du -sm "$esp" | cut -f1) + 48))
     esp_put "$dir/disk.img" "$dir/BOOTX64.EFI" /EFI/BOOT/BOOTX64.EFI
     esp_put_dir "$dir/disk.img" "$esp"
-    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name ($(grep -ao 'systemd-stub [0-9][^ ]*' "$stub" | head -n 1), .cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), /$addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value)$( ((secure)) && echo ", /loader/addons/zz-unsigned.addon.efi (crashkernel=999M, unsigned); all else signed with the snakeoil key")"
+    log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name ($(grep -ao 'systemd-stub [0-9][^ ]*' "$stub" | head -n 1), .cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), /$addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value$( ((vendor)) && echo ", the distribution's"))$( ((secure && !vendor)) && echo ", /loader/addons/zz-unsigned.addon.efi (crashkernel=999M, unsigned)")$( ((secure)) && echo "; all else signed with the snakeoil key")"
 
     local t0 t1 secs qrc=0
     local -a sb=()
