@@ -305,10 +305,12 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
     uki::ReserveInput in;
     in.boot = **boot;
     in.value = vendor ? vendor->value : request.value;
-    if (vendor && vendor->value != request.value)
+    if (vendor && vendor->value != request.value) {
+      plan.substituted.push_back({e.path, vendor->value, vendor->path});
       plan.notes.push_back(e.id + ": " + vendor->path + " (crashkernel=" + vendor->value +
                            ") meets the policy's figure of " + std::to_string(*request.policy_bytes) +
                            " bytes: installed instead of crashkernel=" + request.value);
+    }
     std::optional<uki::SigningKeys> keys;
     if (in.boot.secure_boot && !vendor) {
       // Refused (exit 3) naming what is missing before anything is built.

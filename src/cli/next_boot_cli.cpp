@@ -48,6 +48,7 @@ Result<NextBootReport> check_plan_next_boot(const EditContext& ctx, const Plan& 
   }
   if (ctx.facts.kernel_release) in.running_release = ctx.facts.kernel_release->value;
   in.kept = plan.kept;
+  in.substituted = plan.substituted;
   return check_next_boot(in);
 }
 

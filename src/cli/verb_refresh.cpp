@@ -87,6 +87,7 @@ Result<int> run_refresh(Invocation& inv, const RefreshOptions& opt) {
   request.kernel = ctx.run.settings.kernel_selection();
   request.no_update = !ctx.run.settings.update.value;
   request.value = r.expression;
+  request.policy_bytes = r.policy_bytes;  // as reserve auto: a vendor add-on meeting it may stand in
 
   // Does writing it change a boot file (a new kernel's entry without it)? plan() is read-only.
   KDUMP_TRY_ASSIGN(auto probe, ctx.backend->plan(*ctx.model, request));

@@ -29,6 +29,14 @@ const KeptValue* kept_value(const std::vector<KeptValue>& kept, const std::optio
   return nullptr;
 }
 
+// The value the request means for this entry: the plan's substitute (a vendor add-on that
+// `reserve auto` installed instead), else the requested one.
+const std::string& intended_for(const NextBootInput& in, const std::string& entry_path) {
+  for (const auto& s : in.substituted)
+    if (s.entry_path == entry_path) return s.value;
+  return in.request.value;
+}
+
 // The kernel model that picks the token: the entry's release, the running one, or the
 // stand-in.
 KernelModel pick_model(Arch arch, const std::string& release, const std::string& running) {
@@ -219,7 +227,8 @@ void describe(const NextBootInput& in, NextBootReport& rep, std::vector<Pick>& p
       r.known_after = true;
       a = pick(*r.entry.cmdline, m, ram, kind);
       r.crashkernel_after = picked_of_kind(a, kind);
-      r.carries_intended = set_request(req) ? r.crashkernel_after == req.value && (kind != "low" || a.main_is_high)
+      r.carries_intended = set_request(req) ? r.crashkernel_after == intended_for(in, r.entry.path) &&
+                                                  (kind != "low" || a.main_is_high)
                                             : !a.any;
     }
     reserves(r, in, arch, a.any);
@@ -272,7 +281,8 @@ void reached(const NextBootInput& in, NextBootReport& rep, const EntryReach& fir
   rep.verdict = NextBootVerdict::reaches;
   rep.message = (req.kernel.kind == KernelSelection::Kind::release ? "the entries of kernel " + req.kernel.release
                                                                     : "the entry that boots next, " + entry_name(first) + ",") +
-                (set ? " will boot with crashkernel=" + req.value : " will boot without crashkernel=");
+                (set ? " will boot with crashkernel=" + intended_for(in, first.entry.path)
+                     : " will boot without crashkernel=");
   if (!rep.warnings.empty() && !set) rep.message = rep.warnings.front();
   if (!in.after.next_uncertain.empty())
     rep.warnings.push_back("the next boot is " + entry_name(first) + " as the boot files choose it, but " +
@@ -340,7 +350,7 @@ NextBootReport check_next_boot(const NextBootInput& in) {
 std::vector<EntryReach> describe_entries(const BootView& view, std::optional<Arch> arch,
                                          std::optional<std::uint64_t> memory, const std::string& memory_source,
                                          const std::string& running_release) {
-  NextBootInput in{view, view, {}, arch, memory, memory_source, running_release, {}};
+  NextBootInput in{view, view, {}, arch, memory, memory_source, running_release, {}, {}};
   in.request.action = ReserveRequest::Action::remove;  // the plain value each kernel picks
   NextBootReport rep;
   std::vector<Pick> picks;

@@ -77,6 +77,7 @@ struct NextBootInput {
   std::string memory_source;
   std::string running_release;          // the running kernel's, when known
   std::vector<KeptValue> kept;           // remove: values the plan leaves on purpose
+  std::vector<SubstitutedValue> substituted;  // reserve: entries given another value on purpose
 };
 
 struct EntryReach {

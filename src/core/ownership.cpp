@@ -9,7 +9,8 @@
 namespace kdump {
 namespace {
 
-constexpr std::string_view k_keys[] = {"schema", "owner", "value", "backend", "files", "inputs"};
+constexpr std::string_view k_keys[] = {"schema", "owner", "value", "backend", "files", "inputs", "substituted"};
+constexpr std::string_view k_substituted_keys[] = {"entry", "value", "source"};
 constexpr std::string_view k_input_keys[] = {"policy", "memory_bytes", "kernel_release", "capture_initramfs",
                                              "capture_initramfs_bytes"};
 
@@ -90,6 +91,23 @@ public:
     return in;
   }
 
+  Result<std::vector<SubstitutedValue>> substituted(const toml::node& n) const {
+    const toml::array* a = n.as_array();
+    if (!a) return fail(at(n.source(), "'substituted' must be an array of tables ([[substituted]])"));
+    std::vector<SubstitutedValue> out;
+    for (const auto& item : *a) {
+      const toml::table* t = item.as_table();
+      if (!t) return fail(at(item.source(), "'substituted' must be an array of tables ([[substituted]])"));
+      KDUMP_TRY(known(*t, k_substituted_keys, "substituted."));
+      SubstitutedValue v;
+      KDUMP_TRY_ASSIGN(v.entry_path, string(*t, "entry"));
+      KDUMP_TRY_ASSIGN(v.value, string(*t, "value"));
+      KDUMP_TRY_ASSIGN(v.source, string(*t, "source", false));
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
   Result<OwnershipState> parse(std::string_view text) const {
     toml::table root;
     try {
@@ -125,6 +143,9 @@ public:
         if (!p) return fail(at(f.source(), "'files' must be an array of strings"));
         s.files.push_back(p->get());
       }
+    }
+    if (const toml::node* sub = root.get("substituted")) {
+      KDUMP_TRY_ASSIGN(s.substituted, substituted(*sub));
     }
     if (const toml::node* in = root.get("inputs")) {
       KDUMP_TRY_ASSIGN(auto i, inputs(*in));
@@ -168,6 +189,12 @@ std::string render_ownership(const OwnershipState& s) {
     t += "kernel_release = " + toml_string(in.kernel_release) + "\n";
     t += "capture_initramfs = " + toml_string(in.capture_initramfs) + "\n";
     t += "capture_initramfs_bytes = " + std::to_string(in.capture_initramfs_bytes) + "\n";
+  }
+  for (const auto& v : s.substituted) {
+    t += "\n[[substituted]]\n";
+    t += "entry = " + toml_string(v.entry_path) + "\n";
+    t += "value = " + toml_string(v.value) + "\n";
+    t += "source = " + toml_string(v.source) + "\n";
   }
   return t;
 }
@@ -223,6 +250,7 @@ void add_ownership_edit(Plan& plan, const OwnershipChange& change) {
   s.value = change.value;
   s.backend = plan.backend;
   for (const auto& edit : plan.edits) s.files.push_back(edit.path);
+  s.substituted = plan.substituted;
   if (change.action == Action::record_auto) s.inputs = change.inputs;
   e.after = render_ownership(s);
   e.reason = change.action == Action::record_auto

@@ -41,6 +41,9 @@ struct OwnershipState {
   std::string value;                     // what was written, after "crashkernel="
   std::string backend;                   // "grub2", "bls", ...
   std::vector<std::string> files;        // the boot files the plan that wrote it edited
+  // Entries that got another value on purpose ([[substituted]]: a vendor add-on that
+  // `reserve auto` installed on a UKI); refresh counts them as kdump-setup's, not edits.
+  std::vector<SubstitutedValue> substituted;
   std::optional<OwnershipInputs> inputs; // for Owner::auto_value
 };
 std::string_view owner_name(OwnershipState::Owner o);  // "auto", "admin"

@@ -46,12 +46,22 @@ struct KeptValue {
   std::string where;                  // "/etc/default/grub.d/kdump-tools.cfg (a conffile of kdump-tools)"
 };
 
+// An entry that gets another value than the one asked for, on purpose: `reserve auto` on a
+// UKI installs the distribution's signed add-on whose fixed size meets the policy's
+// figure rather than build (and sign) its own for the range expression.
+struct SubstitutedValue {
+  std::string entry_path;             // the entry's file ("/efi/EFI/Linux/arch-linux.efi")
+  std::string value;                  // what it gets instead ("192M")
+  std::string source;                 // the file that carries it (the vendor add-on)
+};
+
 struct Plan {
   std::string backend;                // "grub2", "bls", "systemd-boot"
   std::vector<FileEdit> edits;        // in the order they must be written
   std::vector<Command> commands;      // run after every edit is in place
   std::vector<std::string> notes;     // warnings and explanations for the user
   std::vector<KeptValue> kept;        // remove: values left in place on purpose
+  std::vector<SubstitutedValue> substituted;  // reserve: entries given another value on purpose
   // Files the backend read and leaves as they are. Not written, but the apply step
   // removes the temp and backup files an interrupted earlier run left beside them: a
   // rerun after a crash finds its files already right and must still clean up.

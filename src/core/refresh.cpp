@@ -1,5 +1,7 @@
 #include "core/refresh.hpp"
 
+#include <algorithm>
+
 namespace kdump {
 
 std::string_view refresh_reason_name(RefreshReason r) {
@@ -36,7 +38,10 @@ RefreshCheck check_ownership(const StateFile& state, const std::vector<Configure
     return c;
   }
   for (const auto& v : configured) {
-    if (v.value != s.value) {
+    const bool substituted = std::any_of(s.substituted.begin(), s.substituted.end(), [&](const SubstitutedValue& x) {
+      return x.entry_path == v.file && x.value == v.value;
+    });
+    if (v.value != s.value && !substituted) {
       c.stop = RefreshReason::admin_edited;
       c.message = "kdump-setup chose crashkernel=" + s.value + " but " + v.file + " (" + v.where + ") says " +
                   "crashkernel=" + v.value + ": edited by hand, it is the admin's now; nothing to do " +

@@ -154,4 +154,31 @@ check "forced grub2: unchanged" [ "$(sums "$SCRATCH/fw")" = "$before" ]
 run --json --root "$SCRATCH/fw" reserve 256M --backend systemd-boot --kernel default "${FACTS[@]}"
 check "systemd-boot there: exit 0, certain" [ "$(json "j['next_boot']['verdict'], j['next_boot']['known'], j['next_boot']['id']")" = "reaches True arch-default.conf" ]
 
+# --- reserve auto on a UKI with the distribution's signed add-ons --------------------
+# Secure Boot is on and no key is configured: reserve auto installs the smallest vendor
+# add-on that meets the policy's figure (192M at 2 GiB) instead of its own range
+# expression; the next-boot check judges the entry by that value, the state file says
+# so, and refresh does not take the vendor value for a hand edit.
+rm -rf "$SCRATCH/vendor"; cp -a "$G/systemd-boot/uki-vendor-addon/root" "$SCRATCH/vendor"
+before=$(sums "$SCRATCH/vendor")
+run --json --root "$SCRATCH/vendor" reserve auto --memory 2G --arch x86_64
+check "auto with vendor add-ons: exit 0" [ "$code" = 0 ]
+check "auto with vendor add-ons: the next boot gets the vendor's 192M" \
+  [ "$(json "j['next_boot']['verdict'], [e['crashkernel_after'] for e in j['entries'] if e['next_boot']]")" = "reaches ['192M']" ]
+check "auto with vendor add-ons: the add-on is the vendor's, byte for byte" \
+  cmp "$SCRATCH/vendor/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi" \
+  "$SCRATCH/vendor/usr/lib/modules/6.12.1-arch1-1/vmlinuz-virt.efi.extra.d/crashkernel-192M-virt.example.x86_64.addon.efi"
+check "auto with vendor add-ons: the state file records the substitute" \
+  grep -qx 'value = "192M"' "$SCRATCH/vendor/var/lib/kdump-setup/state.toml"
+run --json --root "$SCRATCH/vendor" refresh --memory 2G --arch x86_64
+check "refresh after it: unchanged, not admin-edited" [ "$(json "j['refresh']['reason']")" = unchanged ]
+run --json --root "$SCRATCH/vendor" refresh --memory 3000G --arch x86_64
+check "refresh at 3000 GiB: the 512M vendor add-on replaces it" \
+  [ "$code:$(json "[e['crashkernel_after'] for e in j['entries'] if e['next_boot']]")" = "0:['512M']" ]
+run --root "$SCRATCH/vendor" remove
+check "remove after it: exit 0" [ "$code" = 0 ]
+check "remove after it: no add-on, no state file left" \
+  [ ! -e "$SCRATCH/vendor/efi/EFI/Linux/arch-linux.efi.extra.d" -a ! -e "$SCRATCH/vendor/var/lib/kdump-setup/state.toml" ]
+check "remove after it: every file as before (sha256)" [ "$(sums "$SCRATCH/vendor")" = "$before" ]
+
 finish

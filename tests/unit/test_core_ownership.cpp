@@ -45,6 +45,20 @@ TEST(Ownership, RenderThenParseGivesTheSameRecord) {
   EXPECT_EQ(back->inputs->capture_initramfs, "/var/lib/kdump/initrd.img-6.1.0-28-amd64");
   EXPECT_EQ(back->inputs->capture_initramfs_bytes, 3000000u);
   EXPECT_NE(render_ownership(s).find("schema = 1\n"), std::string::npos);
+  EXPECT_TRUE(back->substituted.empty());
+}
+
+TEST(Ownership, SubstitutedValuesSurviveTheRoundTrip) {
+  OwnershipState s = auto_state();
+  s.substituted.push_back({"/efi/EFI/Linux/arch-linux.efi", "192M", "/usr/lib/modules/6.12.1-arch1-1/v.efi.extra.d/a.addon.efi"});
+  auto back = parse_ownership(render_ownership(s), "state.toml");
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->substituted.size(), 1u);
+  EXPECT_EQ(back->substituted[0].entry_path, "/efi/EFI/Linux/arch-linux.efi");
+  EXPECT_EQ(back->substituted[0].value, "192M");
+  EXPECT_EQ(back->substituted[0].source, s.substituted[0].source);
+  ASSERT_TRUE(back->inputs);  // [[substituted]] after [inputs] leaves the table whole
+  EXPECT_EQ(back->inputs->policy, s.inputs->policy);
 }
 
 struct Bad {
@@ -65,6 +79,8 @@ TEST(Ownership, RefusesWhatItCannotReadWithLineAndColumn) {
       {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n[inputs]\npolicy = \"estimate\"\nmemory_bytes = -1\n", 6, 16,
        "non-negative"},
       {"owner = \"admin\"\nvalue = \"1G\"\n", 1, 1, "missing key 'schema'"},
+      {"schema = 1\nowner = \"admin\"\nvalue = \"1G\"\nsubstituted = \"x\"\n", 4, 15, "array of tables"},
+      {"schema = 1\nowner = \"admin\"\nvalue = \"1G\"\n[[substituted]]\nentry = \"/e\"\n", 4, 1, "missing key 'value'"},
   };
   for (const auto& c : cases) {
     auto r = parse_ownership(c.text, "/var/lib/kdump-setup/state.toml");
@@ -152,6 +168,14 @@ TEST(Refresh, StopsWhereTheValueIsNotItsOwn) {
   auto go = check_ownership(existing(auto_state()), same);
   EXPECT_FALSE(go.stop);
   EXPECT_EQ(go.recorded, "1G-:384M");
+
+  // A vendor add-on that reserve auto installed on a UKI is its own value, in that entry only.
+  OwnershipState sub = auto_state();
+  sub.substituted.push_back({"/efi/EFI/Linux/a.efi", "192M", "/usr/lib/modules/x/a.efi.extra.d/v.addon.efi"});
+  std::vector<ConfiguredValue> uki{{"/efi/EFI/Linux/a.efi", "unified kernel image", "192M", true}};
+  EXPECT_FALSE(check_ownership(existing(sub), uki).stop);
+  std::vector<ConfiguredValue> other{{"/efi/EFI/Linux/b.efi", "unified kernel image", "192M", true}};
+  EXPECT_EQ(check_ownership(existing(sub), other).stop, RefreshReason::admin_edited);
 
   EXPECT_EQ(refresh_outcome("1G-:384M", "1G-:384M", false), RefreshReason::unchanged);
   EXPECT_EQ(refresh_outcome("1G-:384M", "1G-:384M", true), RefreshReason::completed);
