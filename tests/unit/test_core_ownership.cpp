@@ -45,6 +45,22 @@ TEST(Ownership, RenderThenParseGivesTheSameRecord) {
   EXPECT_EQ(back->inputs->capture_initramfs, "/var/lib/kdump/initrd.img-6.1.0-28-amd64");
   EXPECT_EQ(back->inputs->capture_initramfs_bytes, 3000000u);
   EXPECT_NE(render_ownership(s).find("schema = 1\n"), std::string::npos);
+  EXPECT_EQ(render_ownership(s).find("created_directories"), std::string::npos);
+  // Schema 2: the directories kdump-setup created, only when there are some.
+  s.created_directories = {"/etc/kernel", "/var/lib/kdump-setup"};
+  const std::string two = render_ownership(s);
+  EXPECT_NE(two.find("schema = 2\n"), std::string::npos);
+  EXPECT_NE(two.find("created_directories = [\"/etc/kernel\", \"/var/lib/kdump-setup\"]\n"), std::string::npos);
+  auto back2 = parse_ownership(two, "state.toml");
+  ASSERT_TRUE(back2) << back2.error().message;
+  EXPECT_EQ(back2->created_directories, s.created_directories);
+}
+
+// A schema 1 file (older kdump-setup) loads: it records no directory.
+TEST(Ownership, SchemaOneFileStillLoads) {
+  auto r = parse_ownership("schema = 1\nowner = \"admin\"\nvalue = \"1G\"\nbackend = \"bls\"\nfiles = []\n", "s");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->created_directories.empty());
 }
 
 struct Bad {
@@ -60,7 +76,13 @@ TEST(Ownership, RefusesWhatItCannotReadWithLineAndColumn) {
       {"schema = 1\nowner = \"admin\"\nvalue = 12\n", 3, 9, "'value' must be a string"},
       {"schema = 1\nowner = \"admin\"\nvalue = \"12X\"\n", 3, 9, "is not a crashkernel= value"},
       {"schema = 1\nowner = \"admin\"\nvalue = \"1G\"\ncolour = \"red\"\n", 4, 10, "unknown key 'colour'"},
-      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\n", 1, 10, "schema 2 is newer"},
+      {"schema = 3\nowner = \"admin\"\nvalue = \"1G\"\n", 1, 10, "schema 3 is newer"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = \"/etc/kernel\"\n", 4, 23,
+       "'created_directories' must be an array of strings"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = [\"etc/kernel\"]\n", 4, 23,
+       "not an absolute path below the root"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = [\"/etc/../..\"]\n", 4, 23,
+       "not an absolute path below the root"},
       {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n", 1, 1, "needs an [inputs] table"},
       {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n[inputs]\npolicy = \"estimate\"\nmemory_bytes = -1\n", 6, 16,
        "non-negative"},
