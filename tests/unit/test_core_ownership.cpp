@@ -114,6 +114,51 @@ StateFile existing(const OwnershipState& s) {
   return f;
 }
 
+// remove --kernel RELEASE: the record stays for the other kernels, without the files
+// and the directory the plan deletes; a recorded directory the plan leaves empty goes,
+// one that was not recorded stays (a tree on disk, through RootDir).
+TEST(Ownership, ForgetFilesKeepsTheRecordWithoutWhatTheKernelsRemovalDeletes) {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/kdump-own-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  for (const char* d : {"efi/EFI/Linux/a-6.9.efi.extra.d", "efi/EFI/Linux/b-7.0.efi.extra.d"})
+    fs::create_directories(dir / d);
+  auto root = RootDir::open(dir);
+  ASSERT_TRUE(root) << root.error().message;
+  OwnershipState s;
+  s.value = "256M";
+  s.backend = "systemd-boot";
+  const std::string a = "/efi/EFI/Linux/a-6.9.efi.extra.d", b = "/efi/EFI/Linux/b-7.0.efi.extra.d";
+  s.files = {a + "/kdump-setup-crashkernel.addon.efi", b + "/kdump-setup-crashkernel.addon.efi"};
+  s.created_directories = {a, "/efi/EFI/Linux/gone.efi.extra.d"};
+  for (const auto& f : s.files) std::ofstream(dir / f.substr(1)) << "MZ";
+  Plan p;
+  p.backend = "systemd-boot";
+  FileEdit del;
+  del.path = s.files[0];
+  del.before = "MZ";
+  del.remove = true;
+  p.edits.push_back(del);
+  add_ownership_edit(p, {OwnershipChange::Action::forget_files, existing(s), "", std::nullopt}, &*root);
+  ASSERT_EQ(p.edits.size(), 3u);  // the add-on, the directory, the record
+  EXPECT_TRUE(p.edits[1].directory && p.edits[1].remove);
+  EXPECT_EQ(p.edits[1].path, a);
+  auto back = parse_ownership(p.edits[2].after, "x");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->value, "256M");
+  EXPECT_EQ(back->files, std::vector<std::string>{s.files[1]});
+  EXPECT_TRUE(back->created_directories.empty());  // a deleted, the other already gone
+  // b-7.0's directory was not recorded: clearing the record with its add-on deleted
+  // leaves the (then empty) directory.
+  Plan q;
+  FileEdit del2 = del;
+  del2.path = s.files[1];
+  q.edits.push_back(del2);
+  add_ownership_edit(q, {OwnershipChange::Action::clear, existing(s), "", std::nullopt}, &*root);
+  for (const auto& e : q.edits) EXPECT_NE(e.path, b);
+  fs::remove_all(dir);
+}
+
 TEST(Ownership, EachVerbsEdit) {
   using A = OwnershipChange::Action;
   {  // reserve auto, no record yet: created, with the plan's backend and files
