@@ -17,6 +17,11 @@ namespace kdump {
 
 // kernel-install(8): the command line of kernels installed later (entries and UKIs).
 inline constexpr std::string_view kKernelCmdlinePath = "/etc/kernel/cmdline";
+// A distribution's default for it, a package's file: kernel-install reads it only when
+// /etc/kernel/cmdline does not exist (kernel-install(8); Debian 12's
+// 90-loaderentry.install: /etc/kernel/cmdline, else /usr/lib/kernel/cmdline, else
+// /proc/cmdline). kdump-setup never edits it.
+inline constexpr std::string_view kVendorKernelCmdlinePath = "/usr/lib/kernel/cmdline";
 
 // One entry file.
 struct EntryFile {

@@ -12,7 +12,7 @@ bool is_boot_text_file(std::string_view abs) {
   const auto name_at = abs.rfind('/');
   const std::string_view dir = abs.substr(0, name_at == std::string_view::npos ? 0 : name_at);
   const std::string_view name = abs.substr(name_at == std::string_view::npos ? 0 : name_at + 1);
-  if (abs == "/etc/default/grub" || abs == "/etc/kernel/cmdline") return true;
+  if (abs == "/etc/default/grub" || abs == "/etc/kernel/cmdline" || abs == "/usr/lib/kernel/cmdline") return true;
   if (dir == "/etc/default/grub.d") return name.ends_with(".cfg");
   if (dir.ends_with("/loader/entries")) return name.ends_with(".conf");
   return abs.ends_with("/loader/loader.conf");

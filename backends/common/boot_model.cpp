@@ -36,6 +36,7 @@ void preload(const BootFiles& f, const std::optional<Result<grub2::Defaults>>& d
                         "/lib/recovery-mode/recovery-menu"})
     (void)f.exists(p);
   if (f.exists(kKernelCmdlinePath)) (void)f.read(kKernelCmdlinePath);
+  if (f.exists(kVendorKernelCmdlinePath)) (void)f.read(kVendorKernelCmdlinePath);
   if (!defaults || !*defaults) return;
   for (const auto& p : (*defaults)->ignored_drop_ins) (void)f.read_text(p);
   // Who owns a drop-in (dpkg conffiles), for the note when one is edited.
@@ -154,6 +155,13 @@ std::optional<RootDir::Snapshot> BootModel::kernel_cmdline() const {
   return *s;
 }
 
+std::optional<RootDir::Snapshot> BootModel::vendor_kernel_cmdline() const {
+  if (!m_files.exists(kVendorKernelCmdlinePath)) return std::nullopt;
+  auto s = m_files.read(kVendorKernelCmdlinePath);
+  if (!s) return std::nullopt;
+  return *s;
+}
+
 void BootModel::derive() {
   const BootFiles& f = m_files;
   m_ostree = f.exists("/run/ostree-booted");
@@ -190,6 +198,25 @@ void BootModel::derive() {
   m_ukis = sdboot::find_ukis(f, m_boot_dirs);
   m_uki_boots.clear();
   for (const auto& p : m_ukis) m_uki_boots.insert_or_assign(p, read_uki_input(f, p, m_facts));
+  m_orphan_addons.clear();
+  for (const auto& dir : m_boot_dirs.all()) {
+    const std::string linux_dir = dir + "/EFI/Linux";
+    auto names = f.list(linux_dir);
+    if (!names) continue;
+    for (const auto& n : *names) {
+      if (!n.ends_with(".efi.extra.d")) continue;
+      const std::string abs = linux_dir + "/" + n;
+      const bool has_uki = std::any_of(m_ukis.begin(), m_ukis.end(), [&](const std::string& u) {
+        return u.starts_with(dir + "/") && dir + "/" + uki::addon_dirs(u.substr(dir.size() + 1)).per_uki == abs;
+      });
+      const std::string addon = abs + "/" + std::string(uki::kAddonFileName);
+      if (!has_uki && f.is_directory(abs) && f.exists(addon)) {
+        (void)f.read(addon, kAddonLimit);
+        (void)f.list(abs);
+        m_orphan_addons.push_back(addon);
+      }
+    }
+  }
   if (!m_ukis.empty())  // what the systemd-boot backend needs to write an add-on
     for (const char* p : {uki::kAddonStubPath, uki::kUkiConfPath})
       if (f.exists(p)) (void)f.read(p, kAddonLimit);

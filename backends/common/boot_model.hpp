@@ -109,9 +109,16 @@ public:
   const sdboot::BootDirs& boot_dirs() const { return m_boot_dirs; }
   const Result<std::vector<EntryFile>>& sdboot_entries() const { return m_sdboot_entries; }
   const std::vector<std::string>& ukis() const { return m_ukis; }
+  // kdump-setup's add-on (by its name) in an EFI/Linux/NAME.efi.extra.d/ whose UKI is
+  // gone (kernel-install's 90-uki-copy.install of systemd 253 to 256 removed the image and left
+  // the directory): what `remove --kernel RELEASE` deletes when that kernel is removed.
+  const std::vector<std::string>& orphan_addons() const { return m_orphan_addons; }
   const std::optional<std::string>& loader_conf() const { return m_loader_conf; }
   // /etc/kernel/cmdline (nullopt: absent).
   std::optional<RootDir::Snapshot> kernel_cmdline() const;
+  // /usr/lib/kernel/cmdline, a package's default that kernel-install reads when
+  // /etc/kernel/cmdline is absent (nullopt: absent).
+  std::optional<RootDir::Snapshot> vendor_kernel_cmdline() const;
   const std::string& machine_id() const { return m_machine_id; }
 
   // The default Type #1 entry as GRUB's blscfg / systemd-boot choose it.
@@ -145,6 +152,7 @@ private:
   sdboot::BootDirs m_boot_dirs;
   Result<std::vector<EntryFile>> m_sdboot_entries = std::vector<EntryFile>{};
   std::vector<std::string> m_ukis;
+  std::vector<std::string> m_orphan_addons;
   std::map<std::string, Result<uki::BootInput>> m_uki_boots;
   std::optional<std::string> m_loader_conf;
   std::string m_machine_id;

@@ -38,12 +38,18 @@ FutureView grub_future(const BootModel& m, bool with_default) {
   return f;
 }
 
-// /etc/kernel/cmdline as kernel-install reads it: comment lines left out, lines joined.
+// /etc/kernel/cmdline as kernel-install reads it: comment lines left out, lines joined;
+// without it, the package's /usr/lib/kernel/cmdline (kernel-install(8)).
 std::optional<FutureView> kernel_install_future(const BootModel& m) {
   auto snap = m.kernel_cmdline();
+  std::string_view source = kKernelCmdlinePath;
+  if (!snap) {
+    snap = m.vendor_kernel_cmdline();
+    source = kVendorKernelCmdlinePath;
+  }
   if (!snap) return std::nullopt;
   FutureView f;
-  f.source = std::string(kKernelCmdlinePath);
+  f.source = std::string(source);
   f.where = "kernel-install";
   std::string text;
   std::size_t b = 0;

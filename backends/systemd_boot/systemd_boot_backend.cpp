@@ -179,41 +179,6 @@ Result<std::string> addon_stub(const BootFiles& root) {
   return std::move(snap->text);
 }
 
-// The add-on directories (ESP paths) that hold nothing once kdump-setup's add-ons in them
-// are deleted (hidden leftovers of an interrupted run aside, which the apply step removes
-// beside the add-on): reserve made them for its add-on, or they are empty anyway, and an
-// empty add-on directory changes nothing at boot. Removing them gives the ESP back as it
-// was before reserve.
-std::vector<std::string> emptied_addon_dirs(const BootFiles& root, const std::string& esp,
-                                            const uki::BootInput& boot, const std::vector<std::string>& own) {
-  std::vector<std::string> out;
-  const uki::AddonDirs ad = uki::addon_dirs(boot.uki_path);
-  for (const auto& rel : {ad.per_uki, ad.global}) {
-    const std::string dir = esp + "/" + rel;
-    if (!root.is_directory(dir)) continue;
-    auto names = root.list(dir);
-    if (!names) continue;
-    const bool empty_after = std::all_of(names->begin(), names->end(), [&](const std::string& n) {
-      if (AtomicFile::is_leftover_name(n) && n.starts_with(AtomicFile::leftover_prefix(uki::kAddonFileName)))
-        return true;
-      return std::find(own.begin(), own.end(), rel + "/" + n) != own.end();
-    });
-    if (empty_after) out.push_back(dir);
-  }
-  return out;
-}
-
-FileEdit remove_dir_edit(const std::string& dir, const std::string& id) {
-  FileEdit fe;
-  fe.path = dir;
-  fe.before = std::string();
-  fe.remove = true;
-  fe.directory = true;
-  fe.summary = "empty once kdump-setup's add-on is gone";
-  fe.reason = "remove the add-on directory of " + id + ", empty without kdump-setup's add-on";
-  return fe;
-}
-
 // The distribution's add-on to install: the one with exactly the requested value; for
 // `reserve auto`, else the smallest plain fixed size (no range, no suffix) that meets the
 // policy's figure for this machine. nullptr: build kdump-setup's own.
@@ -281,10 +246,9 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
     };
     if (request.action == ReserveRequest::Action::remove) {
       const auto own = uki::own_addon_paths(**boot);
+      // The emptied add-on directory goes only if kdump-setup made it: core/ownership
+      // (the state file records it) appends its deletion.
       for (const auto& rel : own) KDUMP_TRY(delete_edit(rel));
-      for (const auto& dir : emptied_addon_dirs(root, esp, **boot, own))
-        if (std::none_of(plan.edits.begin(), plan.edits.end(), [&](const FileEdit& x) { return x.path == dir; }))
-          plan.edits.push_back(remove_dir_edit(dir, e.id));
       // Where the add-on lives even when it is gone: a run killed after renaming it away
       // left its leftover there, which the apply step removes beside examined files.
       const uki::AddonDirs ad = uki::addon_dirs((*boot)->uki_path);
@@ -359,10 +323,46 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
   return matched;
 }
 
-// What reserve seeds a missing /etc/kernel/cmdline with: the default entry's options, or
-// /proc/cmdline without what the loader adds; "" when neither is known.
+// A kernel-install command-line file as kernel-install reads it: comment lines left out,
+// the lines joined with a space.
+std::string kernel_install_words(const std::string& text) {
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    const auto e = line.find_last_not_of(" \t\r");
+    out += (out.empty() ? "" : " ") + line.substr(b, e - b + 1);
+  }
+  return out;
+}
+
+// The package's /usr/lib/kernel/cmdline (kKernelCmdline replaces it for kernel-install).
+struct VendorCmdline {
+  std::string words;                  // as kernel-install reads it
+  std::optional<std::string> value;   // its crashkernel= (the last one), if any
+};
+std::optional<VendorCmdline> vendor_cmdline(const BootFiles& root) {
+  if (!root.exists(kVendorKernelCmdlinePath)) return std::nullopt;
+  auto t = root.read_text(kVendorKernelCmdlinePath);
+  if (!t) return std::nullopt;
+  VendorCmdline v;
+  v.words = kernel_install_words(*t);
+  auto words = cmdline::crashkernel_words(v.words, kKernel);
+  if (!words.empty()) v.value = words.back().value;
+  return v;
+}
+
+// What reserve seeds a missing /etc/kernel/cmdline with: the package's
+// /usr/lib/kernel/cmdline, which it replaces for kernel-install (every other word of it
+// must stay); else the default entry's options, or /proc/cmdline without what the loader
+// adds; "" when none is known.
 std::string cmdline_seed(const std::vector<EntryFile>& entries, std::optional<std::size_t> def,
-                         const SystemFacts& facts, std::string* from) {
+                         const SystemFacts& facts, const std::optional<VendorCmdline>& vendor, std::string* from) {
+  if (vendor) {
+    if (from) *from = std::string(kVendorKernelCmdlinePath) + " (the package's default, which it replaces)";
+    return vendor->words;
+  }
   if (def) {
     if (from) *from = "the options of the default entry " + entries[*def].file_name;
     return joined_options(entries[*def].entry);
@@ -378,11 +378,12 @@ std::string cmdline_seed(const std::vector<EntryFile>& entries, std::optional<st
 // crashkernel= value, one line): then it is kdump-setup's, and remove deletes it. Any
 // other byte (a comment, another word, a missing newline) makes it the administrator's.
 bool is_created_cmdline(const std::string& text, const std::vector<EntryFile>& entries,
-                        std::optional<std::size_t> def, const SystemFacts& facts) {
+                        std::optional<std::size_t> def, const SystemFacts& facts,
+                        const std::optional<VendorCmdline>& vendor) {
   const auto words = cmdline::crashkernel_words(text, kKernel);
   if (words.size() != 1) return false;
   std::string from;
-  const std::string seed = cmdline_seed(entries, def, facts, &from);
+  const std::string seed = cmdline_seed(entries, def, facts, vendor, &from);
   if (from.empty()) return false;
   auto res = cmdline::set_crashkernel(seed, words.front().value, kKernel);
   return res && text == res->text + "\n";
@@ -460,6 +461,8 @@ Result<std::vector<ConfiguredValue>> SystemdBootBackend::configured(const BootMo
       auto words = cmdline::crashkernel_words(text, kKernel);
       if (!words.empty()) out.push_back({std::string(kKernelCmdline), "kernel-install command line", words.back().value});
     }
+  } else if (auto v = vendor_cmdline(root); v && v->value) {
+    out.push_back({std::string(kVendorKernelCmdlinePath), "kernel-install command line (a package's default)", *v->value});
   }
   return out;
 }
@@ -479,10 +482,40 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
   // Unified kernel images: a command-line add-on beside the selected ones.
   auto uki_matched = plan_ukis(model, request, plan);
   if (!uki_matched) return fail(std::move(uki_matched).error());
+  // `remove --kernel RELEASE` after kernel-install removed that kernel's UKI
+  // (90-uki-copy.install, ENTRY_TOKEN-RELEASE.efi): kdump-setup's add-on left in its
+  // .extra.d/ goes too, by its name only; the directory goes if kdump-setup made it
+  // (core/ownership).
+  if (request.action == ReserveRequest::Action::remove && request.kernel.kind == KernelSelection::Kind::release) {
+    const std::string tail = request.kernel.release + ".efi.extra.d";
+    for (const auto& addon : model.orphan_addons()) {
+      const std::string dir = addon.substr(0, addon.rfind('/'));
+      const std::string name = dir.substr(dir.rfind('/') + 1);
+      if (name != tail && !name.ends_with("-" + tail)) continue;
+      auto snap = root.read(addon, 64u << 20);
+      if (!snap) return fail(std::move(snap).error());
+      FileEdit fe;
+      fe.path = addon;
+      fe.before = std::move(snap->text);
+      fe.stamp = snap->stamp;
+      fe.remove = true;
+      fe.binary = true;
+      fe.summary = "kdump-setup's command-line add-on";
+      fe.reason = "remove kdump-setup's command-line add-on of the removed kernel " + request.kernel.release +
+                  " (its unified kernel image is gone)";
+      plan.edits.push_back(std::move(fe));
+      ++*uki_matched;
+    }
+  }
 
   std::string why;
   const auto def = model.sdboot_default(&why);
   const bool all = request.kernel.kind == KernelSelection::Kind::all;
+  // A package's /usr/lib/kernel/cmdline: read by kernel-install while /etc/kernel/cmdline
+  // does not exist, never edited (it is under /usr: the package's next upgrade restores it).
+  const auto vendor = vendor_cmdline(root);
+  const std::string vendor_where =
+      std::string(kVendorKernelCmdlinePath) + " (a package's default for kernel-install, under /usr)";
 
   // 1. /etc/kernel/cmdline: what kernel-install gives kernels installed later.
   if (all) {
@@ -491,7 +524,7 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       if (!snap) return fail(std::move(snap).error());
       auto after = edit_kernel_cmdline(snap->text, request, plan.notes);
       if (!after) return fail(std::move(after).error());
-      if (!set && is_created_cmdline(snap->text, entries, def, facts)) {
+      if (!set && is_created_cmdline(snap->text, entries, def, facts, vendor)) {
         FileEdit fe;  // what reserve created, and nothing else: it goes again
         fe.path = std::string(kKernelCmdline);
         fe.before = snap->text;
@@ -499,6 +532,8 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
         fe.remove = true;
         fe.reason = "delete it: it holds nothing but what kdump-setup created";
         plan.edits.push_back(std::move(fe));
+        // kernel-install reads the package's file again, with its value.
+        if (vendor && vendor->value) plan.kept.push_back({*vendor->value, vendor_where});
       } else if (*after != snap->text) {
         FileEdit fe;
         fe.path = std::string(kKernelCmdline);
@@ -515,9 +550,18 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       // Absent: an interrupted remove that deleted it may have left its hidden backup,
       // which the apply step removes beside examined files.
       plan.examined.push_back(std::string(kKernelCmdline));
+      if (vendor && vendor->value) {
+        plan.kept.push_back({*vendor->value, vendor_where});
+        plan.notes.push_back("crashkernel=" + *vendor->value + " stays for kernels installed later: " + vendor_where +
+                             " sets it, and kdump-setup does not edit a package's file");
+      }
+    } else if (vendor && vendor->value == request.value) {
+      plan.examined.push_back(std::string(kKernelCmdline));
+      plan.notes.push_back("kernels installed later already get crashkernel=" + request.value + ": " + vendor_where +
+                           " sets it; " + std::string(kKernelCmdline) + " not created");
     } else {
       std::string from;
-      const std::string seed = cmdline_seed(entries, def, facts, &from);
+      const std::string seed = cmdline_seed(entries, def, facts, vendor, &from);
       if (from.empty()) {
         plan.notes.push_back(std::string(kKernelCmdline) +
                              " does not exist and there is no entry or /proc/cmdline to seed it from: not created");
@@ -528,7 +572,8 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
         fe.path = std::string(kKernelCmdline);
         fe.after = res->text + "\n";
         fe.reason = "create it from " + from + " with crashkernel=" + request.value +
-                    " (kernel-install would otherwise copy /proc/cmdline into new entries)";
+                    (vendor ? std::string(" (kernel-install reads it instead of the package's file)")
+                            : std::string(" (kernel-install would otherwise copy /proc/cmdline into new entries)"));
         plan.edits.push_back(std::move(fe));
       }
     }

@@ -72,3 +72,25 @@ printf 'timeout 0\n' >"$r/efi/loader/loader.conf"
 printf 'title Linux\nlinux /vmlinuz\noptions root=/dev/sda2 crashkernel=128M\noptions crashkernel=1G-:256M quiet\n' \
     >"$r/efi/loader/entries/linux.conf"
 printf '# comment crashkernel=1M stays\nroot=/dev/sda2 crashkernel=128M\n' >"$r/etc/kernel/cmdline"
+
+# A package's /usr/lib/kernel/cmdline (a distribution's default; kernel-install reads it
+# while /etc/kernel/cmdline does not exist) with crashkernel=: never edited. The same
+# value: nothing changes; another value: /etc/kernel/cmdline is created from its words
+# (it replaces the package's file for kernel-install) and remove deletes it again.
+for v in same:512M other:256M; do
+    kind=${v%%:*} value=${v#*:}
+    if [ "$kind" = same ]; then
+        r=$(mk usr-lib-kernel-cmdline-same-value "reserve $value" "/usr/lib/kernel/cmdline sets crashkernel=512M, no /etc/kernel/cmdline, the entry carries it: reserve 512M changes nothing")
+        opts="root=UUID=2f1c7e0a-5b1d-4c9e-8f3a-0d6b7e9a1c24 ro quiet crashkernel=512M"
+        printf 'the entry carries the crashkernel=512M that kernel-install copied from /usr/lib/kernel/cmdline: remove takes it out of the entry, the package'"'"'s file keeps it\n' >"$(dirname "$r")/no-roundtrip"
+    else
+        r=$(mk usr-lib-kernel-cmdline-other-value "reserve $value" "/usr/lib/kernel/cmdline sets crashkernel=512M, no /etc/kernel: reserve 256M creates /etc/kernel/cmdline from the package's words")
+        opts="root=UUID=2f1c7e0a-5b1d-4c9e-8f3a-0d6b7e9a1c24 ro quiet"
+    fi
+    mkdir -p "$r/efi/loader/entries" "$r/usr/lib/kernel"
+    printf 'timeout 3\n' >"$r/efi/loader/loader.conf"
+    printf 'title Debian GNU/Linux 12\nversion 6.1.0-28-amd64\nlinux /vmlinuz-6.1.0-28-amd64\ninitrd /initrd.img-6.1.0-28-amd64\noptions %s\n' "$opts" \
+        >"$r/efi/loader/entries/debian-6.1.0-28-amd64.conf"
+    printf '# the distribution'"'"'s default command line\nroot=UUID=2f1c7e0a-5b1d-4c9e-8f3a-0d6b7e9a1c24 ro quiet\ncrashkernel=512M\n' \
+        >"$r/usr/lib/kernel/cmdline"
+done

@@ -142,8 +142,9 @@ Result<int> plan_and_apply(Invocation& inv, EditContext& ctx, const EditOptions&
                            const GateVerdict* gate, const PlanExtras& extras) {
   auto plan = ctx.backend->plan(*ctx.model, request);
   if (!plan) return fail(std::move(plan).error());
-  // Ownership (core/ownership.hpp): the state file is one more edit of the same plan.
-  if (extras.ownership) add_ownership_edit(*plan, *extras.ownership);
+  // Ownership (core/ownership.hpp): the state file is one more edit of the same plan, and
+  // so are the directories it records (made by reserve, deleted by remove).
+  if (extras.ownership) add_ownership_edit(*plan, *extras.ownership, &ctx.run.root);
   const std::string_view verb = extras.verb.empty() ? verb_of(request) : extras.verb;
   plan->notes.insert(plan->notes.begin(), lead_notes.begin(), lead_notes.end());
   // What the next boot gets after this plan, judged before anything is written.

@@ -100,9 +100,13 @@ Result<int> run_reserve(Invocation& inv, const ReserveOptions& opt) {
 Result<int> run_remove(Invocation& inv, const EditOptions& opt) {
   KDUMP_TRY_ASSIGN(auto ctx, open_edit_context(inv, opt, FactOverrides{}, ""));
   KDUMP_TRY_ASSIGN(auto state, load_state_file(ctx.run.root));  // a corrupt record: exit 2
-  OwnershipChange own{OwnershipChange::Action::clear, std::move(state), "", std::nullopt};
-  return plan_and_apply(inv, ctx, opt, edit_request(ctx, ReserveRequest::Action::remove), {}, nullptr,
-                        PlanExtras{&own, {}, {}, {}});
+  ReserveRequest request = edit_request(ctx, ReserveRequest::Action::remove);
+  // One kernel's removal (the kernel-install plugin's, when the kernel goes) leaves the
+  // value of the others, and their record; the rest forgets it.
+  const auto action = request.kernel.kind == KernelSelection::Kind::release ? OwnershipChange::Action::forget_files
+                                                                             : OwnershipChange::Action::clear;
+  OwnershipChange own{action, std::move(state), "", std::nullopt};
+  return plan_and_apply(inv, ctx, opt, request, {}, nullptr, PlanExtras{&own, {}, {}, {}});
 }
 
 }  // namespace

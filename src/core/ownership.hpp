@@ -20,11 +20,14 @@
 #include "util/file_stamp.hpp"
 #include "util/result.hpp"
 #include "util/root_dir.hpp"
+#include "util/tree_view.hpp"
 
 namespace kdump {
 
 inline constexpr std::string_view ownership_state_path = "/var/lib/kdump-setup/state.toml";
-inline constexpr std::int64_t ownership_schema = 1;
+// Schema 2 added `created_directories` and `[[substituted]]`; a record without them is
+// still written as schema 1, which every kdump-setup reads.
+inline constexpr std::int64_t ownership_schema = 2;
 
 // What `reserve auto` sized from: the facts a later `refresh` compares.
 struct OwnershipInputs {
@@ -45,6 +48,11 @@ struct OwnershipState {
   // `reserve auto` installed on a UKI); refresh counts them as kdump-setup's, not edits.
   std::vector<SubstitutedValue> substituted;
   std::optional<OwnershipInputs> inputs; // for Owner::auto_value
+  // Directories that did not exist before kdump-setup wrote a file in them (the apply
+  // step made them): /etc/kernel for a created /etc/kernel/cmdline, <uki>.efi.extra.d
+  // for an add-on, the state file's own. `remove` deletes these, and only these, when
+  // they are empty once its files are gone (schema 2; absent in older records).
+  std::vector<std::string> created_directories;
 };
 std::string_view owner_name(OwnershipState::Owner o);  // "auto", "admin"
 
@@ -73,8 +81,10 @@ OwnershipInputs ownership_inputs(const Recommendation& r, const SystemFacts& siz
 //   record_admin  reserve EXPR: the admin owns it (only when a record exists: no record
 //                 already means "not kdump-setup's")
 //   clear         remove: the record goes (the file is deleted)
+//   forget_files  remove --kernel RELEASE: the value stays for the other kernels; the
+//                 record stays without the files and directories the plan deletes
 struct OwnershipChange {
-  enum class Action { record_auto, record_admin, clear };
+  enum class Action { record_auto, record_admin, clear, forget_files };
   Action action = Action::record_admin;
   StateFile current;
   std::string value;
@@ -83,6 +93,15 @@ struct OwnershipChange {
 
 // Appends the state file's edit to `plan` (backend and files from the plan), when it
 // changes the file. The apply step then writes it with the boot files, atomically.
-void add_ownership_edit(Plan& plan, const OwnershipChange& change);
+// With `tree` (the root as it is now), directories are followed too: a reserve records
+// the directories its new files need and that do not exist yet (and writes a record for
+// them even for an explicit value without one); a remove appends the deletion of every
+// recorded directory that the plan leaves empty (deepest first, after the files), and no
+// other: a directory that existed before kdump-setup stays, empty or not.
+void add_ownership_edit(Plan& plan, const OwnershipChange& change, const TreeView* tree = nullptr);
+
+// The directories the apply step will make for the plan's new files (missing parents,
+// outermost last), as absolute paths inside the root.
+std::vector<std::string> directories_created_by(const Plan& plan, const TreeView& tree);
 
 }  // namespace kdump

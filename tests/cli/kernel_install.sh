@@ -120,6 +120,62 @@ check "uki: status sees crashkernel=256M on both UKIs" [ "$(grep -c 'crashkernel
 rm -f "$uki/efi/EFI/Linux/linux-6.9.0.efi"
 check "uki: remove gives the tree back (no add-on, no .extra.d/)" [ "$(cd "$uki" && find . -type f -exec sha256sum {} + | sort)" = "$ukibefore" ] && check "uki: no directory left" [ -z "$(find "$uki/efi/EFI/Linux" -name '*.extra.d')" ]
 
+# "remove" under the real kernel-install: the new kernel's UKI is named as
+# 90-uki-copy.install names it (ENTRY_TOKEN-VERSION.efi); UKICOPY stands in for the
+# "remove" step of systemd 253-256's 90-uki-copy.install (Debian 12's 252 has none),
+# which deletes the image and leaves its .extra.d/. The plugin then deletes
+# kdump-setup's add-on there and the directory kdump-setup created, and the record
+# forgets both; the other UKI keeps its add-on. A .extra.d/ that was there before (with
+# another file) keeps that file and stays. Then remove gives the whole tree back.
+tree_sum() { (cd "$1" && find . -printf '%p %y\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum; }
+UKICOPY=$SCRATCH/90-uki-copy.install
+printf '#!/bin/sh\n[ "$1" = remove ] || exit 0\nexec rm -f "$KERNEL_INSTALL_BOOT_ROOT/EFI/Linux/$KERNEL_INSTALL_ENTRY_TOKEN-$2.efi" "$KERNEL_INSTALL_BOOT_ROOT/EFI/Linux/$KERNEL_INSTALL_ENTRY_TOKEN-$2+"*.efi\n' >"$UKICOPY"
+chmod +x "$UKICOPY"
+mkdir -p "$SCRATCH/kconf"
+for other in no yes; do
+  u=$SCRATCH/uki-rm-$other
+  cp -a "$SRC/golden/systemd-boot/uki-arch-mkinitcpio-default/root" "$u"
+  treebefore=$(tree_sum "$u")
+  "$BIN" --root "$u" -q reserve 256M >/dev/null 2>&1
+  first=$(sha256sum <"$u/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi")
+  new=$u/efi/EFI/Linux/$MID-6.9.0.efi
+  cp "$SRC/golden/systemd-boot/uki-and-entries/root/boot/EFI/Linux/linux-6.9.efi" "$new"
+  [ "$other" = yes ] && mkdir "$new.extra.d" && printf 'not an add-on\n' >"$new.extra.d/README"
+  KDUMP_SETUP_ROOT=$u KERNEL_INSTALL_LAYOUT=uki plugin add 6.9.0 "$u/efi/x/6.9.0" "$SCRATCH/vmlinuz"
+  check "uki remove ($other dir before): the new UKI got its add-on" [ -f "$new.extra.d/kdump-setup-crashkernel.addon.efi" ]
+  if [ "$other" = no ]; then
+    check "uki remove: its .extra.d/ recorded as created" grep -q "\"/efi/EFI/Linux/$MID-6.9.0.efi.extra.d\"" "$u/var/lib/kdump-setup/state.toml"
+  else
+    check "uki remove (dir before): its .extra.d/ not recorded as created" bash -c '! grep -q "6.9.0.efi.extra.d\"" "$1"' _ "$u/var/lib/kdump-setup/state.toml"
+  fi
+  BOOT_ROOT=$u/efi KERNEL_INSTALL_CONF_ROOT=$SCRATCH/kconf MACHINE_ID=$MID \
+    KERNEL_INSTALL_PLUGINS="$UKICOPY $PLUGIN" KDUMP_SETUP=$BIN KDUMP_SETUP_ROOT=$u \
+    kernel-install -v remove 6.9.0 >"$SCRATCH/out" 2>"$SCRATCH/err"
+  code=$?
+  check "uki remove ($other): kernel-install remove exit 0" [ "$code" = 0 ]
+  check "uki remove ($other): the UKI is gone (90-uki-copy)" [ ! -e "$new" ]
+  check "uki remove ($other): the plugin removed kdump-setup's add-on" [ ! -e "$new.extra.d/kdump-setup-crashkernel.addon.efi" ]
+  check "uki remove ($other): the plugin said so" grep -q "removed what kdump-setup wrote for 6.9.0" "$SCRATCH/out"
+  check "uki remove ($other): the record no longer names that kernel's files" bash -c '! grep -q "6.9.0" "$1"' _ "$u/var/lib/kdump-setup/state.toml"
+  check "uki remove ($other): the record stays for the other UKI" grep -qx 'value = "256M"' "$u/var/lib/kdump-setup/state.toml"
+  check "uki remove ($other): the other UKI's add-on is unchanged" [ "$(sha256sum <"$u/efi/EFI/Linux/arch-linux.efi.extra.d/kdump-setup-crashkernel.addon.efi")" = "$first" ]
+  if [ "$other" = no ]; then
+    check "uki remove: the .extra.d/ kdump-setup created is gone" [ ! -e "$new.extra.d" ]
+    "$BIN" --root "$u" -q remove >/dev/null 2>&1
+    check "uki remove, then remove: the tree is the original (directories too)" [ "$(tree_sum "$u")" = "$treebefore" ]
+  else
+    check "uki remove (dir before): the directory and its README stay" [ "$(cat "$new.extra.d/README")" = "not an add-on" ]
+    check "uki remove (dir before): nothing else in it" [ "$(ls -A "$new.extra.d")" = README ]
+  fi
+done
+# A kernel kdump-setup has nothing of: exit 0, nothing changed.
+u=$SCRATCH/uki-rm-no
+before=$(tree_sum "$u")
+KDUMP_SETUP_ROOT=$u plugin remove 7.0.0 "$u/efi/x/7.0.0"
+check "remove of an unknown kernel: exit 0" [ "$code" = 0 ]
+check "remove of an unknown kernel: says nothing to do" grep -q "nothing for 7.0.0" "$SCRATCH/out"
+check "remove of an unknown kernel: nothing changed" [ "$(tree_sum "$u")" = "$before" ]
+
 KDUMP_SETUP_ROOT=$SCRATCH/missing plugin add "$KVER" /x "$SCRATCH/vmlinuz"
 check "a root kdump-setup cannot open: exit 0" [ "$code" = 0 ]
 KDUMP_SETUP=/nonexistent/kdump-setup "$PLUGIN" add "$KVER" /x "$SCRATCH/vmlinuz"; code=$?

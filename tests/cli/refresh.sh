@@ -40,7 +40,8 @@ check "reserve auto: the state file is one of the plan's files" \
   [ "$(json "[f['path'] for f in j['files'] if f['changed']]")" = "['/etc/default/grub', '/var/lib/kdump-setup/state.toml']" ]
 first=$(grub_value)
 check "state: owner auto" [ "$(state_key owner)" = auto ]
-check "state: schema 1" grep -qx 'schema = 1' "$t/$STATE"
+check "state: schema 2 (it records a directory)" grep -qx 'schema = 2' "$t/$STATE"
+check "state: the state file's own directory, made by it, recorded" grep -q '^created_directories = \[.*"/var/lib/kdump-setup"\]$' "$t/$STATE"
 check "state: the value written" [ "$(state_value)" = "$first" ]
 check "state: backend and where" grep -qx 'files = \["/etc/default/grub"\]' "$t/$STATE"
 check "state: the inputs (policy, RAM, kernel release)" \
@@ -131,9 +132,9 @@ for verb in "refresh" "reserve auto" "reserve 256M" "remove"; do
   check "unknown owner: $verb exits 2 naming state.toml:2:" [ "$code" = 2 ] && check "unknown owner: $verb says where" grep -q "state.toml:2:" <<<"$err"
 done
 check "unknown owner: nothing changed by any verb" [ "$(tree_sum "$t")" = "$before" ]
-printf 'schema = 2\nowner = "auto"\nvalue = "256M"\n' >"$t/$STATE"
+printf 'schema = 3\nowner = "auto"\nvalue = "256M"\n' >"$t/$STATE"
 run --root "$t" refresh
-check "newer schema: exit 2, says so" [ "$code" = 2 ] && check "newer schema: message" grep -q "schema 2 is newer" <<<"$err"
+check "newer schema: exit 2, says so" [ "$code" = 2 ] && check "newer schema: message" grep -q "schema 3 is newer" <<<"$err"
 
 # --- the write gate's warnings ----------------------------------------------------------------------
 fresh

@@ -75,6 +75,13 @@ std::map<std::string, std::string> tree(const fs::path& root) {
   return out;
 }
 
+std::map<std::string, std::string> tree_with_dirs(const fs::path& root) {
+  auto out = tree(root);
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_directory() && !e.is_symlink()) out[fs::relative(e.path(), root).string() + "/"] = "(directory)";
+  return out;
+}
+
 bool mentions_crashkernel(const std::map<std::string, std::string>& files) {
   for (const auto& [path, bytes] : files)
     if (bytes.find("crashkernel=") != std::string::npos) return true;
@@ -150,31 +157,44 @@ void check_round_trip(const fs::path& case_dir, const Backend& be, const SystemF
     set.value = "256M";
   }
   Scratch s(case_dir / "root");
-  const auto original = tree(s.dir);
+  const auto original = tree_with_dirs(s.dir);
   RootDir root = open_root(s.dir);
-  auto p = be.plan(model_of(root, facts), set);
+  // As the CLI plans (cli/edit_verbs.cpp): the backend's plan, then the state file's edit
+  // and the directories it records (core/ownership.hpp), on the tree as it is now.
+  auto with_record = [&](const RootDir& r, Result<Plan> p, const ReserveRequest& req) {
+    if (!p) return p;
+    auto state = load_state_file(r);
+    if (!state) return Result<Plan>(fail(std::move(state).error()));
+    using A = OwnershipChange::Action;
+    const A a = req.action == ReserveRequest::Action::set              ? A::record_admin
+                : req.kernel.kind == KernelSelection::Kind::release ? A::forget_files
+                                                                       : A::clear;
+    add_ownership_edit(*p, {a, std::move(*state), req.value, std::nullopt}, &r);
+    return p;
+  };
+  auto p = with_record(root, be.plan(model_of(root, facts), set), set);
   if (!p) return;  // refused: the case itself checks that nothing changed
   apply_edits(s.dir, *p);
-  auto again = be.plan(model_of(root, facts), set);
+  auto again = with_record(root, be.plan(model_of(root, facts), set), set);
   ASSERT_TRUE(again) << again.error().message;
   for (const auto& e : again->edits) EXPECT_FALSE(e.changes()) << "reserve twice changes " << e.path;
-  auto back = be.plan(model_of(root, facts), remove_like(set));
+  auto back = with_record(root, be.plan(model_of(root, facts), remove_like(set)), remove_like(set));
   auto expected = original;
   if (fs::exists(case_dir / "no-roundtrip")) {
     Scratch only(case_dir / "root");
     RootDir oroot = open_root(only.dir);
-    auto direct = be.plan(model_of(oroot, facts), remove_like(set));
+    auto direct = with_record(oroot, be.plan(model_of(oroot, facts), remove_like(set)), remove_like(set));
     ASSERT_EQ(direct.has_value(), back.has_value()) << "remove alone and remove after reserve differ";
     if (!direct) {  // refused both ways (the case says why)
       EXPECT_EQ(direct.error().message, back.error().message);
       return;
     }
     apply_edits(only.dir, *direct);
-    expected = tree(only.dir);
+    expected = tree_with_dirs(only.dir);
   }
   ASSERT_TRUE(back) << back.error().message;
   apply_edits(s.dir, *back);
-  const auto now = tree(s.dir);
+  const auto now = tree_with_dirs(s.dir);
   for (const auto& [path, bytes] : expected) {
     auto it = now.find(path);
     if (it == now.end()) ADD_FAILURE() << path << " is gone";

@@ -10,6 +10,7 @@
 
 #include "backends/common/boot_model.hpp"
 #include "core/backend.hpp"
+#include "core/ownership.hpp"
 #include "core/plan.hpp"
 #include "util/root_dir.hpp"
 
@@ -44,6 +45,9 @@ std::string case_name(const fs::path& dir);
 
 // Every regular file of a tree: relative path -> bytes.
 std::map<std::string, std::string> tree(const fs::path& root);
+// tree() plus every directory ("PATH/" -> "(directory)"): the round trip gives back
+// directories as they were too.
+std::map<std::string, std::string> tree_with_dirs(const fs::path& root);
 bool mentions_crashkernel(const std::map<std::string, std::string>& files);
 
 // Every file of corpus/<kind>/ for each kind is the bytes of some file of some case.

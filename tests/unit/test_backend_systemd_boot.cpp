@@ -138,11 +138,18 @@ TEST(SdbootGoldenSet, UkiSecureBootWithoutKeysIsExit3) {
 // The boot model after a UKI plan computes the add-on's value from the planned binary
 // edit (BootModel::after lays the add-on's bytes into <uki>.efi.extra.d/, which the
 // model reads back as systemd-stub would): the next boot carries crashkernel=256M after
-// reserve and none after remove, which also plans the emptied .extra.d/ away; the
-// model after each plan equals the model of the tree the plan writes.
+// reserve and none after remove; the model after each plan equals the model of the tree
+// the plan writes. The .extra.d/ that reserve made is recorded in the state file
+// (core/ownership) and deleted by remove; one that existed before stays.
 TEST(SdbootUki, ModelAfterPlanCarriesTheAddonValueAndRemoveGivesTheTreeBack) {
   Scratch s(kGolden / "uki-arch-mkinitcpio-default" / "root");
-  const auto original = golden::tree(s.dir);
+  const auto original = golden::tree_with_dirs(s.dir);
+  using A = OwnershipChange::Action;
+  auto record = [](const RootDir& r, Plan& p, A a) {
+    auto state = load_state_file(r);
+    ASSERT_TRUE(state) << state.error().message;
+    add_ownership_edit(p, {a, std::move(*state), a == A::clear ? "" : "256M", std::nullopt}, &r);
+  };
   RootDir root = open_root(s.dir);
   BootModel model = golden::model_of(root);
   model.set_active(BootLoader::sdboot);
@@ -157,6 +164,12 @@ TEST(SdbootUki, ModelAfterPlanCarriesTheAddonValueAndRemoveGivesTheTreeBack) {
   after->set_active(BootLoader::sdboot);
   ASSERT_TRUE(after->next_boot() && after->next_boot()->cmdline);
   EXPECT_EQ(*after->next_boot()->cmdline, "root=UUID=5a1e4b4c-1f6a-4f0e-9a44-2a3b1d9e7c10 rw quiet crashkernel=256M");
+  record(root, *plan, A::record_admin);
+  ASSERT_EQ(plan->edits.size(), 2u);
+  EXPECT_NE(plan->edits[1].after.find("created_directories = [\"/efi/EFI/Linux/arch-linux.efi.extra.d\", "
+                                      "\"/var\", \"/var/lib\", \"/var/lib/kdump-setup\"]"),
+            std::string::npos)
+      << plan->edits[1].after;
   apply_edits(s.dir, *plan);
 
   RootDir written = open_root(s.dir);
@@ -165,31 +178,42 @@ TEST(SdbootUki, ModelAfterPlanCarriesTheAddonValueAndRemoveGivesTheTreeBack) {
   EXPECT_EQ(*reserved.next_boot()->cmdline, *after->next_boot()->cmdline);
   auto rm = SystemdBootBackend().plan(reserved, request_from_args("remove"));
   ASSERT_TRUE(rm) << rm.error().message;
-  ASSERT_EQ(rm->edits.size(), 2u);
+  ASSERT_EQ(rm->edits.size(), 1u);
   EXPECT_TRUE(rm->edits[0].remove && !rm->edits[0].directory);
-  EXPECT_TRUE(rm->edits[1].remove && rm->edits[1].directory);
-  EXPECT_EQ(rm->edits[1].path, "/efi/EFI/Linux/arch-linux.efi.extra.d");
   auto gone = reserved.after(*rm);
   ASSERT_TRUE(gone) << gone.error().message;
   gone->set_active(BootLoader::sdboot);
   EXPECT_EQ(*gone->next_boot()->cmdline, "root=UUID=5a1e4b4c-1f6a-4f0e-9a44-2a3b1d9e7c10 rw quiet");
+  record(written, *rm, A::clear);
+  ASSERT_EQ(rm->edits.size(), 6u);  // add-on, state file, then the directories deepest first
+  EXPECT_TRUE(rm->edits[2].remove && rm->edits[2].directory);
+  EXPECT_EQ(rm->edits[2].path, "/efi/EFI/Linux/arch-linux.efi.extra.d");
+  EXPECT_EQ(rm->edits[5].path, "/var");
   apply_edits(s.dir, *rm);
   EXPECT_FALSE(fs::exists(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d"));
-  EXPECT_EQ(golden::tree(s.dir), original);
+  EXPECT_EQ(golden::tree_with_dirs(s.dir), original);
 
-  // An add-on directory holding someone else's file stays.
-  fs::create_directories(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d");
-  write_file(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d/README", "admin's\n");
-  RootDir again = open_root(s.dir);
-  BootModel m2 = golden::model_of(again);
-  auto p2 = SystemdBootBackend().plan(m2, request_from_args("reserve 256M"));
-  ASSERT_TRUE(p2) << p2.error().message;
-  apply_edits(s.dir, *p2);
-  RootDir again2 = open_root(s.dir);
-  auto rm2 = SystemdBootBackend().plan(golden::model_of(again2), request_from_args("remove"));
-  ASSERT_TRUE(rm2) << rm2.error().message;
-  ASSERT_EQ(rm2->edits.size(), 1u);
-  EXPECT_FALSE(rm2->edits[0].directory);
+  // An add-on directory that was there before reserve stays, empty or not.
+  for (const bool readme : {false, true}) {
+    SCOPED_TRACE(readme ? "holding a README" : "empty");
+    fs::create_directories(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d");
+    if (readme) write_file(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d/README", "admin's\n");
+    const auto before = golden::tree_with_dirs(s.dir);
+    RootDir again = open_root(s.dir);
+    auto p2 = SystemdBootBackend().plan(golden::model_of(again), request_from_args("reserve 256M"));
+    ASSERT_TRUE(p2) << p2.error().message;
+    record(again, *p2, A::record_admin);
+    for (const auto& e : p2->edits) EXPECT_EQ(e.after.find(".extra.d\""), std::string::npos) << e.after;
+    apply_edits(s.dir, *p2);
+    RootDir again2 = open_root(s.dir);
+    auto rm2 = SystemdBootBackend().plan(golden::model_of(again2), request_from_args("remove"));
+    ASSERT_TRUE(rm2) << rm2.error().message;
+    record(again2, *rm2, A::clear);
+    for (const auto& e : rm2->edits) EXPECT_NE(e.path, "/efi/EFI/Linux/arch-linux.efi.extra.d");
+    apply_edits(s.dir, *rm2);
+    EXPECT_EQ(golden::tree_with_dirs(s.dir), before);
+    fs::remove_all(s.dir / "efi/EFI/Linux/arch-linux.efi.extra.d");
+  }
 }
 
 // Secure Boot on and a key configured: the add-on is signed with it, by the real sbsign

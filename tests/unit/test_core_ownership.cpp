@@ -46,6 +46,22 @@ TEST(Ownership, RenderThenParseGivesTheSameRecord) {
   EXPECT_EQ(back->inputs->capture_initramfs_bytes, 3000000u);
   EXPECT_NE(render_ownership(s).find("schema = 1\n"), std::string::npos);
   EXPECT_TRUE(back->substituted.empty());
+  EXPECT_EQ(render_ownership(s).find("created_directories"), std::string::npos);
+  // Schema 2: the directories kdump-setup created, only when there are some.
+  s.created_directories = {"/etc/kernel", "/var/lib/kdump-setup"};
+  const std::string two = render_ownership(s);
+  EXPECT_NE(two.find("schema = 2\n"), std::string::npos);
+  EXPECT_NE(two.find("created_directories = [\"/etc/kernel\", \"/var/lib/kdump-setup\"]\n"), std::string::npos);
+  auto back2 = parse_ownership(two, "state.toml");
+  ASSERT_TRUE(back2) << back2.error().message;
+  EXPECT_EQ(back2->created_directories, s.created_directories);
+}
+
+// A schema 1 file (older kdump-setup) loads: it records no directory.
+TEST(Ownership, SchemaOneFileStillLoads) {
+  auto r = parse_ownership("schema = 1\nowner = \"admin\"\nvalue = \"1G\"\nbackend = \"bls\"\nfiles = []\n", "s");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->created_directories.empty());
 }
 
 TEST(Ownership, SubstitutedValuesSurviveTheRoundTrip) {
@@ -59,6 +75,7 @@ TEST(Ownership, SubstitutedValuesSurviveTheRoundTrip) {
   EXPECT_EQ(back->substituted[0].source, s.substituted[0].source);
   ASSERT_TRUE(back->inputs);  // [[substituted]] after [inputs] leaves the table whole
   EXPECT_EQ(back->inputs->policy, s.inputs->policy);
+  EXPECT_NE(render_ownership(s).find("schema = 2\n"), std::string::npos);  // a schema 2 key
 }
 
 struct Bad {
@@ -74,7 +91,13 @@ TEST(Ownership, RefusesWhatItCannotReadWithLineAndColumn) {
       {"schema = 1\nowner = \"admin\"\nvalue = 12\n", 3, 9, "'value' must be a string"},
       {"schema = 1\nowner = \"admin\"\nvalue = \"12X\"\n", 3, 9, "is not a crashkernel= value"},
       {"schema = 1\nowner = \"admin\"\nvalue = \"1G\"\ncolour = \"red\"\n", 4, 10, "unknown key 'colour'"},
-      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\n", 1, 10, "schema 2 is newer"},
+      {"schema = 3\nowner = \"admin\"\nvalue = \"1G\"\n", 1, 10, "schema 3 is newer"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = \"/etc/kernel\"\n", 4, 23,
+       "'created_directories' must be an array of strings"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = [\"etc/kernel\"]\n", 4, 23,
+       "not an absolute path below the root"},
+      {"schema = 2\nowner = \"admin\"\nvalue = \"1G\"\ncreated_directories = [\"/etc/../..\"]\n", 4, 23,
+       "not an absolute path below the root"},
       {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n", 1, 1, "needs an [inputs] table"},
       {"schema = 1\nowner = \"auto\"\nvalue = \"1G\"\n[inputs]\npolicy = \"estimate\"\nmemory_bytes = -1\n", 6, 16,
        "non-negative"},
@@ -106,6 +129,51 @@ StateFile existing(const OwnershipState& s) {
   f.text = render_ownership(s);
   f.state = s;
   return f;
+}
+
+// remove --kernel RELEASE: the record stays for the other kernels, without the files
+// and the directory the plan deletes; a recorded directory the plan leaves empty goes,
+// one that was not recorded stays (a tree on disk, through RootDir).
+TEST(Ownership, ForgetFilesKeepsTheRecordWithoutWhatTheKernelsRemovalDeletes) {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/kdump-own-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  for (const char* d : {"efi/EFI/Linux/a-6.9.efi.extra.d", "efi/EFI/Linux/b-7.0.efi.extra.d"})
+    fs::create_directories(dir / d);
+  auto root = RootDir::open(dir);
+  ASSERT_TRUE(root) << root.error().message;
+  OwnershipState s;
+  s.value = "256M";
+  s.backend = "systemd-boot";
+  const std::string a = "/efi/EFI/Linux/a-6.9.efi.extra.d", b = "/efi/EFI/Linux/b-7.0.efi.extra.d";
+  s.files = {a + "/kdump-setup-crashkernel.addon.efi", b + "/kdump-setup-crashkernel.addon.efi"};
+  s.created_directories = {a, "/efi/EFI/Linux/gone.efi.extra.d"};
+  for (const auto& f : s.files) std::ofstream(dir / f.substr(1)) << "MZ";
+  Plan p;
+  p.backend = "systemd-boot";
+  FileEdit del;
+  del.path = s.files[0];
+  del.before = "MZ";
+  del.remove = true;
+  p.edits.push_back(del);
+  add_ownership_edit(p, {OwnershipChange::Action::forget_files, existing(s), "", std::nullopt}, &*root);
+  ASSERT_EQ(p.edits.size(), 3u);  // the add-on, the directory, the record
+  EXPECT_TRUE(p.edits[1].directory && p.edits[1].remove);
+  EXPECT_EQ(p.edits[1].path, a);
+  auto back = parse_ownership(p.edits[2].after, "x");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->value, "256M");
+  EXPECT_EQ(back->files, std::vector<std::string>{s.files[1]});
+  EXPECT_TRUE(back->created_directories.empty());  // a deleted, the other already gone
+  // b-7.0's directory was not recorded: clearing the record with its add-on deleted
+  // leaves the (then empty) directory.
+  Plan q;
+  FileEdit del2 = del;
+  del2.path = s.files[1];
+  q.edits.push_back(del2);
+  add_ownership_edit(q, {OwnershipChange::Action::clear, existing(s), "", std::nullopt}, &*root);
+  for (const auto& e : q.edits) EXPECT_NE(e.path, b);
+  fs::remove_all(dir);
 }
 
 TEST(Ownership, EachVerbsEdit) {
