@@ -18,7 +18,9 @@ zpty -w z 'compadd() {
   local h; for h in $__hits; do print -r -- "<<M>>$h"; done
   builtin compadd "$@"; return r
 }'
-zpty -w z 'print -r -- "<<READY>>"'
+# Split in the command so that the terminal's echo of it does not match: only the output
+# says the setup has run (typed ahead during compinit, the line could be lost).
+zpty -w z 'print -r -- "<<REA""DY>>"'
 zpty -r -m z out '*<<READY>>*' || exit 2
 zpty -n -w z "$line"$'\t'
 out=
