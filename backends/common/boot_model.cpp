@@ -148,18 +148,21 @@ std::optional<FileStamp> BootModel::grubenv_stamp() const {
   return s->stamp;
 }
 
-std::optional<RootDir::Snapshot> BootModel::kernel_cmdline() const {
-  if (!m_files.exists(kKernelCmdlinePath)) return std::nullopt;
-  auto s = m_files.read(kKernelCmdlinePath);
+namespace {
+std::optional<RootDir::Snapshot> snapshot_if_present(const BootFiles& f, std::string_view path) {
+  if (!f.exists(path)) return std::nullopt;
+  auto s = f.read(path);
   if (!s) return std::nullopt;
   return *s;
 }
+}  // namespace
+
+std::optional<RootDir::Snapshot> BootModel::kernel_cmdline() const {
+  return snapshot_if_present(m_files, kKernelCmdlinePath);
+}
 
 std::optional<RootDir::Snapshot> BootModel::vendor_kernel_cmdline() const {
-  if (!m_files.exists(kVendorKernelCmdlinePath)) return std::nullopt;
-  auto s = m_files.read(kVendorKernelCmdlinePath);
-  if (!s) return std::nullopt;
-  return *s;
+  return snapshot_if_present(m_files, kVendorKernelCmdlinePath);
 }
 
 void BootModel::derive() {

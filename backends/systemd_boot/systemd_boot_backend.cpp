@@ -204,6 +204,22 @@ bool uki_selected(const BootEntry& e, const KernelSelection& k, bool is_next) {
   }
 }
 
+// The deletion of kdump-setup's add-on at `abs` (binary: no diff, its bytes kept as the
+// stale check's "before").
+Result<FileEdit> addon_delete_edit(const BootFiles& root, const std::string& abs, std::string reason) {
+  auto snap = root.read(abs, 64u << 20);
+  if (!snap) return fail(std::move(snap).error());
+  FileEdit fe;
+  fe.path = abs;
+  fe.before = std::move(snap->text);
+  fe.stamp = snap->stamp;
+  fe.remove = true;
+  fe.binary = true;
+  fe.summary = "kdump-setup's command-line add-on";
+  fe.reason = std::move(reason);
+  return fe;
+}
+
 // Plans the add-on edits for the selected UKIs: reserve installs kdump-setup's add-on in
 // <uki>.efi.extra.d/ (this UKI only: an add-on in loader/addons/ would reach every UKI
 // on the ESP, other distributions' too); remove deletes only kdump-setup's own add-ons.
@@ -231,16 +247,7 @@ Result<std::size_t> plan_ukis(const BootModel& model, const ReserveRequest& requ
       // loader/addons/ is shared by every UKI: its add-on is deleted once.
       if (std::any_of(plan.edits.begin(), plan.edits.end(), [&](const FileEdit& x) { return x.path == abs; }))
         return Ok{};
-      auto snap = root.read(abs, 64u << 20);
-      if (!snap) return fail(std::move(snap).error());
-      FileEdit fe;
-      fe.path = abs;
-      fe.before = std::move(snap->text);
-      fe.stamp = snap->stamp;
-      fe.remove = true;
-      fe.binary = true;
-      fe.summary = "kdump-setup's command-line add-on";
-      fe.reason = "remove kdump-setup's command-line add-on of " + e.id;
+      KDUMP_TRY_ASSIGN(auto fe, addon_delete_edit(root, abs, "remove kdump-setup's command-line add-on of " + e.id));
       plan.edits.push_back(std::move(fe));
       return Ok{};
     };
@@ -492,18 +499,11 @@ Result<Plan> SystemdBootBackend::plan(const BootModel& model, const ReserveReque
       const std::string dir = addon.substr(0, addon.rfind('/'));
       const std::string name = dir.substr(dir.rfind('/') + 1);
       if (name != tail && !name.ends_with("-" + tail)) continue;
-      auto snap = root.read(addon, 64u << 20);
-      if (!snap) return fail(std::move(snap).error());
-      FileEdit fe;
-      fe.path = addon;
-      fe.before = std::move(snap->text);
-      fe.stamp = snap->stamp;
-      fe.remove = true;
-      fe.binary = true;
-      fe.summary = "kdump-setup's command-line add-on";
-      fe.reason = "remove kdump-setup's command-line add-on of the removed kernel " + request.kernel.release +
-                  " (its unified kernel image is gone)";
-      plan.edits.push_back(std::move(fe));
+      auto fe = addon_delete_edit(root, addon,
+                                  "remove kdump-setup's command-line add-on of the removed kernel " +
+                                      request.kernel.release + " (its unified kernel image is gone)");
+      if (!fe) return fail(std::move(fe).error());
+      plan.edits.push_back(std::move(*fe));
       ++*uki_matched;
     }
   }

@@ -238,28 +238,15 @@ run_kernel_install_case() {
     esp_create "$dir/disk.img" $(($(du -sm "$esp" | cut -f1) + 48))
     esp_put "$dir/disk.img" "$sdboot_efi" /EFI/BOOT/BOOTX64.EFI
     esp_put_dir "$dir/disk.img" "$esp"
-    local try t0 t1 qrc secs
-    for try in 1 2; do
-        cp "$ovmf_vars" "$dir/vars.fd"
-        t0=$(date +%s.%N)
-        qrc=0
-        ovmf_boot --code "$ovmf_code" --vars "$dir/vars.fd" --serial "$dir/serial.log" --mem "$mem" \
-            --timeout "${KDUMP_SDBOOT_TIMEOUT:-240}" --serial-id kdsesp -- "$dir/disk.img" || qrc=$?
-        t1=$(date +%s.%N)
-        # A starved TCG host can fail the guest's timer check: not an answer, boot again.
-        # Files, not pipes, for every check (pipefail + grep -q quitting early = SIGPIPE).
-        tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
-        grep -aq "IO-APIC + timer doesn't work" "$dir/serial.txt" || break
-        log "[$c] the guest's timer check failed (TCG on a busy host): booting again"
-    done
-    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-    grep -ao 'KDE:.*' "$dir/serial.txt" >"$dir/kde" || true
-    if ! grep -q '^KDE:first-end' "$dir/kde"; then
-        log "[$c] FAIL: guest did not finish (qemu exit $qrc, ${secs}s); serial log tail:"
+    local secs
+    if ! ovmf_boot_answer "$dir" "$ovmf_vars" --code "$ovmf_code" --mem "$mem" \
+        --timeout "${KDUMP_SDBOOT_TIMEOUT:-240}" --serial-id kdsesp -- "$dir/disk.img"; then
+        log "[$c] FAIL: guest did not finish (qemu exit $boot_qrc, ${boot_secs}s); serial log tail:"
         tail -n 30 "$dir/serial.txt" >&2
         keep=1 failures=$((failures + 1))
         return
     fi
+    secs=$boot_secs
     local cmdline ksize ram
     cmdline=$(kv_file cmdline "$dir/kde")
     ksize=$(kv_file kexec_crash_size "$dir/kde")

@@ -299,33 +299,17 @@ run_case() {
     esp_put_dir "$dir/disk.img" "$esp"
     log "[$c] ESP: /EFI/BOOT/BOOTX64.EFI (systemd-boot), /EFI/Linux/$uki_name ($(grep -ao 'systemd-stub [0-9][^ ]*' "$stub" | head -n 1), .cmdline '$embedded')$( ((entry)) && echo ", /loader/entries/uki-options.conf (efi + options '$loader_options')"), /$addon_dir/kdump-setup-crashkernel.addon.efi (crashkernel=$value$( ((vendor)) && echo ", the distribution's"))$( ((secure && !vendor)) && echo ", /loader/addons/zz-unsigned.addon.efi (crashkernel=999M, unsigned)")$( ((secure)) && echo "; all else signed with the snakeoil key")"
 
-    local t0 t1 secs qrc=0
+    local secs
     local -a sb=()
     ((secure)) && sb=(--secure)
-    local try
-    for try in 1 2; do
-        cp "$vars" "$dir/vars.fd"
-        t0=$(date +%s.%N)
-        qrc=0
-        ovmf_boot --code "$code" --vars "$dir/vars.fd" --serial "$dir/serial.log" --mem "$mem" \
-            --timeout "${KDUMP_UKI_TIMEOUT:-300}" --serial-id kdsesp "${sb[@]}" -- "$dir/disk.img" || qrc=$?
-        t1=$(date +%s.%N)
-        # Under TCG on a busy host the kernel's timer check can fail ("IO-APIC + timer
-        # doesn't work"): that boot says nothing about the add-on; boot once more.
-        # Each check reads a file, never a pipe: under pipefail, grep -q quitting early
-        # kills the writer with SIGPIPE and the pipeline "fails" on a match.
-        tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
-        grep -aq "IO-APIC + timer doesn't work" "$dir/serial.txt" || break
-        log "[$c] the guest's timer check failed (TCG on a busy host): booting again"
-    done
-    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-    grep -ao 'KDE:.*' "$dir/serial.txt" >"$dir/kde" || true
-    if ! grep -q '^KDE:first-end' "$dir/kde"; then
-        log "[$c] FAIL: guest did not finish (qemu exit $qrc, ${secs}s); serial log tail:"
+    if ! ovmf_boot_answer "$dir" "$vars" --code "$code" --mem "$mem" \
+        --timeout "${KDUMP_UKI_TIMEOUT:-300}" --serial-id kdsesp "${sb[@]}" -- "$dir/disk.img"; then
+        log "[$c] FAIL: guest did not finish (qemu exit $boot_qrc, ${boot_secs}s); serial log tail:"
         tail -n 30 "$dir/serial.txt" >&2
         keep=1 failures=$((failures + 1))
         return
     fi
+    secs=$boot_secs
     local cmdline ksize ram
     cmdline=$(kv_file cmdline "$dir/kde")
     ksize=$(kv_file kexec_crash_size "$dir/kde")
